@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { accountNameSchema, toFieldIssues } from './core/command';
+import { ConfigError } from './core/errors';
+import { PROVIDER_KEYS, type ProviderKey } from './providers/types';
+
+const HUAWEI: ReadonlySet<ProviderKey> = new Set(['huawei-oms', 'huawei-drs', 'huawei-dcs']);
+
+export const accountSchema = z
+  .strictObject({
+    name: accountNameSchema,
+    provider: z.enum(PROVIDER_KEYS),
+    /** NCP: the `x-ncp-region_code` (e.g. KR). Huawei: the region in the endpoint (e.g. ap-southeast-1). */
+    region: z.string().regex(/^[A-Za-z0-9-]{1,40}$/),
+    /** Huawei only: the project id in every path. */
+    projectId: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,64}$/)
+      .optional(),
+    /** Overrides the provider's base URL (how tests and the demo reach the simulator). */
+    endpoint: z.url().optional(),
+    /** Where the credentials live: `env:NAME`, `file:PATH#key`, or a Secrets Manager name/ARN (`aws:NAME`). */
+    secret: z.string().min(1).max(2048),
+    rateLimit: z.strictObject({ perSecond: z.number().positive().max(10_000), burst: z.int().min(1).max(10_000) }).optional(),
+    batchSize: z.int().min(1).max(1000).optional(),
+    confirm: z.strictObject({ intervalMs: z.int().min(1), deadlineMs: z.int().min(1) }).optional(),
+    timeoutMs: z.int().min(1).max(120_000).optional(),
+  })
+  .refine((a) => !HUAWEI.has(a.provider) || a.projectId !== undefined, {
+    message: 'Huawei accounts need a projectId',
+    path: ['projectId'],
+  });
+
+export const accountsFileSchema = z
+  .strictObject({ accounts: z.array(accountSchema).min(1) })
+  .refine((f) => new Set(f.accounts.map((a) => a.name)).size === f.accounts.length, {
+    message: 'account names must be unique',
+    path: ['accounts'],
+  });
+
+export type AccountConfig = z.output<typeof accountSchema>;
+export type AccountsFile = z.output<typeof accountsFileSchema>;
+
+export function parseAccounts(input: unknown): AccountsFile {
+  const result = accountsFileSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ConfigError('invalid accounts file', toFieldIssues(result.error));
+}
+
+export async function loadAccountsFile(path: string): Promise<AccountsFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read accounts file ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`accounts file ${path} is not valid JSON: ${(cause as Error).message}`);
+  }
+  return parseAccounts(json);
+}

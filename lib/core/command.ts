@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { PROVIDER_KEYS } from '../providers/types';
+import { CommandValidationError, type FieldIssue } from './errors';
+
+/**
+ * A task id as accepted from outside. Ids end up in URL paths, so anything that could escape a path segment
+ * or a query is refused here, once: `/`, `\`, `%`, `?`, `#`, `..`, control characters, surrounding spaces.
+ * Non-ASCII letters stay allowed (NCP titles such as 테스트 exist).
+ */
+export const taskIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((id) => !/[/\\%?#\p{Cc}\p{Cf}]/u.test(id), 'must not contain / \\ % ? # or control characters')
+  .refine((id) => !id.includes('..'), 'must not contain ..')
+  .refine((id) => id.trim() === id, 'must not start or end with spaces');
+
+export const accountNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64, starting with a letter or digit)');
+
+/** A glob over task names: `*` any run of characters, `?` one character. */
+export const namePatternSchema = z.string().min(1).max(200);
+
+const selectorShape = {
+  providers: z.array(z.enum(PROVIDER_KEYS)).min(1).max(PROVIDER_KEYS.length).optional(),
+  accounts: z.array(accountNameSchema).min(1).max(200).optional(),
+  taskIds: z.array(taskIdSchema).min(1).max(10_000).optional(),
+  namePattern: namePatternSchema.optional(),
+};
+
+export const scopeSchema = z
+  .strictObject({
+    all: z.boolean().optional(),
+    ...selectorShape,
+    exclude: z.strictObject(selectorShape).optional(),
+  })
+  .refine((s) => s.all === true || Boolean(s.providers || s.accounts || s.taskIds || s.namePattern), {
+    message: 'say all: true, or name providers, accounts, taskIds or a namePattern',
+  })
+  .refine((s) => !(s.all === true && (s.providers || s.accounts || s.taskIds || s.namePattern)), {
+    message: 'all: true cannot be combined with other selectors (use exclude to narrow it)',
+  });
+
+export const actionOptionsSchema = z.strictObject({
+  /** DRS: `target` stops replay only; `all` stops log capture and replay too. */
+  pauseMode: z.enum(['target', 'all']).default('target'),
+  /** OMS resume: true migrates only the objects that failed; false (the provider's default) everything again. */
+  migrateFailedObject: z.boolean().default(false),
+  /** Resume even when another source still holds the task paused; recorded in the audit. */
+  force: z.boolean().default(false),
+});
+
+export const commandSchema = z.strictObject({
+  action: z.enum(['pause', 'resume']),
+  scope: scopeSchema,
+  reason: z.string().trim().min(1, 'a reason is required').max(500),
+  requestedBy: z.string().trim().min(1).max(200).default('unknown'),
+  commandId: z.uuid().default(() => randomUUID()),
+  dryRun: z.boolean().default(false),
+  options: actionOptionsSchema.default({ pauseMode: 'target', migrateFailedObject: false, force: false }),
+});
+
+export type Command = z.output<typeof commandSchema>;
+export type CommandInput = z.input<typeof commandSchema>;
+export type Scope = z.output<typeof scopeSchema>;
+export type ActionOptions = z.output<typeof actionOptionsSchema>;
+export type Action = Command['action'];
+
+/** Parses anything into a Command, or throws CommandValidationError naming every bad field. */
+export function parseCommand(input: unknown): Command {
+  const result = commandSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new CommandValidationError(toFieldIssues(result.error));
+}
+
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}

@@ -1,0 +1,116 @@
+/** The error taxonomy of DESIGN.md: every failed target carries exactly one of these classes. */
+export const ERROR_CLASSES = [
+  'retryable',
+  'throttled',
+  'auth',
+  'not-found',
+  'invalid-state',
+  'bad-request',
+  'provider-error',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** Base class of every error this project throws on purpose. */
+export class MigrationPauserError extends Error {
+  override name = 'MigrationPauserError';
+}
+
+export interface ProviderErrorDetails {
+  errorClass: ErrorClass;
+  provider: string;
+  /** HTTP status, when the provider answered. */
+  status?: number;
+  /** The provider's own error code (`OMS.1009`, `APIG.0301`, NCP `210`). */
+  providerCode?: string;
+  taskId?: string;
+  /** How long the provider asked us to wait (Retry-After), in milliseconds. */
+  retryAfterMs?: number;
+  /** How many HTTP attempts were made before giving up. */
+  attempts?: number;
+  cause?: unknown;
+}
+
+/** A provider call that did not do what we asked. Never carries a credential. */
+export class ProviderError extends MigrationPauserError {
+  override name = 'ProviderError';
+  readonly errorClass: ErrorClass;
+  readonly provider: string;
+  readonly status?: number;
+  readonly providerCode?: string;
+  readonly taskId?: string;
+  readonly retryAfterMs?: number;
+  attempts: number;
+
+  constructor(message: string, details: ProviderErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.errorClass = details.errorClass;
+    this.provider = details.provider;
+    this.status = details.status;
+    this.providerCode = details.providerCode;
+    this.taskId = details.taskId;
+    this.retryAfterMs = details.retryAfterMs;
+    this.attempts = details.attempts ?? 1;
+  }
+
+  /** The same error, attributed to one task (batch calls learn the task after the fact). */
+  forTask(taskId: string): ProviderError {
+    return new ProviderError(this.message, { ...this.details(), taskId });
+  }
+
+  details(): ProviderErrorDetails {
+    return {
+      errorClass: this.errorClass,
+      provider: this.provider,
+      status: this.status,
+      providerCode: this.providerCode,
+      taskId: this.taskId,
+      retryAfterMs: this.retryAfterMs,
+      attempts: this.attempts,
+    };
+  }
+}
+
+export function isRetryableClass(errorClass: ErrorClass): boolean {
+  return errorClass === 'retryable' || errorClass === 'throttled';
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** A command, message or event that does not match the Command schema. Never retried. */
+export class CommandValidationError extends MigrationPauserError {
+  override name = 'CommandValidationError';
+  constructor(readonly issues: FieldIssue[]) {
+    super(`invalid command: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+}
+
+/** The accounts file is missing, unreadable or invalid. */
+export class ConfigError extends MigrationPauserError {
+  override name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(issues.length ? `${message}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}` : message);
+  }
+}
+
+/** A secret could not be fetched or lacks a field. The message names the reference and field, never a value. */
+export class SecretError extends MigrationPauserError {
+  override name = 'SecretError';
+  constructor(
+    message: string,
+    readonly secretRef: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A sum-of-outcomes invariant broke: a bug, never a provider problem. */
+export class InvariantError extends MigrationPauserError {
+  override name = 'InvariantError';
+}

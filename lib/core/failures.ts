@@ -1,0 +1,69 @@
+import type { ProviderKey } from '../providers/types';
+import type { Command } from './command';
+import type { ErrorClass, FieldIssue } from './errors';
+import type { AccountFailure, Target, TargetOutcome } from './types';
+
+/** One message on the failures queue (DLQ): enough to act on, never a credential. */
+export type FailureMessage =
+  | {
+      kind: 'target-failed';
+      commandId: string;
+      action: Command['action'];
+      reason: string;
+      requestedBy: string;
+      target: Target;
+      errorClass: ErrorClass;
+      providerCode?: string;
+      attempts: number;
+      startedAt: string;
+      failedAt: string;
+    }
+  | {
+      kind: 'account-failed';
+      commandId: string;
+      action: Command['action'];
+      reason: string;
+      requestedBy: string;
+      provider: ProviderKey;
+      account: string;
+      errorClass: ErrorClass;
+      providerCode?: string;
+      failedAt: string;
+    }
+  | { kind: 'invalid-command'; issues: FieldIssue[]; received: string; failedAt: string };
+
+/** The DLQ port: SQS on AWS, a file or memory locally. */
+export interface FailureSink {
+  send(messages: readonly FailureMessage[]): Promise<void>;
+}
+
+export function targetFailure(command: Command, outcome: TargetOutcome): FailureMessage {
+  return {
+    kind: 'target-failed',
+    commandId: command.commandId,
+    action: command.action,
+    reason: outcome.reason ?? 'failed',
+    requestedBy: command.requestedBy,
+    target: outcome.target,
+    errorClass: outcome.errorClass ?? 'provider-error',
+    providerCode: outcome.providerCode,
+    attempts: outcome.attempts,
+    startedAt: outcome.startedAt,
+    failedAt: outcome.finishedAt,
+  };
+}
+
+export function accountFailure(command: Command, failure: AccountFailure, at: string): FailureMessage {
+  return {
+    kind: 'account-failed',
+    commandId: command.commandId,
+    action: command.action,
+    reason: failure.reason,
+    requestedBy: command.requestedBy,
+    provider: failure.provider,
+    account: failure.account,
+    errorClass: failure.errorClass,
+    providerCode: failure.providerCode,
+    failedAt: at,
+  };
+}

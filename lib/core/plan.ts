@@ -1,0 +1,115 @@
+import { ProviderError } from './errors';
+import type { Command } from './command';
+import { decidePause, decideResume } from './decide';
+import type { Ledger, PauseRecord } from './ledger';
+import { accountInScope, inScope } from './scope';
+import type { AccountSessions } from './sessions';
+import type { AccountFailure, Plan, PlannedTarget, Target } from './types';
+import type { ProviderTask } from '../providers/types';
+
+/** Pause: list every account in scope, keep the tasks in scope, decide each one from its live state. */
+export async function planPause(command: Command, sessions: AccountSessions): Promise<Plan> {
+  const accounts = sessions.all().filter((h) => accountInScope({ provider: h.config.provider, name: h.config.name }, command.scope));
+  const targets: PlannedTarget[] = [];
+  const accountFailures: AccountFailure[] = [];
+  await Promise.all(
+    accounts.map(async (handle) => {
+      try {
+        const tasks = await (await sessions.session(handle.config.name)).list();
+        for (const task of tasks) {
+          if (inScope(task, command.scope)) targets.push({ target: targetOf(task), decision: decidePause(task) });
+        }
+      } catch (error) {
+        accountFailures.push(accountFailureOf(handle.config.provider, handle.config.name, error));
+      }
+    }),
+  );
+  return { command, targets: sortTargets(targets), accountFailures };
+}
+
+/** Resume: only what we hold paused, in scope, read back from the provider to decide. */
+export async function planResume(command: Command, sessions: AccountSessions, ledger: Ledger): Promise<Plan> {
+  const held = (await ledger.pausedByUs()).filter((r) => inScope({ ...r.target }, command.scope));
+  const byAccount = new Map<string, PauseRecord[]>();
+  for (const record of held) {
+    const list = byAccount.get(record.target.account) ?? [];
+    list.push(record);
+    byAccount.set(record.target.account, list);
+  }
+  const targets: PlannedTarget[] = [];
+  const accountFailures: AccountFailure[] = [];
+  await Promise.all(
+    [...byAccount].map(async ([account, records]) => {
+      const handle = sessions.handle(account);
+      if (!handle) {
+        for (const r of records) {
+          targets.push({
+            target: r.target,
+            decision: { kind: 'settled', outcome: 'skipped', reason: `account ${account} is no longer configured` },
+          });
+        }
+        return;
+      }
+      let live: Map<string, ProviderTask | ProviderError>;
+      try {
+        live = await (await sessions.session(account)).get(records.map((r) => r.target.taskId));
+      } catch (error) {
+        const failure = accountFailureOf(handle.config.provider, account, error);
+        for (const r of records) {
+          targets.push({
+            target: r.target,
+            decision: {
+              kind: 'settled',
+              outcome: 'failed',
+              reason: failure.reason,
+              errorClass: failure.errorClass,
+              providerCode: failure.providerCode,
+            },
+          });
+        }
+        return;
+      }
+      for (const r of records) {
+        const state =
+          live.get(r.target.taskId) ??
+          new ProviderError('the provider did not return this task', {
+            errorClass: 'not-found',
+            provider: r.target.provider,
+            taskId: r.target.taskId,
+          });
+        targets.push({ target: r.target, decision: decideResume(r, state) });
+      }
+    }),
+  );
+  return { command, targets: sortTargets(targets), accountFailures };
+}
+
+export function targetOf(task: ProviderTask): Target {
+  return {
+    provider: task.provider,
+    account: task.account,
+    taskId: task.taskId,
+    name: task.name,
+    stateBefore: task.state,
+    phaseBefore: task.phase,
+  };
+}
+
+export function accountFailureOf(provider: Target['provider'], account: string, error: unknown): AccountFailure {
+  if (error instanceof ProviderError) {
+    return { provider, account, errorClass: error.errorClass, providerCode: error.providerCode, reason: error.message };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const errorClass = error instanceof Error && error.name === 'SecretError' ? 'auth' : 'provider-error';
+  return { provider, account, errorClass, reason: message };
+}
+
+function sortTargets(targets: PlannedTarget[]): PlannedTarget[] {
+  return targets.sort((a, b) =>
+    a.target.provider === b.target.provider
+      ? a.target.account === b.target.account
+        ? a.target.taskId.localeCompare(b.target.taskId)
+        : a.target.account.localeCompare(b.target.account)
+      : a.target.provider.localeCompare(b.target.provider),
+  );
+}

@@ -1,0 +1,118 @@
+import type { AccountConfig } from '../config';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, type RetryPolicy } from '../http/client';
+import { TokenBucket } from '../http/rate-limiter';
+import type { Capabilities, ProviderAdapter, ProviderKey, ProviderSession } from '../providers/types';
+import { ConfigError } from './errors';
+import type { SecretSource } from './secrets';
+
+export type AdapterRegistry = Readonly<Record<ProviderKey, ProviderAdapter>>;
+
+export interface SessionOptions {
+  retry?: RetryPolicy;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** One configured account with what the pipeline needs to act on it. */
+export interface AccountHandle {
+  config: AccountConfig;
+  adapter: ProviderAdapter;
+  /** The adapter's capabilities with the account's overrides applied (batch size, confirm timing, rate). */
+  capabilities: Capabilities;
+}
+
+/**
+ * Opens provider sessions lazily, one per account, each with its own rate limiter shared by every call
+ * for that account in this process. Secrets are fetched on first use, and fetched again once after the
+ * provider rejected them (a rotated secret), never in a loop.
+ */
+export class AccountSessions {
+  private readonly handles = new Map<string, AccountHandle>();
+  private readonly sessions = new Map<string, Promise<{ session: ProviderSession; secret: string }>>();
+  private readonly limiters = new Map<string, TokenBucket>();
+  private readonly refreshed = new Set<string>();
+
+  constructor(
+    accounts: readonly AccountConfig[],
+    registry: AdapterRegistry,
+    private readonly secrets: SecretSource,
+    private readonly options: SessionOptions = {},
+  ) {
+    for (const config of accounts) {
+      const adapter = registry[config.provider];
+      if (!adapter) throw new ConfigError(`account ${config.name}: no adapter for provider ${config.provider}`);
+      this.handles.set(config.name, { config, adapter, capabilities: effectiveCapabilities(adapter.capabilities, config) });
+    }
+  }
+
+  all(): AccountHandle[] {
+    return [...this.handles.values()];
+  }
+
+  handle(name: string): AccountHandle | undefined {
+    return this.handles.get(name);
+  }
+
+  async session(name: string): Promise<ProviderSession> {
+    return (await this.open(name)).session;
+  }
+
+  /**
+   * The provider refused our credentials: fetch the secret once more. Returns true when a different secret
+   * came back (worth one more try), false when it is the same one or was already refreshed in this run.
+   */
+  async refreshAfterAuthFailure(name: string): Promise<boolean> {
+    const handle = this.requireHandle(name);
+    if (this.refreshed.has(name)) return false;
+    this.refreshed.add(name);
+    const before = (await this.open(name)).secret;
+    this.secrets.invalidate(handle.config.secret);
+    this.sessions.delete(name);
+    const after = (await this.open(name)).secret;
+    return after !== before;
+  }
+
+  private open(name: string): Promise<{ session: ProviderSession; secret: string }> {
+    let opened = this.sessions.get(name);
+    if (!opened) {
+      const handle = this.requireHandle(name);
+      opened = this.secrets.get(handle.config.secret).then((secret) => ({
+        session: handle.adapter.open({ account: handle.config, secret, http: this.httpSettings(handle) }),
+        // Compared, never shown: tells a rotated secret from the same one.
+        secret: JSON.stringify(secret),
+      }));
+      this.sessions.set(name, opened);
+      opened.catch(() => this.sessions.delete(name));
+    }
+    return opened;
+  }
+
+  private httpSettings(handle: AccountHandle): HttpSettings {
+    let limiter = this.limiters.get(handle.config.name);
+    if (!limiter) {
+      const { perSecond, burst } = handle.capabilities.rateLimit;
+      limiter = new TokenBucket(perSecond, burst);
+      this.limiters.set(handle.config.name, limiter);
+    }
+    return {
+      timeoutMs: handle.config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      retry: this.options.retry ?? DEFAULT_RETRY,
+      limiter,
+      sleep: this.options.sleep,
+    };
+  }
+
+  private requireHandle(name: string): AccountHandle {
+    const handle = this.handles.get(name);
+    if (!handle) throw new ConfigError(`unknown account ${name}`);
+    return handle;
+  }
+}
+
+export function effectiveCapabilities(base: Capabilities, account: AccountConfig): Capabilities {
+  return {
+    ...base,
+    batchLimit: Math.min(base.batchLimit, account.batchSize ?? base.batchLimit),
+    confirm: account.confirm ?? base.confirm,
+    rateLimit: account.rateLimit ?? base.rateLimit,
+  };
+}

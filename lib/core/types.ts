@@ -1,0 +1,98 @@
+import type { AccountConfig } from '../config';
+import type { ProviderAdapter, ProviderKey, ProviderTask, TaskPhase } from '../providers/types';
+import type { Action, ActionOptions, Command } from './command';
+import type { ErrorClass } from './errors';
+
+/** `provider/account/taskId`: the one key a target is known by in the ledger, the DLQ and the summary. */
+export type TargetKey = string;
+
+export function targetKey(t: { provider: string; account: string; taskId: string }): TargetKey {
+  return `${t.provider}/${t.account}/${t.taskId}`;
+}
+
+/** One task a command acts on (or decided not to act on), as it was when planned. */
+export interface Target {
+  provider: ProviderKey;
+  account: string;
+  taskId: string;
+  name: string;
+  stateBefore: string;
+  phaseBefore: TaskPhase;
+}
+
+export const OUTCOMES = [
+  'paused',
+  'resumed',
+  'already-paused',
+  'already-running',
+  'skipped',
+  'unsupported',
+  'failed',
+] as const;
+export type OutcomeKind = (typeof OUTCOMES)[number];
+
+export interface TargetOutcome {
+  target: Target;
+  outcome: OutcomeKind;
+  /** Why, in words an operator understands (always set for skipped, unsupported and failed). */
+  reason?: string;
+  errorClass?: ErrorClass;
+  providerCode?: string;
+  attempts: number;
+  stateAfter?: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** What the plan decided for one target before any provider call. */
+export type Decision =
+  | { kind: 'act'; task: ProviderTask }
+  | { kind: 'settled'; outcome: Exclude<OutcomeKind, 'paused' | 'resumed'>; reason: string; errorClass?: ErrorClass; providerCode?: string };
+
+export interface PlannedTarget {
+  target: Target;
+  decision: Decision;
+}
+
+/** An account whose tasks could not even be listed: no targets are known, so it is reported on its own. */
+export interface AccountFailure {
+  provider: ProviderKey;
+  account: string;
+  errorClass: ErrorClass;
+  providerCode?: string;
+  reason: string;
+}
+
+export interface Plan {
+  command: Command;
+  targets: PlannedTarget[];
+  accountFailures: AccountFailure[];
+}
+
+export interface Summary {
+  commandId: string;
+  action: Action;
+  dryRun: boolean;
+  targets: number;
+  /** Counts per provider, per outcome (for a dry run: what the plan expects). */
+  byProvider: Partial<Record<ProviderKey, Partial<Record<OutcomeKind | 'planned', number>>>>;
+  totals: Partial<Record<OutcomeKind | 'planned', number>>;
+  accountFailures: AccountFailure[];
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+}
+
+export interface RunResult {
+  summary: Summary;
+  outcomes: TargetOutcome[];
+  plan: Plan;
+}
+
+/** Everything an account needs at run time: its config, adapter and option-derived settings. */
+export interface AccountRuntime {
+  config: AccountConfig;
+  adapter: ProviderAdapter;
+}
+
+export type { Action, ActionOptions };

@@ -1,0 +1,121 @@
+import { type ErrorClass, ProviderError, isRetryableClass } from '../core/errors';
+import { TokenBucket, defaultSleep } from './rate-limiter';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: URL;
+  headers: Record<string, string>;
+  /** The exact bytes sent, as a string; signers hash this. */
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** Number of attempts it took (1 when the first one succeeded). */
+  attempts: number;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** Per-account transport settings, built once by the pipeline and handed to the adapter's session. */
+export interface HttpSettings {
+  timeoutMs: number;
+  retry: RetryPolicy;
+  limiter: TokenBucket;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 };
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface ProviderCall {
+  provider: string;
+  /** Signs the request (fresh timestamp on every attempt). */
+  sign: (request: HttpRequest) => HttpRequest;
+  /** Turns a non-2xx answer into the provider's error; the client only knows HTTP. */
+  toError: (response: HttpResponse) => ProviderError;
+  taskId?: string;
+}
+
+/**
+ * Sends one provider request: waits for the account's rate limit, signs, times out, retries what is retryable
+ * with exponential backoff and full jitter (honouring Retry-After), and never retries an auth failure.
+ */
+export async function sendProviderRequest(
+  settings: HttpSettings,
+  call: ProviderCall,
+  request: HttpRequest,
+): Promise<HttpResponse> {
+  const sleep = settings.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt++) {
+    await settings.limiter.take();
+    let error: ProviderError;
+    try {
+      const signed = call.sign(request);
+      const res = await fetch(signed.url, {
+        method: signed.method,
+        headers: signed.headers,
+        body: signed.body,
+        signal: AbortSignal.timeout(settings.timeoutMs),
+      });
+      const response: HttpResponse = { status: res.status, headers: res.headers, text: await res.text(), attempts: attempt };
+      if (res.status < 400) return response;
+      error = call.toError(response);
+    } catch (cause) {
+      if (cause instanceof ProviderError) throw cause;
+      error = transportError(call, cause);
+    }
+    error.attempts = attempt;
+    if (error.errorClass === 'throttled') settings.limiter.holdFor(error.retryAfterMs ?? 2_000);
+    if (!isRetryableClass(error.errorClass) || attempt >= settings.retry.maxAttempts) throw error;
+    await sleep(backoffDelay(settings.retry, attempt, error.retryAfterMs));
+  }
+}
+
+/** Full jitter: a random delay in [0, min(max, base·2^(attempt-1))], never less than what the provider asked. */
+export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?: number, random = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.max(retryAfterMs ?? 0, Math.floor(random() * ceiling));
+}
+
+function transportError(call: ProviderCall, cause: unknown): ProviderError {
+  const isTimeout = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+  const message = isTimeout ? 'request timed out' : `connection failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+  return new ProviderError(message, { errorClass: 'retryable', provider: call.provider, taskId: call.taskId, cause });
+}
+
+/** Parses a Retry-After header (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
+  const value = headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The class every provider gives a bare HTTP status when its body says nothing more specific. */
+export function classifyStatus(status: number): ErrorClass {
+  if (status === 429) return 'throttled';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not-found';
+  if (status === 409) return 'invalid-state';
+  if (status >= 500) return 'retryable';
+  return 'bad-request';
+}
+
+/** Parses a JSON body, or returns undefined for an empty or non-JSON one. */
+export function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,60 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors';
+import { type LedgerState, MemoryLedger, emptyLedgerState } from './ledger-memory';
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  holds: z.record(z.string(), z.any()),
+  outcomes: z.record(z.string(), z.record(z.string(), z.any())),
+});
+
+/**
+ * The embedded default: the memory ledger, written to one JSON file (atomically, by rename) whenever the
+ * pipeline flushes, so a `pause` in one process and a `resume` in the next see the same holds.
+ */
+export class FileLedger extends MemoryLedger {
+  private dirty = false;
+
+  private constructor(
+    readonly path: string,
+    state: LedgerState,
+  ) {
+    super(state);
+  }
+
+  static async open(path: string): Promise<FileLedger> {
+    let text: string | undefined;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause;
+    }
+    if (text === undefined) return new FileLedger(path, emptyLedgerState());
+    const parsed = stateSchema.safeParse(safeJson(text));
+    if (!parsed.success) throw new ConfigError(`ledger file ${path} is not a migration-pauser ledger (version 1)`);
+    return new FileLedger(path, { holds: parsed.data.holds, outcomes: parsed.data.outcomes });
+  }
+
+  protected override changed(): void {
+    this.dirty = true;
+  }
+
+  override async flush(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    await mkdir(dirname(this.path), { recursive: true });
+    const temp = `${this.path}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify({ version: 1, ...this.state }), 'utf8');
+    await rename(temp, this.path);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,83 @@
+import type { ActionOptions } from '../core/command';
+import type { AccountConfig } from '../config';
+import type { ProviderError } from '../core/errors';
+import type { HttpSettings } from '../http/client';
+
+export const PROVIDER_KEYS = ['ncp-object-migration', 'huawei-oms', 'huawei-drs', 'huawei-dcs'] as const;
+export type ProviderKey = (typeof PROVIDER_KEYS)[number];
+
+/**
+ * Where a task stands, in the pipeline's words. Each adapter maps its provider's states onto these
+ * (NCP STARTED, OMS 2, DRS INCRE_TRANSFER_STARTED, DCS MIGRATING → running).
+ */
+export type TaskPhase =
+  | 'running' // pausable now
+  | 'pausing' // a pause/stop is in progress (OMS 7, DCS TERMINATING)
+  | 'paused' // resumable (NCP PAUSED, OMS 3, DRS PAUSING, DCS TERMINATED)
+  | 'waiting' // not started yet (NCP INITIALIZED, OMS 1)
+  | 'finished' // done, deleted or released
+  | 'failed' // the migration itself failed
+  | 'other'; // anything else: never acted on
+
+export interface ProviderTask {
+  provider: ProviderKey;
+  account: string;
+  /** The provider's id, always a string (OMS ids are 15-digit integers on the wire; NCP uses the title). */
+  taskId: string;
+  name: string;
+  /** The provider's own state as sent on the wire, e.g. `STARTED`, `2`, `PAUSING`, `INCRMIGEATING`. */
+  state: string;
+  phase: TaskPhase;
+  /** Set when this task can be paused but never resumed by us (DCS backupfile_import). */
+  resumeUnsupportedReason?: string;
+  /** Safe, non-secret facts shown to operators (migration type, progress). Never passwords or keys. */
+  details?: Record<string, string | number | boolean>;
+}
+
+export type PauseKind = 'pause' | 'stop-restart';
+
+export interface Capabilities {
+  /** Most targets one pause/resume call may carry; 1 means one call per task. */
+  batchLimit: number;
+  pauseKind: PauseKind;
+  /** Resume sends the task's own source/destination keys (OMS), taken from the account's secret. */
+  resumeNeedsTaskCredentials: boolean;
+  /** Whether `get` reads many tasks in one call (DRS batch-status) or one call per task. */
+  batchRead: boolean;
+  /** How to confirm an action: read back every intervalMs until the target state or deadlineMs. */
+  confirm: { intervalMs: number; deadlineMs: number };
+  /** Conservative default when the accounts file says nothing; no provider publishes a number. */
+  rateLimit: { perSecond: number; burst: number };
+  /** One line for operators, e.g. "DCS: stop, restart later — online migrations only". */
+  describe: string;
+}
+
+export type ActionResult =
+  | { taskId: string; ok: true }
+  | { taskId: string; ok: false; error: ProviderError };
+
+export interface SessionContext {
+  account: AccountConfig;
+  /** The account's secret as parsed JSON; the adapter validates the fields it needs. */
+  secret: Record<string, unknown>;
+  http: HttpSettings;
+}
+
+/** One account's connection to one provider. */
+export interface ProviderSession {
+  /** Every task of the account (all pages, every kind the provider lists separately). */
+  list(): Promise<ProviderTask[]>;
+  /** Reads tasks back; an id the provider does not know maps to a `not-found` ProviderError. */
+  get(taskIds: readonly string[]): Promise<Map<string, ProviderTask | ProviderError>>;
+  /** Pauses (or stops) at most `capabilities.batchLimit` tasks; one result per task. */
+  pause(tasks: readonly ProviderTask[], options: ActionOptions): Promise<ActionResult[]>;
+  /** Resumes (or restarts) at most `capabilities.batchLimit` tasks; one result per task. */
+  resume(tasks: readonly ProviderTask[], options: ActionOptions): Promise<ActionResult[]>;
+}
+
+export interface ProviderAdapter {
+  readonly key: ProviderKey;
+  readonly capabilities: Capabilities;
+  /** Validates the secret's fields (throws SecretError naming the missing field) and opens a session. */
+  open(context: SessionContext): ProviderSession;
+}
