@@ -40,8 +40,16 @@ describe('decideResume', () => {
   });
 
   it('fails a task that vanished with the not-found class', () => {
-    const gone = new ProviderError('no such job', { errorClass: 'not-found', provider: 'huawei-drs', providerCode: 'DRS.10000010' });
-    expect(decideResume(record, gone)).toMatchObject({ outcome: 'failed', errorClass: 'not-found', providerCode: 'DRS.10000010' });
+    const gone = new ProviderError('no such job', {
+      errorClass: 'not-found',
+      provider: 'huawei-drs',
+      providerCode: 'DRS.10000010',
+    });
+    expect(decideResume(record, gone)).toMatchObject({
+      outcome: 'failed',
+      errorClass: 'not-found',
+      providerCode: 'DRS.10000010',
+    });
   });
 
   it('fails a task that is still pausing as retryable, keeping the hold', () => {

@@ -24,7 +24,9 @@ describe('scope', () => {
 
   it('skips listing accounts the scope cannot reach', () => {
     expect(accountInScope({ provider: 'huawei-oms', name: 'oms-a' }, scopeOf({ providers: ['huawei-drs'] }))).toBe(false);
-    expect(accountInScope({ provider: 'huawei-drs', name: 'drs-a' }, scopeOf({ all: true, exclude: { accounts: ['drs-a'] } }))).toBe(false);
+    expect(
+      accountInScope({ provider: 'huawei-drs', name: 'drs-a' }, scopeOf({ all: true, exclude: { accounts: ['drs-a'] } })),
+    ).toBe(false);
     expect(accountInScope({ provider: 'huawei-drs', name: 'drs-a' }, scopeOf({ taskIds: ['x'] }))).toBe(true);
   });
 
