@@ -1,0 +1,56 @@
+import { afterEach } from 'vitest';
+import { parseAccounts } from '../../lib/config';
+import { type CommandInput, parseCommand } from '../../lib/core/command';
+import { runCommand } from '../../lib/core/run';
+import { AccountSessions } from '../../lib/core/sessions';
+import { MemoryFailureSink } from '../../lib/local/failures';
+import { MemoryLedger } from '../../lib/local/ledger-memory';
+import { createLocalSecretSource } from '../../lib/local/secrets';
+import { adapters } from '../../lib/providers/registry';
+import { type Scenario, type Simulator, startSimulator } from '../../sim';
+
+export interface Fleet {
+  sim: Simulator;
+  ledger: MemoryLedger;
+  failures: MemoryFailureSink;
+  env: Record<string, string>;
+  run: (input: Partial<CommandInput>) => ReturnType<typeof runCommand>;
+}
+
+const open: Simulator[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+/**
+ * A simulator seeded with `scenario` and an in-process pipeline pointed at it: fast confirmation polling,
+ * quick retries, and a fresh memory ledger and DLQ. The simulator is closed after each test.
+ */
+export async function startFleet(scenario: Scenario, options: { env?: (env: Record<string, string>) => void } = {}): Promise<Fleet> {
+  const sim = await startSimulator({ scenario: { transitionMs: 30, ...scenario } });
+  open.push(sim);
+  const env = sim.secretEnv();
+  options.env?.(env);
+  const accounts = parseAccounts(sim.accountsFile({ confirm: { intervalMs: 20, deadlineMs: 3_000 } }));
+  const ledger = new MemoryLedger();
+  const failures = new MemoryFailureSink();
+  const secrets = createLocalSecretSource({ env });
+  const retry = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+  return {
+    sim,
+    ledger,
+    failures,
+    env,
+    run: (input) => {
+      const command = parseCommand({ action: 'pause', scope: { all: true }, reason: 'test', requestedBy: 'tests', ...input });
+      // A fresh set of sessions per command, as each CLI run or Lambda invocation would have.
+      const sessions = new AccountSessions(accounts.accounts, adapters, secrets, { retry });
+      return runCommand(command, { sessions, ledger, failures });
+    },
+  };
+}
+
+/** Requests that changed something at the provider (everything but reads). */
+export function actionRequests(sim: Simulator) {
+  return sim.requests.filter((r) => /\/(pause|stop|start|batch-pause-task|batch-retry-task|batch-stop|batch-restart)(\?|$)/.test(r.path));
+}
