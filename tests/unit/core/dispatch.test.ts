@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { parseAccounts } from '../../../lib/config';
+import { chunkPlan, runChunks } from '../../../lib/core/dispatch';
+import { AccountSessions, type AdapterRegistry } from '../../../lib/core/sessions';
+import type { PlannedTarget } from '../../../lib/core/types';
+import { createLocalSecretSource } from '../../../lib/local/secrets';
+import type { Capabilities, ProviderAdapter } from '../../../lib/providers/types';
+import { aTarget, aTask } from '../../helpers/factories';
+
+function fakeAdapter(key: ProviderAdapter['key'], batchLimit: number): ProviderAdapter {
+  const capabilities: Capabilities = {
+    batchLimit,
+    pauseKind: 'pause',
+    resumeNeedsTaskCredentials: false,
+    batchRead: false,
+    confirm: { intervalMs: 1, deadlineMs: 1 },
+    rateLimit: { perSecond: 1, burst: 1 },
+    describe: key,
+  };
+  return {
+    key,
+    capabilities,
+    open: () => {
+      throw new Error('not used');
+    },
+  };
+}
+
+const registry = {
+  'ncp-object-migration': fakeAdapter('ncp-object-migration', 1),
+  'huawei-drs': fakeAdapter('huawei-drs', 20),
+  'huawei-oms': fakeAdapter('huawei-oms', 1),
+  'huawei-dcs': fakeAdapter('huawei-dcs', 50),
+} satisfies AdapterRegistry;
+
+const accounts = parseAccounts({
+  accounts: [
+    { name: 'drs-a', provider: 'huawei-drs', region: 'r', projectId: 'p', secret: 'env:X' },
+    { name: 'drs-b', provider: 'huawei-drs', region: 'r', projectId: 'p', secret: 'env:X', batchSize: 5 },
+  ],
+}).accounts;
+
+function acting(account: string, n: number): PlannedTarget[] {
+  return Array.from({ length: n }, (_, i) => {
+    const task = aTask({ provider: 'huawei-drs', account, taskId: `${account}-${i}` });
+    return { target: aTarget({ provider: 'huawei-drs', account, taskId: task.taskId }), decision: { kind: 'act', task } };
+  });
+}
+
+describe('chunkPlan', () => {
+  const sessions = new AccountSessions(accounts, registry, createLocalSecretSource({ env: {} }));
+
+  it('splits per account at the provider batch limit, or the account batch size when smaller', () => {
+    const chunks = chunkPlan([...acting('drs-a', 45), ...acting('drs-b', 12)], sessions);
+
+    expect(chunks.map((c) => `${c.account.config.name}:${c.items.length}`)).toEqual([
+      'drs-a:20',
+      'drs-a:20',
+      'drs-a:5',
+      'drs-b:5',
+      'drs-b:5',
+      'drs-b:2',
+    ]);
+  });
+
+  it('leaves settled targets out of every chunk', () => {
+    const settled: PlannedTarget = {
+      target: aTarget({ provider: 'huawei-drs', account: 'drs-a' }),
+      decision: { kind: 'settled', outcome: 'skipped', reason: 'done' },
+    };
+    expect(chunkPlan([settled], sessions)).toEqual([]);
+  });
+});
+
+describe('runChunks', () => {
+  const sessions = new AccountSessions(accounts, registry, createLocalSecretSource({ env: {} }));
+
+  it('runs every chunk once, never more than the per-account limit at a time', async () => {
+    const chunks = chunkPlan([...acting('drs-a', 100), ...acting('drs-b', 20)], sessions);
+    const inFlight = new Map<string, number>();
+    let peak = 0;
+
+    const results = await runChunks(chunks, 2, async (chunk) => {
+      const name = chunk.account.config.name;
+      inFlight.set(name, (inFlight.get(name) ?? 0) + 1);
+      peak = Math.max(peak, inFlight.get(name) ?? 0);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight.set(name, (inFlight.get(name) ?? 0) - 1);
+      return chunk.items.length;
+    });
+
+    expect(results.reduce((a, b) => a + b, 0)).toBe(120);
+    expect(peak).toBe(2);
+  });
+});
