@@ -7,13 +7,13 @@ const COLUMNS = ['planned', ...OUTCOMES] as const;
 export function formatSummary(summary: Summary): string {
   const used = COLUMNS.filter((c) => (summary.totals[c] ?? 0) > 0);
   const header = ['provider', ...used];
-  const rows = Object.entries(summary.byProvider).map(([provider, counts]) => [
-    provider,
-    ...used.map((c) => String(counts?.[c] ?? 0)),
-  ]);
+  const rows = Object.entries(summary.byProvider)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([provider, counts]) => [provider, ...used.map((c) => String(counts?.[c] ?? 0))]);
   rows.push(['total', ...used.map((c) => String(summary.totals[c] ?? 0))]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const title = `${summary.dryRun ? 'plan' : summary.action} ${summary.commandId}: ${summary.targets} targets in ${summary.seconds}s`;
   const out = [title, line(header), ...rows.map(line)];
   for (const f of summary.accountFailures) {
@@ -28,8 +28,11 @@ export function formatFailures(result: RunResult, limit = 20): string {
   if (failed.length === 0) return '';
   const lines = failed
     .slice(0, limit)
-    .map((o) => `  ${o.target.provider}/${o.target.account}/${o.target.taskId}: ${o.errorClass}${o.providerCode ? ` ${o.providerCode}` : ''}: ${o.reason}`);
-  if (failed.length > limit) lines.push(`  … and ${failed.length - limit} more (all are in the failures file)`);
+    .map(
+      (o) =>
+        `  ${o.target.provider}/${o.target.account}/${o.target.taskId}: ${o.errorClass}${o.providerCode ? ` ${o.providerCode}` : ''}: ${o.reason}`,
+    );
+  if (failed.length > limit) lines.push(`  … and ${failed.length - limit} more (every failure is in the failures queue)`);
   return ['failed:', ...lines].join('\n');
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadAccountsFile } from '../lib/config';
-import { parseCommand, type CommandInput } from '../lib/core/command';
+import { type CommandInput, parseCommand } from '../lib/core/command';
 import { CommandValidationError, ConfigError, SecretError } from '../lib/core/errors';
 import { hasFailures } from '../lib/core/outcome';
 import { runCommand } from '../lib/core/run';
@@ -186,7 +186,9 @@ function planView(result: Awaited<ReturnType<typeof runCommand>>) {
 
 function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CommandValidationError) {
-    io.err(`bad command:\n${error.issues.map((i) => `  ${i.path.replace(/^scope\./, '--') || 'scope'}: ${i.message}`).join('\n')}`);
+    io.err(
+      `bad command:\n${error.issues.map((i) => `  ${i.path.replace(/^scope\./, '--') || 'scope'}: ${i.message}`).join('\n')}`,
+    );
     return EXIT.badInput;
   }
   if (error instanceof ConfigError || error instanceof SecretError) {

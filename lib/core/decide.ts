@@ -1,6 +1,6 @@
+import type { ProviderTask } from '../providers/types';
 import type { ProviderError } from './errors';
 import type { PauseRecord } from './ledger';
-import type { ProviderTask } from '../providers/types';
 import type { Decision } from './types';
 
 /** What a pause does to a task, given its live state. Pure. */

@@ -31,7 +31,11 @@ export function chunkPlan(targets: readonly PlannedTarget[], sessions: AccountSe
  * Runs chunks in-process: accounts in parallel, and within an account at most `perAccount` chunks at a time
  * (the account's rate limiter paces the calls; concurrency keeps confirmation waits from idling it).
  */
-export async function runChunks<T>(chunks: readonly Chunk[], perAccount: number, run: (chunk: Chunk) => Promise<T>): Promise<T[]> {
+export async function runChunks<T>(
+  chunks: readonly Chunk[],
+  perAccount: number,
+  run: (chunk: Chunk) => Promise<T>,
+): Promise<T[]> {
   const queues = new Map<string, Chunk[]>();
   for (const chunk of chunks) {
     const queue = queues.get(chunk.account.config.name) ?? [];

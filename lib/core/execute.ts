@@ -34,10 +34,20 @@ export async function executeChunk(command: Command, chunk: Chunk, deps: Execute
       attempts,
     });
 
-  let calls = await callProvider(command, chunk, deps.sessions, chunk.items.map((i) => i.task));
+  let calls = await callProvider(
+    command,
+    chunk,
+    deps.sessions,
+    chunk.items.map((i) => i.task),
+  );
   const authFailed = calls.results.filter((r) => !r.ok && r.error.errorClass === 'auth').map((r) => r.taskId);
   if (authFailed.length && (await deps.sessions.refreshAfterAuthFailure(name).catch(() => false))) {
-    const retried = await callProvider(command, chunk, deps.sessions, chunk.items.filter((i) => authFailed.includes(i.task.taskId)).map((i) => i.task));
+    const retried = await callProvider(
+      command,
+      chunk,
+      deps.sessions,
+      chunk.items.filter((i) => authFailed.includes(i.task.taskId)).map((i) => i.task),
+    );
     const byId = new Map(retried.results.map((r) => [r.taskId, r]));
     calls = { session: retried.session, results: calls.results.map((r) => byId.get(r.taskId) ?? r) };
   }
@@ -83,7 +93,12 @@ interface ProviderCallResult {
   results: ActionResult[];
 }
 
-async function callProvider(command: Command, chunk: Chunk, sessions: AccountSessions, tasks: ProviderTask[]): Promise<ProviderCallResult> {
+async function callProvider(
+  command: Command,
+  chunk: Chunk,
+  sessions: AccountSessions,
+  tasks: ProviderTask[],
+): Promise<ProviderCallResult> {
   const provider = chunk.account.config.provider;
   let session: ProviderSession | undefined;
   try {

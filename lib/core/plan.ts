@@ -1,15 +1,17 @@
-import { ProviderError } from './errors';
+import type { ProviderTask } from '../providers/types';
 import type { Command } from './command';
 import { decidePause, decideResume } from './decide';
+import { ProviderError } from './errors';
 import type { Ledger, PauseRecord } from './ledger';
 import { accountInScope, inScope } from './scope';
 import type { AccountSessions } from './sessions';
 import type { AccountFailure, Plan, PlannedTarget, Target } from './types';
-import type { ProviderTask } from '../providers/types';
 
 /** Pause: list every account in scope, keep the tasks in scope, decide each one from its live state. */
 export async function planPause(command: Command, sessions: AccountSessions): Promise<Plan> {
-  const accounts = sessions.all().filter((h) => accountInScope({ provider: h.config.provider, name: h.config.name }, command.scope));
+  const accounts = sessions
+    .all()
+    .filter((h) => accountInScope({ provider: h.config.provider, name: h.config.name }, command.scope));
   const targets: PlannedTarget[] = [];
   const accountFailures: AccountFailure[] = [];
   await Promise.all(

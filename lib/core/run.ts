@@ -3,7 +3,7 @@ import type { Command } from './command';
 import { releasesHold } from './decide';
 import { chunkPlan, runChunks } from './dispatch';
 import { executeChunk } from './execute';
-import { type FailureSink, accountFailure, targetFailure } from './failures';
+import { accountFailure, type FailureSink, targetFailure } from './failures';
 import type { Ledger } from './ledger';
 import { assertOneOutcomePerTarget, summarize } from './outcome';
 import { planPause, planResume } from './plan';
@@ -95,4 +95,3 @@ async function applyToLedger(command: Command, outcome: TargetOutcome, ledger: L
     await ledger.release(targetKey(outcome.target));
   }
 }
-

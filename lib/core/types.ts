@@ -20,15 +20,7 @@ export interface Target {
   phaseBefore: TaskPhase;
 }
 
-export const OUTCOMES = [
-  'paused',
-  'resumed',
-  'already-paused',
-  'already-running',
-  'skipped',
-  'unsupported',
-  'failed',
-] as const;
+export const OUTCOMES = ['paused', 'resumed', 'already-paused', 'already-running', 'skipped', 'unsupported', 'failed'] as const;
 export type OutcomeKind = (typeof OUTCOMES)[number];
 
 export interface TargetOutcome {
@@ -47,7 +39,13 @@ export interface TargetOutcome {
 /** What the plan decided for one target before any provider call. */
 export type Decision =
   | { kind: 'act'; task: ProviderTask }
-  | { kind: 'settled'; outcome: Exclude<OutcomeKind, 'paused' | 'resumed'>; reason: string; errorClass?: ErrorClass; providerCode?: string };
+  | {
+      kind: 'settled';
+      outcome: Exclude<OutcomeKind, 'paused' | 'resumed'>;
+      reason: string;
+      errorClass?: ErrorClass;
+      providerCode?: string;
+    };
 
 export interface PlannedTarget {
   target: Target;

@@ -1,5 +1,5 @@
-import { type ErrorClass, ProviderError, isRetryableClass } from '../core/errors';
-import { TokenBucket, defaultSleep } from './rate-limiter';
+import { type ErrorClass, isRetryableClass, ProviderError } from '../core/errors';
+import { defaultSleep, type TokenBucket } from './rate-limiter';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -86,7 +86,9 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?
 
 function transportError(call: ProviderCall, cause: unknown): ProviderError {
   const isTimeout = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
-  const message = isTimeout ? 'request timed out' : `connection failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+  const message = isTimeout
+    ? 'request timed out'
+    : `connection failed: ${cause instanceof Error ? cause.message : String(cause)}`;
   return new ProviderError(message, { errorClass: 'retryable', provider: call.provider, taskId: call.taskId, cause });
 }
 

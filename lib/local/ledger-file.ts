@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
-import { type LedgerState, MemoryLedger, emptyLedgerState } from './ledger-memory';
+import { emptyLedgerState, type LedgerState, MemoryLedger } from './ledger-memory';
 
 const stateSchema = z.object({
   version: z.literal(1),
@@ -16,6 +16,7 @@ const stateSchema = z.object({
  */
 export class FileLedger extends MemoryLedger {
   private dirty = false;
+  private writing: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly path: string,
@@ -41,13 +42,25 @@ export class FileLedger extends MemoryLedger {
     this.dirty = true;
   }
 
-  override async flush(): Promise<void> {
+  /** Writes are queued: concurrent chunks flushing at once must not race on the temporary file. */
+  override flush(): Promise<void> {
+    const write = this.writing.then(() => this.write());
+    this.writing = write.catch(() => undefined);
+    return write;
+  }
+
+  private async write(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
     await mkdir(dirname(this.path), { recursive: true });
     const temp = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify({ version: 1, ...this.state }), 'utf8');
-    await rename(temp, this.path);
+    try {
+      await writeFile(temp, JSON.stringify({ version: 1, ...this.state }), 'utf8');
+      await rename(temp, this.path);
+    } catch (error) {
+      this.dirty = true;
+      throw error;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
-import type { ActionOptions } from '../core/command';
 import type { AccountConfig } from '../config';
+import type { ActionOptions } from '../core/command';
 import type { ProviderError } from '../core/errors';
 import type { HttpSettings } from '../http/client';
 
@@ -52,9 +52,7 @@ export interface Capabilities {
   describe: string;
 }
 
-export type ActionResult =
-  | { taskId: string; ok: true }
-  | { taskId: string; ok: false; error: ProviderError };
+export type ActionResult = { taskId: string; ok: true } | { taskId: string; ok: false; error: ProviderError };
 
 export interface SessionContext {
   account: AccountConfig;

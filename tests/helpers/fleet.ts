@@ -26,7 +26,10 @@ afterEach(async () => {
  * A simulator seeded with `scenario` and an in-process pipeline pointed at it: fast confirmation polling,
  * quick retries, and a fresh memory ledger and DLQ. The simulator is closed after each test.
  */
-export async function startFleet(scenario: Scenario, options: { env?: (env: Record<string, string>) => void } = {}): Promise<Fleet> {
+export async function startFleet(
+  scenario: Scenario,
+  options: { env?: (env: Record<string, string>) => void } = {},
+): Promise<Fleet> {
   const sim = await startSimulator({ scenario: { transitionMs: 30, ...scenario } });
   open.push(sim);
   const env = sim.secretEnv();
@@ -52,5 +55,7 @@ export async function startFleet(scenario: Scenario, options: { env?: (env: Reco
 
 /** Requests that changed something at the provider (everything but reads). */
 export function actionRequests(sim: Simulator) {
-  return sim.requests.filter((r) => /\/(pause|stop|start|batch-pause-task|batch-retry-task|batch-stop|batch-restart)(\?|$)/.test(r.path));
+  return sim.requests.filter((r) =>
+    /\/(pause|stop|start|batch-pause-task|batch-retry-task|batch-stop|batch-restart)(\?|$)/.test(r.path),
+  );
 }

@@ -17,7 +17,13 @@ function twoProviderScenario(): Scenario {
   ];
   return {
     accounts: [
-      { name: 'ncp-main', provider: 'ncp-object-migration', region: 'KR', accessKey: 'FAKE-NCP-AK-01', secretKey: 'FAKE-NCP-SK-01' },
+      {
+        name: 'ncp-main',
+        provider: 'ncp-object-migration',
+        region: 'KR',
+        accessKey: 'FAKE-NCP-AK-01',
+        secretKey: 'FAKE-NCP-SK-01',
+      },
       {
         name: 'drs-main',
         provider: 'huawei-drs',
@@ -43,7 +49,12 @@ describe('pause and resume over the simulator', () => {
     expect(summary.byProvider['huawei-drs']).toEqual({ paused: 2, 'already-paused': 1, skipped: 1 });
     expect(fleet.sim.task('ncp-object-migration', 'photos')?.state).toBe('PAUSED');
     expect(fleet.sim.task('huawei-drs', UUID(1))?.state).toBe('PAUSING');
-    expect((await fleet.ledger.pausedByUs()).map((r) => r.target.name).sort()).toEqual(['logs', 'orders-db', 'photos', 'users-db']);
+    expect((await fleet.ledger.pausedByUs()).map((r) => r.target.name).sort()).toEqual([
+      'logs',
+      'orders-db',
+      'photos',
+      'users-db',
+    ]);
   });
 
   it('resumes only what it paused; a task paused by someone else stays paused', async () => {

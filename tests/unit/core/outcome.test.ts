@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../../lib/core/errors';
 import { assertOneOutcomePerTarget, hasFailures, summarize } from '../../../lib/core/outcome';
 import type { Plan } from '../../../lib/core/types';
-import { aCommand, aTarget, aTask, anOutcome } from '../../helpers/factories';
+import { aCommand, anOutcome, aTarget, aTask } from '../../helpers/factories';
 
 const command = aCommand();
 const a = aTarget({ taskId: 'a' });
@@ -20,7 +20,13 @@ const t1 = new Date('2026-11-28T00:00:02.5Z');
 
 describe('summarize', () => {
   it('counts outcomes per provider and in total', () => {
-    const summary = summarize(command, plan, [anOutcome({ target: a, outcome: 'failed' }), anOutcome({ target: b, outcome: 'already-paused' })], t0, t1);
+    const summary = summarize(
+      command,
+      plan,
+      [anOutcome({ target: a, outcome: 'failed' }), anOutcome({ target: b, outcome: 'already-paused' })],
+      t0,
+      t1,
+    );
 
     expect(summary.byProvider).toEqual({ 'ncp-object-migration': { failed: 1 }, 'huawei-drs': { 'already-paused': 1 } });
     expect(summary.totals).toEqual({ failed: 1, 'already-paused': 1 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/core/errors';
 import { FileLedger } from '../../../lib/local/ledger-file';
 import { MemoryLedger } from '../../../lib/local/ledger-memory';
-import { aPauseRecord } from '../../helpers/factories';
+import { aPauseRecord, aTarget } from '../../helpers/factories';
 import { describeLedgerContract } from '../../helpers/ledger-contract';
 
 const tempFile = async () => join(await mkdtemp(join(tmpdir(), 'mp-ledger-')), 'ledger.json');
@@ -38,5 +38,21 @@ describe('FileLedger', () => {
     await writeFile(path, '{"something":"else"}');
 
     await expect(FileLedger.open(path)).rejects.toBeInstanceOf(ConfigError);
+  });
+});
+
+describe('FileLedger under concurrent flushes', () => {
+  it('survives many chunks flushing at once and keeps every hold', async () => {
+    const path = await tempFile();
+    const ledger = await FileLedger.open(path);
+
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        await ledger.recordPause(aPauseRecord(aTarget({ taskId: `t${i}` })));
+        await ledger.flush();
+      }),
+    );
+
+    expect(await (await FileLedger.open(path)).pausedByUs()).toHaveLength(20);
   });
 });

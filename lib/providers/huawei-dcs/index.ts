@@ -1,0 +1,2 @@
+export { DCS_CAPABILITIES, huaweiDcsAdapter } from './adapter';
+export { BACKUPFILE_IMPORT_UNSUPPORTED, dcsPhase } from './states';

@@ -1,0 +1,42 @@
+import { ConfigError } from '../../core/errors';
+import { HuaweiClient, huaweiBaseUrl, parseHuaweiSecret } from '../huawei/client';
+import type { Capabilities, ProviderAdapter } from '../types';
+import { classifyDrsCode } from './error-codes';
+import { createDrsSession } from './session';
+
+export const DRS_CAPABILITIES: Capabilities = {
+  // The maximum jobs per batch is not published (providers.md §3): 20 by default, the account's batchSize overrides.
+  batchLimit: 20,
+  pauseKind: 'pause',
+  resumeNeedsTaskCredentials: false,
+  batchRead: true,
+  confirm: { intervalMs: 3_000, deadlineMs: 180_000 },
+  // No DRS rate limit is published: stay well under the gateway's throttling.
+  rateLimit: { perSecond: 5, burst: 5 },
+  describe: 'DRS: batch pause (pause_mode target|all), resume with batch retry',
+};
+
+/** Huawei Cloud DRS database replication, v3 API (providers.md §3). */
+export const huaweiDrsAdapter: ProviderAdapter = {
+  key: 'huawei-drs',
+  capabilities: DRS_CAPABILITIES,
+  open({ account, secret, http }) {
+    const credentials = parseHuaweiSecret(secret, account.secret);
+    const projectId = account.projectId ?? credentials.projectId;
+    if (projectId === undefined) throw new ConfigError(`account ${account.name} has no projectId`);
+    const client = new HuaweiClient({
+      provider: 'huawei-drs',
+      baseUrl: huaweiBaseUrl('drs', account),
+      projectId,
+      credentials,
+      http,
+      classifyCode: classifyDrsCode,
+    });
+    return createDrsSession({
+      accountName: account.name,
+      projectId,
+      batchLimit: account.batchSize ?? DRS_CAPABILITIES.batchLimit,
+      client,
+    });
+  },
+};

@@ -1,0 +1,2 @@
+export { NCP_CAPABILITIES, ncpObjectMigrationAdapter } from './adapter';
+export { ncpPhase } from './states';

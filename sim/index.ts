@@ -1,0 +1,10 @@
+/**
+ * The provider simulator: test equipment standing in for NAVER Cloud Object Migration and Huawei OMS, DRS and
+ * DCS over real HTTP, following /work/shared/providers.md. It imports nothing from lib/ but types.
+ */
+export { runSimulatorForeground } from './cli';
+export { fakeRedisPasswords } from './providers/dcs';
+export { generateScenario } from './scenario';
+export { parseScenario } from './scenario-file';
+export { startSimulator } from './server';
+export type { AccountsFileOptions, FaultRule, RecordedRequest, Scenario, SimAccount, SimTask, Simulator } from './types';

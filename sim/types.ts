@@ -1,0 +1,106 @@
+import type { ProviderKey } from '../lib/providers/types';
+
+/** One provider account the simulator knows: its keys sign requests, its tasks are only visible to it. */
+export interface SimAccount {
+  name: string;
+  provider: ProviderKey;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+  /** Huawei: the project id every path carries. */
+  projectId?: string;
+  /** Token bucket per account (default 1000/s, burst 1000). */
+  rateLimit?: { perSecond: number; burst: number };
+  /** OMS accounts: the task source/destination keys that start requires. */
+  oms?: { dst_ak: string; dst_sk: string; src_ak?: string; src_sk?: string };
+}
+
+export interface SimTask {
+  provider: ProviderKey;
+  /** SimAccount.name */
+  account: string;
+  id: string;
+  name: string;
+  /** Wire state: NCP jobState; OMS status as a decimal string e.g. "2"; DRS status; DCS status. */
+  state: string;
+  /** DRS, default migration. */
+  dbUseType?: 'migration' | 'sync' | 'cloudDataGuard';
+  /** DCS, default online_migration. */
+  migrationType?: 'backupfile_import' | 'online_migration';
+  /** DRS/DCS: any batch call that contains this task is rejected WHOLE with the provider's 400 body. */
+  rejectsBatch?: boolean;
+  /** The next pause/resume of this task fails per task with this provider code. */
+  failsAction?: { code: string; message: string };
+}
+
+export interface FaultRule {
+  provider?: ProviderKey;
+  account?: string;
+  method?: string;
+  pathIncludes?: string;
+  kind: 'http' | 'timeout' | 'reset';
+  /** For 'http': 429 → the provider's own throttle body, 5xx → its 5xx body. */
+  status?: number;
+  /** Apply to the next N matching requests (default unlimited). */
+  times?: number;
+  /** 0..1, default 1. */
+  probability?: number;
+}
+
+export interface Scenario {
+  accounts: SimAccount[];
+  tasks: SimTask[];
+  /** Asynchronous state change delay, default 100. */
+  transitionMs?: number;
+  /** Added to every response, default 0. */
+  latencyMs?: number;
+  faults?: FaultRule[];
+  seed?: number;
+}
+
+export interface RecordedRequest {
+  provider: ProviderKey | 'unknown';
+  account?: string;
+  method: string;
+  /** Raw path + query exactly as received. */
+  path: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+  /** 0 while unanswered, and for requests that were never answered (timeout, reset). */
+  status: number;
+  at: number;
+  /** The path had a segment that escapes its template: `..`, an encoded `/`, control characters. */
+  escapesTemplate: boolean;
+}
+
+export interface AccountsFileOptions {
+  confirm?: { intervalMs: number; deadlineMs: number };
+  rateLimit?: { perSecond: number; burst: number };
+}
+
+export interface Simulator {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** Every request served, in order. */
+  requests: RecordedRequest[];
+  inject(rule: FaultRule): void;
+  clearFaults(): void;
+  /** Current state (after lazy transitions). */
+  task(provider: ProviderKey, id: string): SimTask | undefined;
+  /** E.g. a person pausing a task by hand; cancels any transition in flight. */
+  setTaskState(provider: ProviderKey, id: string, state: string): void;
+  /** An accounts file (JSON object) pointing at this simulator. */
+  accountsFile(options?: AccountsFileOptions): { accounts: Array<Record<string, unknown>> };
+  /** env var name → secret JSON string for each account. */
+  secretEnv(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  scenario: Scenario;
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
