@@ -1,8 +1,9 @@
 import type { Command } from './command';
+import type { Chunk } from './dispatch';
 import { InvariantError } from './errors';
-import type { OutcomeKind, Plan, Summary, TargetOutcome } from './types';
+import { type Plan, type Summary, type Target, type TargetOutcome, targetKey } from './types';
 
-type Counts = Partial<Record<OutcomeKind | 'planned', number>>;
+type Counts = Summary['totals'];
 
 /** Counts per provider and outcome. For a dry run, targets that would be acted on count as `planned`. */
 export function summarize(
@@ -11,10 +12,11 @@ export function summarize(
   outcomes: readonly TargetOutcome[] | undefined,
   startedAt: Date,
   finishedAt: Date,
+  dispatched: readonly Chunk[] = [],
 ): Summary {
   const byProvider: Summary['byProvider'] = {};
   const totals: Counts = {};
-  const add = (provider: keyof Summary['byProvider'], kind: OutcomeKind | 'planned') => {
+  const add = (provider: keyof Summary['byProvider'], kind: keyof Counts) => {
     const counts: Counts = byProvider[provider] ?? {};
     counts[kind] = (counts[kind] ?? 0) + 1;
     byProvider[provider] = counts;
@@ -22,6 +24,7 @@ export function summarize(
   };
   if (outcomes) {
     for (const o of outcomes) add(o.target.provider, o.outcome);
+    for (const chunk of dispatched) for (const i of chunk.items) add(i.target.provider, 'dispatched');
   } else {
     for (const t of plan.targets) add(t.target.provider, t.decision.kind === 'act' ? 'planned' : t.decision.outcome);
   }
@@ -40,11 +43,16 @@ export function summarize(
 }
 
 /** Every target ends in exactly one outcome: checked on every run, not only in tests. */
-export function assertOneOutcomePerTarget(plan: Plan, outcomes: readonly TargetOutcome[]): void {
-  const expected = new Set(plan.targets.map((t) => `${t.target.provider}/${t.target.account}/${t.target.taskId}`));
+export function assertOneOutcomePerTarget(
+  plan: Plan,
+  outcomes: readonly TargetOutcome[],
+  /** Targets handed to the work queues: their outcomes are recorded by the workers. */
+  dispatched: readonly Target[] = [],
+): void {
+  const expected = new Set(plan.targets.map((t) => targetKey(t.target)));
   const seen = new Set<string>();
-  for (const o of outcomes) {
-    const key = `${o.target.provider}/${o.target.account}/${o.target.taskId}`;
+  for (const o of [...outcomes.map((x) => x.target), ...dispatched]) {
+    const key = targetKey(o);
     if (!expected.has(key)) throw new InvariantError(`outcome for a target that was not planned: ${key}`);
     if (seen.has(key)) throw new InvariantError(`two outcomes for one target: ${key}`);
     seen.add(key);

@@ -1,7 +1,8 @@
 import { defaultSleep } from '../http/rate-limiter';
+import type { ProviderKey } from '../providers/types';
 import type { Command } from './command';
 import { releasesHold } from './decide';
-import { chunkPlan, runChunks } from './dispatch';
+import { type Chunk, chunkPlan, runChunks } from './dispatch';
 import { executeChunk } from './execute';
 import { accountFailure, type FailureSink, targetFailure } from './failures';
 import type { Ledger } from './ledger';
@@ -9,6 +10,7 @@ import { assertOneOutcomePerTarget, summarize } from './outcome';
 import { planPause, planResume } from './plan';
 import type { AccountSessions } from './sessions';
 import { type Plan, type RunResult, type TargetOutcome, targetKey } from './types';
+import { toWorkMessage, type WorkMessage, type WorkQueue } from './work';
 
 export interface RunDeps {
   sessions: AccountSessions;
@@ -20,7 +22,13 @@ export interface RunDeps {
   chunksPerAccount?: number;
   /** Called as each target gets its outcome (progress bars, logs). */
   onOutcome?: (outcome: TargetOutcome) => void;
+  /** Where plans too large for this process go (one queue per provider). Without it, everything runs here. */
+  workQueue?: WorkQueue;
+  /** Most targets needing a provider call that are executed in-process when a work queue exists (default 200). */
+  inProcessLimit?: number;
 }
+
+type Clocked = RunDeps & { now: () => Date; sleep: (ms: number) => Promise<void> };
 
 /** Plans a command, then (unless it is a dry run) dispatches and executes it in this process. */
 export async function runCommand(command: Command, deps: RunDeps): Promise<RunResult> {
@@ -30,19 +38,72 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
     command.action === 'pause' ? await planPause(command, deps.sessions) : await planResume(command, deps.sessions, deps.ledger);
   if (command.dryRun) return { plan, outcomes: [], summary: summarize(command, plan, undefined, startedAt, now()) };
 
-  const outcomes = await executePlan(command, plan, { ...deps, now, sleep: deps.sleep ?? defaultSleep });
-  assertOneOutcomePerTarget(plan, outcomes);
+  const clocked: Clocked = { ...deps, now, sleep: deps.sleep ?? defaultSleep };
+  const record = recorder(command, clocked);
+  await record(settledOutcomes(plan, clocked));
+  await releaseSettled(command, plan, deps.ledger);
+
+  const chunks = chunkPlan(plan.targets, deps.sessions);
+  const acting = chunks.reduce((n, c) => n + c.items.length, 0);
+  let dispatched: Chunk[] = [];
+  if (deps.workQueue && acting > (deps.inProcessLimit ?? 200)) {
+    dispatched = chunks;
+    await sendToWorkQueues(command, chunks, deps.workQueue);
+  } else {
+    await runChunks(chunks, deps.chunksPerAccount ?? 8, async (chunk) => {
+      await record(await executeChunk(command, chunk, clocked));
+      await deps.ledger.flush();
+    });
+  }
+  const outcomes = record.outcomes;
+  assertOneOutcomePerTarget(
+    plan,
+    outcomes,
+    dispatched.flatMap((c) => c.items.map((i) => i.target)),
+  );
   const finishedAt = now();
   await deps.failures.send(plan.accountFailures.map((f) => accountFailure(command, f, finishedAt.toISOString())));
   await deps.ledger.flush();
-  return { plan, outcomes, summary: summarize(command, plan, outcomes, startedAt, finishedAt) };
+  return { plan, outcomes, summary: summarize(command, plan, outcomes, startedAt, finishedAt, dispatched) };
 }
 
-async function executePlan(
-  command: Command,
-  plan: Plan,
-  deps: RunDeps & { now: () => Date; sleep: (ms: number) => Promise<void> },
-): Promise<TargetOutcome[]> {
+/** A worker's share: executes one chunk taken from a work queue and records its outcomes. */
+export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promise<TargetOutcome[]> {
+  const account = deps.sessions.handle(message.account);
+  const clocked: Clocked = { ...deps, now: deps.now ?? (() => new Date()), sleep: deps.sleep ?? defaultSleep };
+  const record = recorder(message.command, clocked);
+  if (!account) {
+    const at = clocked.now().toISOString();
+    await record(
+      message.items.map(({ target }) => ({
+        target,
+        outcome: 'failed' as const,
+        reason: `account ${message.account} is not in this stage's accounts configuration`,
+        errorClass: 'bad-request' as const,
+        attempts: 0,
+        startedAt: at,
+        finishedAt: at,
+      })),
+    );
+  } else {
+    await record(await executeChunk(message.command, { account, items: message.items }, clocked));
+  }
+  await deps.ledger.flush();
+  return record.outcomes;
+}
+
+async function sendToWorkQueues(command: Command, chunks: readonly Chunk[], queue: WorkQueue): Promise<void> {
+  const byProvider = new Map<ProviderKey, WorkMessage[]>();
+  for (const chunk of chunks) {
+    const list = byProvider.get(chunk.account.config.provider) ?? [];
+    list.push(toWorkMessage(command, chunk));
+    byProvider.set(chunk.account.config.provider, list);
+  }
+  await Promise.all([...byProvider].map(([provider, messages]) => queue.send(provider, messages)));
+}
+
+/** Writes each batch of outcomes to the ledger, the DLQ (failures) and the progress callback; keeps them all. */
+function recorder(command: Command, deps: Clocked) {
   const outcomes: TargetOutcome[] = [];
   const record = async (batch: TargetOutcome[]) => {
     for (const outcome of batch) {
@@ -53,7 +114,10 @@ async function executePlan(
     await deps.failures.send(batch.filter((o) => o.outcome === 'failed').map((o) => targetFailure(command, o)));
     outcomes.push(...batch);
   };
+  return Object.assign(record, { outcomes });
+}
 
+function settledOutcomes(plan: Plan, deps: Clocked): TargetOutcome[] {
   const at = deps.now().toISOString();
   const settled: TargetOutcome[] = [];
   for (const { target, decision } of plan.targets) {
@@ -68,16 +132,15 @@ async function executePlan(
       startedAt: at,
       finishedAt: at,
     });
-    if (command.action === 'resume' && releasesHold(decision)) await deps.ledger.release(targetKey(target));
   }
-  await record(settled);
+  return settled;
+}
 
-  const chunks = chunkPlan(plan.targets, deps.sessions);
-  await runChunks(chunks, deps.chunksPerAccount ?? 8, async (chunk) => {
-    await record(await executeChunk(command, chunk, deps));
-    await deps.ledger.flush();
-  });
-  return outcomes;
+async function releaseSettled(command: Command, plan: Plan, ledger: Ledger): Promise<void> {
+  if (command.action !== 'resume') return;
+  for (const { target, decision } of plan.targets) {
+    if (releasesHold(decision)) await ledger.release(targetKey(target));
+  }
 }
 
 /** Pausing places our hold on a target; resuming it ends the hold. */

@@ -67,14 +67,17 @@ export interface Plan {
   accountFailures: AccountFailure[];
 }
 
+/** An outcome, or `planned` (a dry run would act) or `dispatched` (sent to a work queue; its worker records the outcome). */
+export type CountKind = OutcomeKind | 'planned' | 'dispatched';
+
 export interface Summary {
   commandId: string;
   action: Action;
   dryRun: boolean;
   targets: number;
   /** Counts per provider, per outcome (for a dry run: what the plan expects). */
-  byProvider: Partial<Record<ProviderKey, Partial<Record<OutcomeKind | 'planned', number>>>>;
-  totals: Partial<Record<OutcomeKind | 'planned', number>>;
+  byProvider: Partial<Record<ProviderKey, Partial<Record<CountKind, number>>>>;
+  totals: Partial<Record<CountKind, number>>;
   accountFailures: AccountFailure[];
   startedAt: string;
   finishedAt: string;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { PROVIDER_KEYS, type ProviderKey } from '../providers/types';
+import type { Command } from './command';
+import { accountNameSchema, commandSchema } from './command';
+import type { Chunk } from './dispatch';
+
+const PHASES = ['running', 'pausing', 'paused', 'waiting', 'finished', 'failed', 'other'] as const;
+
+const targetSchema = z.strictObject({
+  provider: z.enum(PROVIDER_KEYS),
+  account: accountNameSchema,
+  taskId: z.string().min(1).max(256),
+  name: z.string().max(1024),
+  stateBefore: z.string().max(128),
+  phaseBefore: z.enum(PHASES),
+});
+
+const taskSchema = z.strictObject({
+  provider: z.enum(PROVIDER_KEYS),
+  account: accountNameSchema,
+  taskId: z.string().min(1).max(256),
+  name: z.string().max(1024),
+  state: z.string().max(128),
+  phase: z.enum(PHASES),
+  resumeUnsupportedReason: z.string().max(500).optional(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+
+/** One chunk on a provider's work queue: what a worker needs to execute it, and nothing secret. */
+export const workMessageSchema = z.strictObject({
+  version: z.literal(1),
+  command: commandSchema,
+  account: accountNameSchema,
+  items: z
+    .array(z.strictObject({ target: targetSchema, task: taskSchema }))
+    .min(1)
+    .max(1000),
+});
+export type WorkMessage = z.output<typeof workMessageSchema>;
+
+/** The work-queue port: one queue per provider on AWS (its own concurrency cap), in memory in tests. */
+export interface WorkQueue {
+  send(provider: ProviderKey, messages: readonly WorkMessage[]): Promise<void>;
+}
+
+export function toWorkMessage(command: Command, chunk: Chunk): WorkMessage {
+  return { version: 1, command, account: chunk.account.config.name, items: chunk.items };
+}
