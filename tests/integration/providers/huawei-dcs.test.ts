@@ -3,8 +3,14 @@ import { parseAccounts } from '../../../lib/config';
 import { TokenBucket } from '../../../lib/http/rate-limiter';
 import { BACKUPFILE_IMPORT_UNSUPPORTED, huaweiDcsAdapter } from '../../../lib/providers/huawei-dcs';
 import type { ProviderSession } from '../../../lib/providers/types';
-import { type Scenario, type Simulator, startSimulator } from '../../../sim';
+import { generateScenario, type Scenario, type Simulator, startSimulator } from '../../../sim';
 import { fakeRedisPasswords } from '../../../sim/providers/dcs';
+import { describeAdapterContract } from '../../helpers/adapter-contract';
+
+describeAdapterContract('huawei-dcs', {
+  adapter: huaweiDcsAdapter,
+  scenario: () => ({ ...generateScenario({ seed: 11, tasksPerProvider: 30, providers: ['huawei-dcs'] }), transitionMs: 30 }),
+});
 
 const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
 const ACCOUNT = 'dcs-main';

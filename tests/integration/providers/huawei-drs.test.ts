@@ -5,7 +5,13 @@ import { ProviderError } from '../../../lib/core/errors';
 import { TokenBucket } from '../../../lib/http/rate-limiter';
 import { huaweiDrsAdapter } from '../../../lib/providers/huawei-drs';
 import type { ProviderSession, ProviderTask, SessionContext } from '../../../lib/providers/types';
-import { type Scenario, type SimTask, type Simulator, startSimulator } from '../../../sim';
+import { generateScenario, type Scenario, type SimTask, type Simulator, startSimulator } from '../../../sim';
+import { describeAdapterContract } from '../../helpers/adapter-contract';
+
+describeAdapterContract('huawei-drs', {
+  adapter: huaweiDrsAdapter,
+  scenario: () => ({ ...generateScenario({ seed: 11, tasksPerProvider: 30, providers: ['huawei-drs'] }), transitionMs: 30 }),
+});
 
 const ACCOUNT = 'drs-main';
 const OPTIONS: ActionOptions = { pauseMode: 'target', migrateFailedObject: false, force: false };

@@ -3,7 +3,13 @@ import { parseAccounts } from '../../../lib/config';
 import { TokenBucket } from '../../../lib/http/rate-limiter';
 import { huaweiOmsAdapter } from '../../../lib/providers/huawei-oms';
 import type { ProviderSession, ProviderTask } from '../../../lib/providers/types';
-import { type Scenario, type Simulator, startSimulator } from '../../../sim';
+import { generateScenario, type Scenario, type Simulator, startSimulator } from '../../../sim';
+import { describeAdapterContract } from '../../helpers/adapter-contract';
+
+describeAdapterContract('huawei-oms', {
+  adapter: huaweiOmsAdapter,
+  scenario: () => ({ ...generateScenario({ seed: 11, tasksPerProvider: 30, providers: ['huawei-oms'] }), transitionMs: 30 }),
+});
 
 const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
 const ACCOUNT = 'oms-main';

@@ -9,7 +9,7 @@ const PROVIDER = 'ncp-object-migration' as const;
 const ACCOUNT = 'ncp-main';
 const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
 
-describeAdapterContract(PROVIDER, {
+describeAdapterContract('ncp-object-migration', {
   adapter: ncpObjectMigrationAdapter,
   scenario: () => ({ ...generateScenario({ seed: 7, tasksPerProvider: 25, providers: [PROVIDER] }), transitionMs: 30 }),
 });
