@@ -34,7 +34,9 @@ export async function startFleet(
   open.push(sim);
   const env = sim.secretEnv();
   options.env?.(env);
-  const accounts = parseAccounts(sim.accountsFile({ confirm: { intervalMs: 20, deadlineMs: 3_000 } }));
+  const accounts = parseAccounts(
+    sim.accountsFile({ confirm: { intervalMs: 20, deadlineMs: 3_000 }, rateLimit: { perSecond: 500, burst: 100 } }),
+  );
   const ledger = new MemoryLedger();
   const failures = new MemoryFailureSink();
   const secrets = createLocalSecretSource({ env });
