@@ -4,6 +4,7 @@ import { type CommandInput, parseCommand } from '../lib/core/command';
 import { CommandValidationError, ConfigError, SecretError } from '../lib/core/errors';
 import { hasFailures } from '../lib/core/outcome';
 import { runCommand } from '../lib/core/run';
+import type { Summary } from '../lib/core/types';
 import { createLocalRuntime } from '../lib/local/runtime';
 import { createLocalSecretSource } from '../lib/local/secrets';
 import { adapters } from '../lib/providers/registry';
@@ -36,7 +37,8 @@ options:
 example:
   migration-pauser pause --provider huawei-drs --reason "INC-123 source DB overloaded"
 
-exit codes: 0 all good, 1 some targets failed, 2 bad input, 3 configuration or credentials problem`;
+exit codes: 0 all good, 1 some targets failed, 2 bad input, 3 configuration or credentials problem (an
+  invalid accounts file, or an account whose secret is missing or refused)`;
 
 const OPTIONS = {
   all: { type: 'boolean' },
@@ -138,7 +140,13 @@ async function runVerb(action: 'pause' | 'resume', dryRun: boolean, values: Valu
     const failures = formatFailures(result);
     if (failures) io.out(`${failures}\nfailures file: ${runtime.stateDir}/failures.jsonl`);
   }
-  return hasFailures(result.summary) ? EXIT.someFailed : EXIT.ok;
+  return exitCodeOf(result.summary);
+}
+
+/** 3 when an account's credentials were refused or missing (fix the secret first), 1 for other failures. */
+export function exitCodeOf(summary: Summary): number {
+  if (summary.accountFailures.some((f) => f.errorClass === 'auth')) return EXIT.config;
+  return hasFailures(summary) ? EXIT.someFailed : EXIT.ok;
 }
 
 export function commandFromFlags(

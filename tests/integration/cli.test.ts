@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateScenario, type Simulator, startSimulator } from '../../sim';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../cli/bin.mjs');
+
+let sim: Simulator;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+/** Runs the CLI as a separate process, as an operator would; never throws on a non-zero exit. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [BIN, ...args, '--accounts', join(dir, 'accounts.json'), '--state-dir', join(dir, 'state')],
+      {
+        env,
+        timeout: 30_000,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    scenario: {
+      ...generateScenario({ seed: 3, tasksPerProvider: 12, providers: ['ncp-object-migration', 'huawei-drs'] }),
+      transitionMs: 30,
+    },
+  });
+  dir = await mkdtemp(join(tmpdir(), 'mp-cli-'));
+  const accounts = sim.accountsFile({ confirm: { intervalMs: 20, deadlineMs: 5_000 }, rateLimit: { perSecond: 200, burst: 50 } });
+  await writeFile(join(dir, 'accounts.json'), JSON.stringify(accounts));
+  env = { ...process.env, ...sim.secretEnv(), NO_COLOR: '1' };
+});
+
+afterAll(async () => {
+  await sim.close();
+});
+
+describe('the migration-pauser command', () => {
+  it('plans without changing anything, and says what kind of pause each provider gets', async () => {
+    const { code, stdout } = await cli('plan', 'pause', '--all', '--reason', 'look first');
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/planned/);
+    expect(stdout).toMatch(/DRS: batch pause/);
+    expect(sim.requests.filter((r) => r.method === 'POST' && /pause/.test(r.path))).toEqual([]);
+  });
+
+  it('pauses in one process and resumes exactly that in another, through the on-disk ledger', async () => {
+    const paused = await cli('pause', '--all', '--reason', 'window', '--json');
+    expect(paused.code).toBe(0);
+    const pause = JSON.parse(paused.stdout);
+    expect(pause.totals.paused).toBeGreaterThan(0);
+
+    const resumed = await cli('resume', '--all', '--reason', 'window over', '--json');
+
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).totals).toEqual({ resumed: pause.totals.paused });
+  });
+
+  it('exits 2 with every bad field named when the input is wrong', async () => {
+    const { code, stderr } = await cli('pause', '--provider', 'aws-dms', '--task', '../etc');
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/providers/);
+    expect(stderr).toMatch(/taskIds/);
+    expect(stderr).toMatch(/reason/);
+  });
+
+  it('exits 3 and names the missing variable when a secret cannot be found', async () => {
+    const saved = env;
+    env = { PATH: process.env.PATH };
+    try {
+      const { code, stdout } = await cli('pause', '--all', '--reason', 'no secrets', '--json');
+      expect(code).toBe(3);
+      expect(JSON.parse(stdout).accountFailures[0].reason).toMatch(/environment variable MP_SIM_\w+ is not set/);
+    } finally {
+      env = saved;
+    }
+  });
+
+  it('exits 3 when the accounts file is invalid', async () => {
+    await writeFile(join(dir, 'accounts.json.bad'), '{"accounts":[{"name":"x"}]}');
+    const { code, stderr } = await (async () => {
+      try {
+        await run(process.execPath, [BIN, 'pause', '--all', '--reason', 'r', '--accounts', join(dir, 'accounts.json.bad')], {
+          env,
+        });
+        return { code: 0, stderr: '' };
+      } catch (error) {
+        return error as { code: number; stderr: string };
+      }
+    })();
+
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/accounts\.0\.provider/);
+  });
+});
