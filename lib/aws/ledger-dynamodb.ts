@@ -1,0 +1,231 @@
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { ConfigError, ERROR_CLASSES } from '../core/errors';
+import type { Ledger, PauseRecord } from '../core/ledger';
+import { OUTCOMES, type Target, type TargetKey, type TargetOutcome, targetKey } from '../core/types';
+import { PROVIDER_KEYS, type TaskPhase } from '../providers/types';
+
+/**
+ * The ledger table's key design, shared with serverless.yml and the tests. One table holds two kinds of item:
+ * - hold:    pk `HOLDS`, sk `<targetKey>` — one partition, so pausedByUs() is a consistent Query, never a Scan;
+ * - outcome: pk `CMD#<commandId>`, sk `TARGET#<targetKey>` (outcomesOf is a Query), and on the byCommand index
+ *   gsi1pk `TARGET#<targetKey>`, gsi1sk `<finishedAt>#<commandId>` (the history of a target, oldest first),
+ *   expiring through the TTL attribute `expiresAt` (epoch seconds) after the retention period.
+ */
+export const LEDGER_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  commandIndex: { name: 'byCommand', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  ttlAttribute: 'expiresAt',
+} as const;
+
+/** The table as CreateTable wants it (tests; serverless.yml mirrors it and adds TTL and point-in-time recovery). */
+export function createLedgerTableInput(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, commandIndex } = LEDGER_TABLE;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [partitionKey, sortKey, commandIndex.partitionKey, commandIndex.sortKey].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: commandIndex.name,
+        KeySchema: [
+          { AttributeName: commandIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: commandIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+export interface DynamoDbLedgerOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** How long outcome history is kept before DynamoDB's TTL removes it (default 90 days). Holds never expire. */
+  retentionDays?: number;
+  now?: () => Date;
+  /** Items per Query page (default: DynamoDB's own 1 MB pages); small values let tests exercise paging. */
+  pageSize?: number;
+}
+
+/** One entry of a target's history: an outcome and the command it belongs to. */
+export interface TargetHistoryEntry {
+  commandId: string;
+  outcome: TargetOutcome;
+}
+
+const HOLDS_PARTITION = 'HOLDS';
+const DEFAULT_RETENTION_DAYS = 90;
+const SECONDS_PER_DAY = 86_400;
+
+const commandPartition = (commandId: string) => `CMD#${commandId}`;
+const targetSortKey = (key: TargetKey) => `TARGET#${key}`;
+
+/**
+ * The AWS ledger. Every write is a single-item Put or Delete, each durable on return, so flush() has nothing
+ * to do; no transactions, so it also runs against dynalite in tests. It stores only what the Target,
+ * PauseRecord and TargetOutcome types carry — nothing secret.
+ */
+export class DynamoDbLedger implements Ledger {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly retentionSeconds: number;
+  private readonly now: () => Date;
+  private readonly pageSize: number | undefined;
+
+  constructor(options: DynamoDbLedgerOptions) {
+    // Optional fields of our records may be present-but-undefined; DynamoDB rejects undefined values.
+    this.documents = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.tableName = options.tableName;
+    this.retentionSeconds = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * SECONDS_PER_DAY;
+    this.now = options.now ?? (() => new Date());
+    this.pageSize = options.pageSize;
+  }
+
+  /** Overwrites any earlier hold on the target: the latest pause is the one a resume reports. */
+  async recordPause(record: PauseRecord): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: HOLDS_PARTITION, sk: record.key, kind: 'hold', record },
+      }),
+    );
+  }
+
+  async pausedByUs(): Promise<PauseRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': HOLDS_PARTITION },
+      // A resume right after a pause must see its holds.
+      ConsistentRead: true,
+    });
+    return items.map((item) => parseItem(holdItemSchema, item, this.tableName).record);
+  }
+
+  /** A Delete of an absent item succeeds, so releasing twice (or a hold never placed) is not an error. */
+  async release(key: TargetKey): Promise<void> {
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: HOLDS_PARTITION, sk: key } }));
+  }
+
+  async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
+    const key = targetKey(outcome.target);
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: commandPartition(commandId),
+          sk: targetSortKey(key),
+          gsi1pk: targetSortKey(key),
+          gsi1sk: `${outcome.finishedAt}#${commandId}`,
+          kind: 'outcome',
+          commandId,
+          outcome,
+          expiresAt: Math.floor(this.now().getTime() / 1000) + this.retentionSeconds,
+        },
+      }),
+    );
+  }
+
+  async outcomesOf(commandId: string): Promise<TargetOutcome[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :target)',
+      ExpressionAttributeValues: { ':pk': commandPartition(commandId), ':target': 'TARGET#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => parseItem(outcomeItemSchema, item, this.tableName).outcome);
+  }
+
+  /** Every recorded outcome of one target, oldest first (the byCommand index: eventually consistent). */
+  async historyOf(key: TargetKey): Promise<TargetHistoryEntry[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: LEDGER_TABLE.commandIndex.name,
+      KeyConditionExpression: 'gsi1pk = :target',
+      ExpressionAttributeValues: { ':target': targetSortKey(key) },
+    });
+    return items.map((item) => {
+      const parsed = parseItem(outcomeItemSchema, item, this.tableName);
+      return { commandId: parsed.commandId, outcome: parsed.outcome };
+    });
+  }
+
+  async flush(): Promise<void> {}
+
+  /** A Query returns at most 1 MB (or pageSize items) a call; follow LastEvaluatedKey to the end. */
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const page: QueryCommandOutput = await this.documents.send(
+        new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: this.pageSize }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}
+
+const PHASES = ['running', 'pausing', 'paused', 'waiting', 'finished', 'failed', 'other'] as const satisfies readonly TaskPhase[];
+
+const targetSchema = z.object({
+  provider: z.enum(PROVIDER_KEYS),
+  account: z.string(),
+  taskId: z.string(),
+  name: z.string(),
+  stateBefore: z.string(),
+  phaseBefore: z.enum(PHASES),
+}) satisfies z.ZodType<Target>;
+
+const pauseRecordSchema = z.object({
+  key: z.string(),
+  target: targetSchema,
+  commandId: z.string(),
+  reason: z.string(),
+  requestedBy: z.string(),
+  pausedAt: z.string(),
+}) satisfies z.ZodType<PauseRecord>;
+
+const outcomeSchema = z.object({
+  target: targetSchema,
+  outcome: z.enum(OUTCOMES),
+  reason: z.string().optional(),
+  errorClass: z.enum(ERROR_CLASSES).optional(),
+  providerCode: z.string().optional(),
+  attempts: z.number(),
+  stateAfter: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+}) satisfies z.ZodType<TargetOutcome>;
+
+const holdItemSchema = z.object({ kind: z.literal('hold'), record: pauseRecordSchema });
+const outcomeItemSchema = z.object({ kind: z.literal('outcome'), commandId: z.string(), outcome: outcomeSchema });
+
+/** Items are read back through a schema: a table written by another version must fail loudly, not half-parse. */
+function parseItem<T>(schema: z.ZodType<T>, item: Record<string, unknown>, tableName: string): T {
+  const parsed = schema.safeParse(item);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `ledger table ${tableName} holds an item this version cannot read (pk ${String(item.pk)}, sk ${String(item.sk)})`,
+    );
+  }
+  return parsed.data;
+}
