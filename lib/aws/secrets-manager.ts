@@ -59,8 +59,12 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions)
       const cached = cache.get(ref);
       if (cached && now() - cached.fetchedAt < ttlMs) return cached.value;
       const value = fetch(ref);
-      cache.set(ref, { value, fetchedAt: now() });
-      value.catch(() => cache.delete(ref));
+      const entry = { value, fetchedAt: now() };
+      cache.set(ref, entry);
+      // A failure is not cached; but only this fetch's entry goes, not a newer one made after invalidate.
+      value.catch(() => {
+        if (cache.get(ref) === entry) cache.delete(ref);
+      });
       return value;
     },
     invalidate(ref) {
@@ -72,9 +76,11 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions)
 function describeFailure(ref: string, id: string, cause: unknown): string {
   const name = cause instanceof Error ? cause.name : 'Error';
   if (name === 'ResourceNotFoundException') {
-    return `secret ${ref} does not exist — create it with: aws secretsmanager create-secret --name ${id} --secret-string file://secret.json`;
+    return `secret ${ref} does not exist — create it with aws secretsmanager create-secret --name ${id} --secret-string '{...}'`;
   }
-  if (name === 'AccessDeniedException') return `secret ${ref}: access denied (is it under the functions' secrets prefix?)`;
+  if (name === 'AccessDeniedException') {
+    return `secret ${ref}: access denied (is it under the functions' secrets prefix MP_SECRETS_PREFIX?)`;
+  }
   return `secret ${ref} could not be read (${name})`;
 }
 

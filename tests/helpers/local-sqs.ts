@@ -91,3 +91,16 @@ export async function startLocalSqs(queues: readonly QueueSpec[]): Promise<Local
     },
   };
 }
+
+/** Counts the calls a client makes of one command (e.g. `SendMessageBatch`), to check batching. */
+export function countCalls(client: SQSClient, commandName: string): () => number {
+  let calls = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === commandName) calls++;
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return () => calls;
+}

@@ -62,9 +62,42 @@ describe('Secrets Manager secret source', () => {
     sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
     const source = createSecretsManagerSource({ client });
 
-    await expect(source.get('aws:migration-pauser/missing')).rejects.toThrow(
-      /does not exist — create it with: aws secretsmanager create-secret --name migration-pauser\/missing/,
+    const error = await source.get('aws:migration-pauser/missing').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SecretError);
+    expect((error as SecretError).secretRef).toBe('aws:migration-pauser/missing');
+    expect((error as Error).message).toBe(
+      "secret aws:migration-pauser/missing does not exist — create it with aws secretsmanager create-secret --name migration-pauser/missing --secret-string '{...}'",
     );
+  });
+
+  it('names the reference when access is denied', async () => {
+    sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const source = createSecretsManagerSource({ client });
+
+    await expect(source.get('aws:other-team/db')).rejects.toThrow(/secret aws:other-team\/db: access denied/);
+  });
+
+  it('refuses a binary secret and a secret that is not a JSON object, without quoting it', async () => {
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretBinary: new Uint8Array([1, 2, 3]) })
+      .resolvesOnce({ SecretString: 'FAKE-PLAIN-PASSWORD' })
+      .resolvesOnce({ SecretString: '["FAKE-IN-ARRAY"]' });
+    const source = createSecretsManagerSource({ client });
+
+    await expect(source.get('aws:bin')).rejects.toThrow(/secret aws:bin has no SecretString/);
+    await expect(source.get('aws:plain')).rejects.toThrow(/^secret aws:plain is not valid JSON$/);
+    await expect(source.get('aws:array')).rejects.toThrow(/^secret aws:array is not a JSON object$/);
+  });
+
+  it('does not cache a failure', async () => {
+    sm.on(GetSecretValueCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: 'not found', $metadata: {} }))
+      .resolves({ SecretString: JSON.stringify(SECRET) });
+    const source = createSecretsManagerSource({ client });
+    await expect(source.get('aws:late')).rejects.toThrow(SecretError);
+
+    expect(await source.get('aws:late')).toEqual(SECRET);
   });
 
   it('never puts a secret value into an error, whatever the value', async () => {
@@ -82,6 +115,7 @@ describe('Secrets Manager secret source', () => {
           if (error !== undefined) {
             expect(error).toBeInstanceOf(SecretError);
             expect((error as Error).message).not.toContain(value);
+            expect(String((error as Error).cause ?? '')).not.toContain(value);
           }
         },
       ),

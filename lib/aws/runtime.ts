@@ -1,0 +1,166 @@
+import { isAbsolute, join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { type AccountsFile, loadAccountsFile } from '../config';
+import { ConfigError, SecretError } from '../core/errors';
+import type { FailureSink } from '../core/failures';
+import type { Ledger } from '../core/ledger';
+import type { RunDeps } from '../core/run';
+import type { SecretSource } from '../core/secrets';
+import { AccountSessions, type AdapterRegistry, type SessionOptions } from '../core/sessions';
+import type { WorkQueue } from '../core/work';
+import { FileFailureSink } from '../local/failures';
+import { FileLedger } from '../local/ledger-file';
+import { createLocalSecretSource } from '../local/secrets';
+import { adapters as defaultAdapters } from '../providers/registry';
+import { PROVIDER_KEYS } from '../providers/types';
+import { dynamoDbClient, secretsManagerClient, sqsClient } from './clients';
+import { SqsFailureSink } from './failures-sqs';
+import { DynamoDbLedger } from './ledger-dynamodb';
+import { createSecretSource, createSecretsManagerSource } from './secrets-manager';
+import { SqsWorkQueue } from './work-queue-sqs';
+
+export type RuntimeEnv = Readonly<Record<string, string | undefined>>;
+
+/** Everything a function needs, built once per container from its environment. */
+export interface AwsRuntime {
+  accounts: AccountsFile;
+  secrets: SecretSource;
+  ledger: Ledger;
+  failures: FailureSink;
+  /** Absent when MP_WORK_QUEUE_URLS is unset (invoke local): everything then runs in-process. */
+  workQueue?: WorkQueue;
+  /** Where redrive publishes re-planned commands (MP_COMMANDS_QUEUE_URL). */
+  commandsQueueUrl?: string;
+  /** The failures queue redrive reads (MP_FAILURES_QUEUE_URL). */
+  failuresQueueUrl?: string;
+  /** Incident: most acting targets executed in-process (MP_INPROCESS_LIMIT, default 200). */
+  inProcessLimit: number;
+  sqs(): SQSClient;
+  /**
+   * RunDeps for one invocation. Sessions are fresh each time: a session refreshes its secret at most once,
+   * which must hold per invocation, not for the container's whole life.
+   */
+  runDeps(overrides?: Partial<RunDeps>): RunDeps;
+}
+
+export interface AwsRuntimeOptions {
+  env?: RuntimeEnv;
+  /** Injected SDK clients (tests); by default the shared per-container clients, created on first use. */
+  clients?: { sqs?: SQSClient; secretsManager?: SecretsManagerClient; dynamoDb?: DynamoDBClient };
+  adapters?: AdapterRegistry;
+  sessionOptions?: SessionOptions;
+  /** Where the on-disk ledger and failures file go when no table or queue is configured (default /tmp/migration-pauser). */
+  stateDir?: string;
+}
+
+const DEFAULT_INPROCESS_LIMIT = 200;
+const DEFAULT_SECRETS_PREFIX = 'migration-pauser/';
+
+const workQueueUrlsSchema = z.partialRecord(z.enum(PROVIDER_KEYS), z.url());
+
+/** Builds the runtime from the environment variables serverless.yml sets (see docs/.aws-brief.md). */
+export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise<AwsRuntime> {
+  const env = options.env ?? process.env;
+  const clients = options.clients ?? {};
+  const sqs = () => clients.sqs ?? sqsClient();
+  const stateDir = options.stateDir ?? env.MP_STATE_DIR ?? '/tmp/migration-pauser';
+
+  const accounts = await loadAccountsFile(accountsPath(env));
+  const secrets = restrictToPrefix(
+    createSecretSource({
+      local: createLocalSecretSource({ env: { ...env } }),
+      aws: createSecretsManagerSource({ client: clients.secretsManager ?? secretsManagerClient() }),
+    }),
+    env.MP_SECRETS_PREFIX ?? DEFAULT_SECRETS_PREFIX,
+  );
+  const ledger: Ledger = env.MP_LEDGER_TABLE
+    ? new DynamoDbLedger({ client: clients.dynamoDb ?? dynamoDbClient(), tableName: env.MP_LEDGER_TABLE })
+    : await FileLedger.open(join(stateDir, 'ledger.json'));
+  const failures: FailureSink = env.MP_FAILURES_QUEUE_URL
+    ? new SqsFailureSink(sqs(), env.MP_FAILURES_QUEUE_URL)
+    : new FileFailureSink(join(stateDir, 'failures.jsonl'));
+  const queueUrls = parseWorkQueueUrls(env.MP_WORK_QUEUE_URLS);
+  const workQueue = queueUrls ? new SqsWorkQueue(sqs(), queueUrls) : undefined;
+  const registry = options.adapters ?? defaultAdapters;
+
+  return {
+    accounts,
+    secrets,
+    ledger,
+    failures,
+    workQueue,
+    commandsQueueUrl: env.MP_COMMANDS_QUEUE_URL || undefined,
+    failuresQueueUrl: env.MP_FAILURES_QUEUE_URL || undefined,
+    inProcessLimit: parseLimit(env.MP_INPROCESS_LIMIT),
+    sqs,
+    runDeps: (overrides = {}) => ({
+      sessions: new AccountSessions(accounts.accounts, registry, secrets, options.sessionOptions),
+      ledger,
+      failures,
+      workQueue,
+      ...overrides,
+    }),
+  };
+}
+
+let memo: Promise<AwsRuntime> | undefined;
+
+/** The runtime of this container: built on the first invocation, reused by the next (a failed build is retried). */
+export function loadAwsRuntime(env: RuntimeEnv = process.env): Promise<AwsRuntime> {
+  if (!memo) {
+    const building = createAwsRuntime({ env });
+    memo = building;
+    building.catch(() => {
+      if (memo === building) memo = undefined;
+    });
+  }
+  return memo;
+}
+
+function accountsPath(env: RuntimeEnv): string {
+  const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const file = env.MP_ACCOUNTS_FILE ?? 'accounts.json';
+  return isAbsolute(file) ? file : join(root, file);
+}
+
+function parseWorkQueueUrls(text: string | undefined): Partial<Record<(typeof PROVIDER_KEYS)[number], string>> | undefined {
+  if (!text) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError('MP_WORK_QUEUE_URLS is not valid JSON (expected {"<provider>": "<queue url>"})');
+  }
+  const parsed = workQueueUrlsSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError('MP_WORK_QUEUE_URLS must map provider keys to queue URLs');
+  return parsed.data;
+}
+
+function parseLimit(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_INPROCESS_LIMIT;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 0) throw new ConfigError(`MP_INPROCESS_LIMIT must be a whole number ≥ 0, got ${text}`);
+  return limit;
+}
+
+/**
+ * IAM already limits the functions to secrets under the prefix; checking here too turns a confusing
+ * AccessDenied into an error that names the account's reference and the prefix.
+ */
+function restrictToPrefix(source: SecretSource, prefix: string): SecretSource {
+  const allowed = (ref: string): boolean => {
+    if (ref.startsWith('aws:')) return ref.slice(4).startsWith(prefix);
+    if (ref.startsWith('arn:')) return (ref.split(':secret:')[1] ?? '').startsWith(prefix);
+    return true;
+  };
+  return {
+    async get(ref) {
+      if (!allowed(ref)) throw new SecretError(`secret ${ref} is outside the readable prefix ${prefix}`, ref);
+      return source.get(ref);
+    },
+    invalidate: (ref) => source.invalidate(ref),
+  };
+}

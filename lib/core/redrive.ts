@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { PROVIDER_KEYS } from '../providers/types';
+import { type Command, parseCommand } from './command';
+import { ERROR_CLASSES } from './errors';
+import { deterministicUuid } from './window';
+
+/** Which failures to move back: all target failures, or those of one command and/or one provider. */
+export const redriveRequestSchema = z.strictObject({
+  commandId: z.uuid().optional(),
+  provider: z.enum(PROVIDER_KEYS).optional(),
+  dryRun: z.boolean().default(false),
+  /** Most failure messages to look at in one invocation (default 1000). */
+  max: z.int().min(1).max(10_000).default(1000),
+});
+export type RedriveRequest = z.output<typeof redriveRequestSchema>;
+
+/** The part of a `target-failed` message redrive needs, parsed at the edge (the queue may hold anything). */
+const targetFailedSchema = z.object({
+  kind: z.literal('target-failed'),
+  commandId: z.string().min(1),
+  action: z.enum(['pause', 'resume']),
+  reason: z.string(),
+  target: z.object({
+    provider: z.enum(PROVIDER_KEYS),
+    account: z.string().min(1),
+    taskId: z.string().min(1),
+  }),
+  errorClass: z.enum(ERROR_CLASSES),
+});
+type TargetFailed = z.output<typeof targetFailedSchema>;
+
+/** A message received from the failures queue: its body and the handle to delete or release it. */
+export interface ReceivedFailure {
+  id: string;
+  body: string;
+}
+
+export interface RedriveCommand {
+  command: Command;
+  /** The failure messages this command replaces (deleted once it is published). */
+  sourceIds: string[];
+}
+
+export interface RedrivePlan {
+  commands: RedriveCommand[];
+  /** Messages that stay on the failures queue: other kinds, other commands or providers, unreadable. */
+  keptIds: string[];
+}
+
+/** Task ids per redriven command: keeps one command message far below SQS's 256 KiB; a bigger group is split. */
+export const MAX_REDRIVE_TASK_IDS = 1000;
+const MAX_REASON = 500;
+
+/**
+ * Groups the matching `target-failed` messages into new commands: one per (original command, account), the
+ * same action, scoped to exactly the failed task ids. Pure; ids are derived from the sources, so planning the
+ * same messages twice yields the same commands.
+ */
+export function planRedrive(
+  messages: readonly ReceivedFailure[],
+  filter: Pick<RedriveRequest, 'commandId' | 'provider'>,
+): RedrivePlan {
+  const groups = new Map<string, { first: TargetFailed; taskIds: Set<string>; sourceIds: string[] }>();
+  const keptIds: string[] = [];
+  for (const message of messages) {
+    const failure = parseTargetFailed(message.body);
+    if (!failure || !matches(failure, filter)) {
+      keptIds.push(message.id);
+      continue;
+    }
+    const key = JSON.stringify([failure.commandId, failure.action, failure.target.account]);
+    const group = groups.get(key) ?? { first: failure, taskIds: new Set<string>(), sourceIds: [] };
+    group.taskIds.add(failure.target.taskId);
+    group.sourceIds.push(message.id);
+    groups.set(key, group);
+  }
+
+  const commands: RedriveCommand[] = [];
+  for (const { first, taskIds, sourceIds } of groups.values()) {
+    const ids = [...taskIds].sort();
+    for (let i = 0; i < ids.length; i += MAX_REDRIVE_TASK_IDS) {
+      const slice = ids.slice(i, i + MAX_REDRIVE_TASK_IDS);
+      // Sources are split with their task ids so each deleted message is covered by a published command.
+      const sources = ids.length <= MAX_REDRIVE_TASK_IDS ? sourceIds : sourcesFor(slice, sourceIds, messages);
+      commands.push({
+        command: parseCommand({
+          action: first.action,
+          scope: { accounts: [first.target.account], taskIds: slice },
+          reason: truncate(`redrive of ${first.commandId}: ${first.reason}`, MAX_REASON),
+          requestedBy: 'redrive',
+          commandId: deterministicUuid(`redrive|${first.commandId}|${first.target.account}|${slice.join('\n')}`),
+        }),
+        sourceIds: sources,
+      });
+    }
+  }
+  return { commands, keptIds };
+}
+
+function matches(failure: TargetFailed, filter: Pick<RedriveRequest, 'commandId' | 'provider'>): boolean {
+  return (
+    (filter.commandId === undefined || failure.commandId === filter.commandId) &&
+    (filter.provider === undefined || failure.target.provider === filter.provider)
+  );
+}
+
+function parseTargetFailed(body: string): TargetFailed | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const parsed = targetFailedSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function sourcesFor(taskIds: readonly string[], sourceIds: readonly string[], messages: readonly ReceivedFailure[]): string[] {
+  const wanted = new Set(taskIds);
+  const inGroup = new Set(sourceIds);
+  return messages
+    .filter((m) => inGroup.has(m.id))
+    .filter((m) => {
+      const taskId = parseTargetFailed(m.body)?.target.taskId;
+      return taskId !== undefined && wanted.has(taskId);
+    })
+    .map((m) => m.id);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

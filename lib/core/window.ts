@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { actionOptionsSchema, type Command, commandSchema, parseCommand, toFieldIssues } from './command';
+import { CommandValidationError } from './errors';
+
+/** Our namespace for name-based (v5) UUIDs: fixed forever, or every derived command id changes. */
+const NAMESPACE = '6f1c2d3e-8a4b-5c6d-9e7f-0a1b2c3d4e5f';
+
+/**
+ * A name-based UUID (RFC 9562 version 5: SHA-1 of namespace + name): the same name always gives the same id,
+ * so a duplicate delivery of the same thing becomes the same command.
+ */
+export function deterministicUuid(name: string, namespace: string = NAMESPACE): string {
+  const bytes = createHash('sha1')
+    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
+    .update(name, 'utf8')
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The input an EventBridge Scheduler schedule hands the window function. `scheduledTime` and `scheduleArn`
+ * are the scheduler's `<aws.scheduler.scheduled-time>` and `<aws.scheduler.schedule-arn>`, substituted per fire.
+ */
+export const windowInputSchema = z.strictObject({
+  window: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)'),
+  action: commandSchema.shape.action,
+  scope: commandSchema.shape.scope,
+  reason: commandSchema.shape.reason,
+  scheduledTime: z.iso.datetime({ offset: true }),
+  scheduleArn: z.string().min(1).max(2048),
+  dryRun: z.boolean().optional(),
+  options: actionOptionsSchema.optional(),
+});
+export type WindowInput = z.output<typeof windowInputSchema>;
+
+/**
+ * One schedule fire → one Command. The id is derived from the schedule and its scheduled time (not the
+ * delivery), so the scheduler's at-least-once redelivery of a fire is recognisably the same command.
+ */
+export function windowCommand(input: unknown): Command {
+  const parsed = windowInputSchema.safeParse(input);
+  if (!parsed.success) throw new CommandValidationError(toFieldIssues(parsed.error));
+  const fire = parsed.data;
+  return parseCommand({
+    action: fire.action,
+    scope: fire.scope,
+    reason: fire.reason,
+    requestedBy: `schedule:${fire.window}`,
+    commandId: windowCommandId(fire.scheduleArn, fire.scheduledTime),
+    dryRun: fire.dryRun ?? false,
+    ...(fire.options ? { options: fire.options } : {}),
+  });
+}
+
+/** Normalises the time first, so `...T00:00:00Z` and `...T09:00:00+09:00` (the same instant) agree. */
+export function windowCommandId(scheduleArn: string, scheduledTime: string): string {
+  return deterministicUuid(`schedule|${scheduleArn}|${new Date(scheduledTime).toISOString()}`);
+}

@@ -1,0 +1,471 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { LEDGER_TABLE } from '../../lib/aws/ledger-dynamodb';
+import { windowInputSchema } from '../../lib/core/window';
+import { PROVIDER_KEYS } from '../../lib/providers/types';
+
+/**
+ * Packages the service exactly as CI does (`osls package --stage ci`, offline, no AWS credentials) and reads
+ * the generated CloudFormation: what serverless.yml promises about queues, schedules, IAM and alarms is
+ * checked where AWS will read it, not in the YAML.
+ */
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '../..');
+const OSLS = join(ROOT, 'node_modules/osls/bin/serverless.js');
+const PREFIX = 'migration-pauser-ci';
+/** CloudFormation's own `${...}` substitutions, not a template string. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub placeholders, compared verbatim
+const SECRETS_ARN = 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:migration-pauser/*';
+
+const resourceSchema = z.looseObject({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}) });
+const templateSchema = z.looseObject({ Resources: z.record(z.string(), resourceSchema) });
+type Resource = z.output<typeof resourceSchema>;
+type Json = unknown;
+
+interface Statement {
+  Effect: string;
+  Action: string[];
+  Resource: Json[];
+}
+
+let dir: string;
+let resources: Record<string, Resource>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mp-package-'));
+  // No credentials of any kind: packaging must never need an AWS account.
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    AWS_CONFIG_FILE: join(dir, 'no-config'),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    NO_COLOR: '1',
+  };
+  try {
+    await run(process.execPath, [OSLS, 'package', '--stage', 'ci', '--package', dir], { cwd: ROOT, env, timeout: 80_000 });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`osls package failed: ${e.message}\n${(e.stdout ?? '').slice(-3000)}\n${(e.stderr ?? '').slice(-3000)}`);
+  }
+  const text = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
+  resources = templateSchema.parse(JSON.parse(text)).Resources;
+}, 90_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+// ── reading the template ────────────────────────────────────────────────────────────────────────────────
+
+function ofType(type: string): [string, Resource][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+function resource(logicalId: string): Resource {
+  const found = resources[logicalId];
+  if (!found) throw new Error(`no resource ${logicalId} in the template`);
+  return found;
+}
+
+function prop(value: Json, ...path: (string | number)[]): Json {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, Json>)[key];
+  }
+  return current;
+}
+
+/** The logical id behind `{ Ref: X }` or `{ "Fn::GetAtt": [X, attribute] }`. */
+function refTo(value: Json, attribute?: string): string | undefined {
+  const ref = prop(value, 'Ref');
+  if (attribute === undefined && typeof ref === 'string') return ref;
+  const getAtt = prop(value, 'Fn::GetAtt');
+  if (Array.isArray(getAtt) && getAtt[1] === attribute && typeof getAtt[0] === 'string') return getAtt[0];
+  return undefined;
+}
+
+function asArray(value: Json): Json[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+function statementsOf(role: Resource): Statement[] {
+  return asArray(role.Properties.Policies).flatMap((policy) =>
+    asArray(prop(policy, 'PolicyDocument', 'Statement')).map((s) => ({
+      Effect: String(prop(s, 'Effect')),
+      Action: asArray(prop(s, 'Action')).map(String),
+      Resource: asArray(prop(s, 'Resource')),
+    })),
+  );
+}
+
+/** Every statement of every role and policy in the template, with where it came from. */
+function allStatements(): { owner: string; statement: Statement }[] {
+  const owners = Object.entries(resources).filter(([, r]) =>
+    ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type),
+  );
+  return owners.flatMap(([owner, r]) => {
+    const inline = statementsOf(r);
+    const document = asArray(prop(r.Properties, 'PolicyDocument', 'Statement')).map((s) => ({
+      Effect: String(prop(s, 'Effect')),
+      Action: asArray(prop(s, 'Action')).map(String),
+      Resource: asArray(prop(s, 'Resource')),
+    }));
+    return [...inline, ...document].map((statement) => ({ owner, statement }));
+  });
+}
+
+function functionRole(functionName: string): Resource {
+  const fn = resource(`${functionName[0]?.toUpperCase()}${functionName.slice(1)}LambdaFunction`);
+  const roleId = refTo(fn.Properties.Role, 'Arn');
+  if (!roleId) throw new Error(`${functionName} has no role of its own`);
+  return resource(roleId);
+}
+
+/** The resources a function's role allows `action` on (logical ids for GetAtt/Ref, the raw value otherwise). */
+function grantedTargets(functionName: string, action: string): Json[] {
+  return statementsOf(functionRole(functionName))
+    .filter((s) => s.Effect === 'Allow' && s.Action.includes(action))
+    .flatMap((s) => s.Resource.map((r) => refTo(r, 'Arn') ?? r));
+}
+
+function queueName(logicalId: string): string {
+  return String(resource(logicalId).Properties.QueueName);
+}
+
+function queueIdNamed(name: string): string {
+  const found = ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.QueueName === name);
+  if (!found) throw new Error(`no queue named ${name}`);
+  return found[0];
+}
+
+function environmentOf(functionName: string): Record<string, Json> {
+  const fn = resource(`${functionName[0]?.toUpperCase()}${functionName.slice(1)}LambdaFunction`);
+  const variables = prop(fn.Properties, 'Environment', 'Variables');
+  return variables && typeof variables === 'object' ? (variables as Record<string, Json>) : {};
+}
+
+interface ZipEntry {
+  /** Uncompressed size in bytes. */
+  size: number;
+  content(): Buffer;
+}
+
+/** The entries of a zip archive, read from its central directory (no unzip tool needed). */
+function readZip(zip: Buffer): Map<string, ZipEntry> {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error('not a zip archive');
+  const entries = new Map<string, ZipEntry>();
+  let offset = zip.readUInt32LE(eocd + 16);
+  for (let i = 0; i < zip.readUInt16LE(eocd + 10); i++) {
+    const method = zip.readUInt16LE(offset + 10);
+    const compressedSize = zip.readUInt32LE(offset + 20);
+    const size = zip.readUInt32LE(offset + 24);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const local = zip.readUInt32LE(offset + 42);
+    const name = zip.subarray(offset + 46, offset + 46 + nameLength).toString('utf8');
+    entries.set(name, {
+      size,
+      content: () => {
+        const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+        const data = zip.subarray(start, start + compressedSize);
+        return method === 8 ? inflateRawSync(data) : data;
+      },
+    });
+    offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
+  }
+  return entries;
+}
+
+const FUNCTIONS = ['window', 'commands', 'incident', 'worker', 'redrive'] as const;
+const WORK_QUEUES = PROVIDER_KEYS.map((provider) => `${PREFIX}-work-${provider}`);
+const SOURCE_QUEUES = [`${PREFIX}-commands`, ...WORK_QUEUES];
+const FAILURES_QUEUE = `${PREFIX}-failures`;
+
+// ── the assertions ──────────────────────────────────────────────────────────────────────────────────────
+
+describe('the packaged CloudFormation template', () => {
+  it('has exactly the agreed queues, every one encrypted at rest', () => {
+    const queues = ofType('AWS::SQS::Queue');
+
+    expect(queues.map(([, q]) => q.Properties.QueueName).sort()).toEqual(
+      [...SOURCE_QUEUES, ...SOURCE_QUEUES.map((q) => `${q}-dlq`), FAILURES_QUEUE].sort(),
+    );
+    for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled, String(q.Properties.QueueName)).toBe(true);
+  });
+
+  it('sends a message that keeps failing on the commands or a work queue to that queue’s own DLQ', () => {
+    for (const name of SOURCE_QUEUES) {
+      const policy = resource(queueIdNamed(name)).Properties.RedrivePolicy;
+      const dlq = refTo(prop(policy, 'deadLetterTargetArn'), 'Arn');
+
+      expect(dlq && queueName(dlq), name).toBe(`${name}-dlq`);
+      expect(prop(policy, 'maxReceiveCount'), name).toBeGreaterThanOrEqual(3);
+      expect(prop(policy, 'maxReceiveCount'), name).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it('fires the example windows at 09:00 (pause) and 18:00 (resume), Monday to Friday, Seoul time', () => {
+    const schedules = ofType('AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
+    const byAction = new Map(schedules.map((s) => [prop(JSON.parse(String(prop(s, 'Target', 'Input'))), 'action'), s]));
+
+    expect(schedules).toHaveLength(2);
+    for (const s of schedules) expect(s.ScheduleExpressionTimezone).toBe('Asia/Seoul');
+    expect(byAction.get('pause')?.ScheduleExpression).toBe('cron(0 9 ? * MON-FRI *)');
+    expect(byAction.get('resume')?.ScheduleExpression).toBe('cron(0 18 ? * MON-FRI *)');
+  });
+
+  it('hands the window function an input its schema accepts once the scheduler fills in the context', () => {
+    for (const [id, s] of ofType('AWS::Scheduler::Schedule')) {
+      const input = String(prop(s.Properties, 'Target', 'Input'));
+      const fired = input
+        .replace('<aws.scheduler.scheduled-time>', '2026-11-30T00:00:00Z')
+        .replace('<aws.scheduler.schedule-arn>', `arn:aws:scheduler:ap-northeast-2:000000000000:schedule/g/${id}`);
+
+      expect(refTo(prop(s.Properties, 'Target', 'Arn'), 'Arn')).toBe('WindowLambdaFunction');
+      expect(input).toContain('"scheduledTime":"<aws.scheduler.scheduled-time>"');
+      expect(input).toContain('"scheduleArn":"<aws.scheduler.schedule-arn>"');
+      expect(windowInputSchema.safeParse(JSON.parse(fired)).success, id).toBe(true);
+    }
+    const windows = ofType('AWS::Scheduler::Schedule').map(([, s]) =>
+      prop(JSON.parse(String(prop(s.Properties, 'Target', 'Input'))), 'window'),
+    );
+    expect(new Set(windows).size).toBe(1); // pause and resume are one window: the resume releases the pause's holds
+  });
+
+  it('lets the scheduler invoke the window function, and only that, through a role of its own', () => {
+    for (const [, s] of ofType('AWS::Scheduler::Schedule')) {
+      const roleId = refTo(prop(s.Properties, 'Target', 'RoleArn'), 'Arn');
+      if (!roleId) throw new Error('schedule without a role from this template');
+      const role = resource(roleId);
+      const trusted = asArray(prop(role.Properties, 'AssumeRolePolicyDocument', 'Statement')).flatMap((st) =>
+        asArray(prop(st, 'Principal', 'Service')),
+      );
+      const statements = statementsOf(role);
+
+      expect(trusted).toEqual(['scheduler.amazonaws.com']);
+      expect(statements.flatMap((st) => st.Action)).toEqual(['lambda:InvokeFunction']);
+      expect(JSON.stringify(statements.flatMap((st) => st.Resource))).toContain('"WindowLambdaFunction","Arn"');
+      expect(statements.flatMap((st) => st.Resource)).not.toContain('*');
+    }
+  });
+
+  it('puts a window fire that still fails after Lambda’s retries on the failures queue', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(
+      ([, c]) => refTo(c.Properties.FunctionName) === 'WindowLambdaFunction',
+    );
+    const config = configs[0]?.[1].Properties;
+
+    expect(configs).toHaveLength(1);
+    expect(refTo(prop(config, 'DestinationConfig', 'OnFailure', 'Destination'), 'Arn')).toBe(queueIdNamed(FAILURES_QUEUE));
+    expect(prop(config, 'MaximumRetryAttempts')).toBeGreaterThanOrEqual(1);
+    // Lambda delivers to the destination with the function's own role.
+    expect(grantedTargets('window', 'sqs:SendMessage')).toContain(queueIdNamed(FAILURES_QUEUE));
+  });
+
+  it('alarms when the scheduler cannot invoke the window function at all (a failure Lambda never sees)', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const delivery = alarms.find((a) => a.Namespace === 'AWS/Scheduler');
+    const schedules = ofType('AWS::Scheduler::Schedule').map(([, s]) => refTo(s.Properties.GroupName));
+
+    expect(delivery?.MetricName).toBe('TargetErrorCount');
+    expect(new Set(schedules)).toEqual(new Set([refTo(prop(delivery?.Dimensions, 0, 'Value'))]));
+  });
+
+  it('reports partial batch failures on every queue mapping, and caps each provider’s worker concurrency', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const worker = mappings.filter((m) => refTo(m.FunctionName, 'Arn') === 'WorkerLambdaFunction');
+    const commands = mappings.filter((m) => refTo(m.FunctionName, 'Arn') === 'CommandsLambdaFunction');
+
+    for (const m of mappings) expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(commands.map((m) => queueName(refTo(m.EventSourceArn, 'Arn') ?? ''))).toEqual([`${PREFIX}-commands`]);
+    expect(worker.map((m) => queueName(refTo(m.EventSourceArn, 'Arn') ?? '')).sort()).toEqual([...WORK_QUEUES].sort());
+    for (const m of worker) expect(prop(m, 'ScalingConfig', 'MaximumConcurrency')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('allows no secrets or queue action on every resource, in any role', () => {
+    const broad = allStatements().filter(({ statement }) => {
+      if (statement.Effect !== 'Allow') return false;
+      const touches = statement.Action.some((a) => a === '*' || a.startsWith('secretsmanager:') || a.startsWith('sqs:'));
+      const wildcardAction = statement.Action.some((a) => a === '*' || a === 'secretsmanager:*' || a === 'sqs:*');
+      return touches && (wildcardAction || statement.Resource.includes('*'));
+    });
+
+    expect(broad).toEqual([]);
+  });
+
+  it('gives each function a role of its own that reads only the secrets under the prefix, and redrive none', () => {
+    const roles = FUNCTIONS.map((f) =>
+      refTo(resource(`${f[0]?.toUpperCase()}${f.slice(1)}LambdaFunction`).Properties.Role, 'Arn'),
+    );
+    expect(new Set(roles).size).toBe(FUNCTIONS.length);
+
+    for (const f of ['window', 'commands', 'incident', 'worker'] as const) {
+      expect(grantedTargets(f, 'secretsmanager:GetSecretValue'), f).toEqual([{ 'Fn::Sub': SECRETS_ARN }]);
+    }
+    expect(grantedTargets('redrive', 'secretsmanager:GetSecretValue')).toEqual([]);
+    const secretActions = allStatements().flatMap(({ statement }) =>
+      statement.Action.filter((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(new Set(secretActions)).toEqual(new Set(['secretsmanager:GetSecretValue']));
+  });
+
+  it('lets each function send only to its own queues', () => {
+    const work = WORK_QUEUES.map(queueIdNamed);
+    const failures = queueIdNamed(FAILURES_QUEUE);
+    const sorted = (ids: Json[]) => ids.map(String).sort();
+
+    for (const f of ['window', 'commands', 'incident'] as const) {
+      expect(sorted(grantedTargets(f, 'sqs:SendMessage')), f).toEqual(sorted([failures, ...work]));
+    }
+    expect(grantedTargets('worker', 'sqs:SendMessage')).toEqual([failures]);
+    expect(grantedTargets('redrive', 'sqs:SendMessage')).toEqual([queueIdNamed(`${PREFIX}-commands`)]);
+    expect(sorted(grantedTargets('redrive', 'sqs:ReceiveMessage'))).toEqual([failures]);
+  });
+
+  it('lets the ledger’s users do exactly what lib/aws/ledger-dynamodb.ts sends, on the ledger table and its indexes only', async () => {
+    const source = await readFile(join(ROOT, 'lib/aws/ledger-dynamodb.ts'), 'utf8');
+    const needed = ledgerActionsUsedBy(source);
+
+    for (const f of ['window', 'commands', 'incident', 'worker'] as const) {
+      const statements = statementsOf(functionRole(f)).filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+      expect(new Set(statements.flatMap((s) => s.Action)), f).toEqual(needed);
+      for (const s of statements) {
+        expect(JSON.stringify(s.Resource), f).not.toMatch(/"\*"/);
+        for (const r of s.Resource) expect(JSON.stringify(r), f).toContain('"LedgerTable","Arn"');
+      }
+    }
+    expect(statementsOf(functionRole('redrive')).flatMap((s) => s.Action.filter((a) => a.startsWith('dynamodb:')))).toEqual([]);
+  });
+
+  it('raises an alarm on the SNS topic for every DLQ and for the failures queue', () => {
+    const topics = ofType('AWS::SNS::Topic').map(([id]) => id);
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const watched = [...SOURCE_QUEUES.map((q) => `${q}-dlq`), FAILURES_QUEUE];
+
+    for (const name of watched) {
+      const alarm = alarms.find(
+        (a) => a.Namespace === 'AWS/SQS' && refTo(prop(a.Dimensions, 0, 'Value'), 'QueueName') === queueIdNamed(name),
+      );
+      expect(alarm?.MetricName, name).toBe('ApproximateNumberOfMessagesVisible');
+      expect(alarm?.Threshold, name).toBe(0);
+      expect(alarm?.ComparisonOperator, name).toBe('GreaterThanThreshold');
+      expect(
+        asArray(alarm?.AlarmActions).map((t) => refTo(t)),
+        name,
+      ).toEqual(topics);
+    }
+  });
+
+  it('keeps the ledger with point-in-time recovery, TTL and the agreed keys', () => {
+    const [[id, table] = ['', undefined]] = ofType('AWS::DynamoDB::Table');
+    const p = table?.Properties;
+
+    expect(p?.TableName).toBe(`${PREFIX}-ledger`);
+    expect(p?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(prop(p, 'PointInTimeRecoverySpecification', 'PointInTimeRecoveryEnabled')).toBe(true);
+    expect(prop(p, 'TimeToLiveSpecification')).toEqual({ AttributeName: LEDGER_TABLE.ttlAttribute, Enabled: true });
+    expect(prop(p, 'KeySchema')).toEqual([
+      { AttributeName: LEDGER_TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: LEDGER_TABLE.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(prop(p, 'GlobalSecondaryIndexes', 0, 'IndexName')).toBe(LEDGER_TABLE.commandIndex.name);
+    expect(prop(p, 'GlobalSecondaryIndexes', 0, 'KeySchema')).toEqual([
+      { AttributeName: LEDGER_TABLE.commandIndex.partitionKey, KeyType: 'HASH' },
+      { AttributeName: LEDGER_TABLE.commandIndex.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(resource(id).DeletionPolicy).toBe('Retain');
+  });
+
+  it('tells each function where its table, queues and accounts are', () => {
+    const work = environmentOf('window').MP_WORK_QUEUE_URLS;
+    const parts = asArray(prop(work, 'Fn::Join', 1)).map((part) => (typeof part === 'string' ? part : `<${refTo(part)}>`));
+    const urls = z.record(z.string(), z.string()).parse(JSON.parse(parts.join('')));
+
+    expect(Object.keys(urls).sort()).toEqual([...PROVIDER_KEYS].sort());
+    for (const [provider, url] of Object.entries(urls)) expect(queueName(url.slice(1, -1))).toBe(`${PREFIX}-work-${provider}`);
+    for (const f of ['window', 'commands', 'incident']) {
+      const env = environmentOf(f);
+      expect(env.MP_WORK_QUEUE_URLS, f).toEqual(work);
+      expect(refTo(env.MP_LEDGER_TABLE), f).toBe('LedgerTable');
+      expect(refTo(env.MP_FAILURES_QUEUE_URL), f).toBe(queueIdNamed(FAILURES_QUEUE));
+    }
+    expect(refTo(environmentOf('worker').MP_LEDGER_TABLE)).toBe('LedgerTable');
+    expect(environmentOf('incident').MP_INPROCESS_LIMIT).toBeDefined();
+    expect(refTo(environmentOf('redrive').MP_COMMANDS_QUEUE_URL)).toBe(queueIdNamed(`${PREFIX}-commands`));
+    expect(refTo(environmentOf('redrive').MP_FAILURES_QUEUE_URL)).toBe(queueIdNamed(FAILURES_QUEUE));
+    for (const f of FUNCTIONS) {
+      expect(environmentOf(f).MP_ACCOUNTS_FILE, f).toBe('config/accounts.ci.json');
+      expect(environmentOf(f).MP_SECRETS_PREFIX, f).toBe('migration-pauser/');
+    }
+  });
+});
+
+describe('the packaged bundles', () => {
+  it('are one zip per function: its ESM handler and the stage’s accounts file where MP_ACCOUNTS_FILE says', async () => {
+    const zips = (await readdir(dir)).filter((f) => f.endsWith('.zip')).sort();
+    const accounts = await readFile(join(ROOT, 'config/accounts.ci.json'));
+
+    expect(zips).toEqual(FUNCTIONS.map((f) => `${f}.zip`).sort());
+    for (const f of FUNCTIONS) {
+      const entries = readZip(await readFile(join(dir, `${f}.zip`)));
+      expect([...entries.keys()].sort(), f).toEqual(
+        ['config/accounts.ci.json', 'functions/package.json', `functions/${f}.js`].sort(),
+      );
+      expect(entries.get('config/accounts.ci.json')?.content().equals(accounts), f).toBe(true);
+      // Lambda loads the `.js` bundle as an ES module because of this marker (config/esbuild-plugins.cjs).
+      expect(JSON.parse(entries.get('functions/package.json')?.content().toString('utf8') ?? '{}'), f).toEqual({
+        type: 'module',
+      });
+      expect(resource(`${f[0]?.toUpperCase()}${f.slice(1)}LambdaFunction`).Properties.Handler).toBe(`functions/${f}.handler`);
+    }
+  });
+
+  it('leave the AWS SDK to the Lambda runtime and stay under 1 MB each', async () => {
+    for (const f of FUNCTIONS) {
+      const bundle = readZip(await readFile(join(dir, `${f}.zip`))).get(`functions/${f}.js`);
+      const code = bundle?.content().toString('utf8') ?? '';
+
+      expect(bundle?.size, f).toBeLessThan(1_000_000);
+      expect(code.startsWith("import { createRequire } from 'module';"), f).toBe(true);
+      expect(code, f).toMatch(/from\s*"@aws-sdk\/client-/);
+    }
+  });
+});
+
+/** The DynamoDB actions the ledger's source sends, from the document-client and low-level commands it names. */
+function ledgerActionsUsedBy(source: string): Set<string> {
+  const actions: Record<string, string[]> = {
+    Put: ['PutItem'],
+    PutItem: ['PutItem'],
+    Delete: ['DeleteItem'],
+    DeleteItem: ['DeleteItem'],
+    Get: ['GetItem'],
+    GetItem: ['GetItem'],
+    Update: ['UpdateItem'],
+    UpdateItem: ['UpdateItem'],
+    Query: ['Query'],
+    Scan: ['Scan'],
+    BatchWrite: ['BatchWriteItem'],
+    BatchWriteItem: ['BatchWriteItem'],
+    BatchGet: ['BatchGetItem'],
+    BatchGetItem: ['BatchGetItem'],
+    TransactWrite: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+    TransactWriteItems: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+    TransactGet: ['GetItem'],
+    TransactGetItems: ['GetItem'],
+  };
+  const used = new Set<string>();
+  for (const match of source.matchAll(/new (\w+)Command\(/g)) {
+    for (const action of actions[match[1] ?? ''] ?? []) used.add(`dynamodb:${action}`);
+  }
+  return used;
+}
