@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountNameSchema, toFieldIssues } from './core/command';
 import { ConfigError } from './core/errors';
 import { PROVIDER_KEYS, type ProviderKey } from './providers/types';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SIM_PROVIDERS } from './provider-keys';
 import type { Scenario } from './types';
 

@@ -7,7 +7,7 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, ERROR_CLASSES } from '../core/errors';
 import type { Ledger, PauseRecord } from '../core/ledger';
 import { OUTCOMES, type Target, type TargetKey, type TargetOutcome, targetKey } from '../core/types';

@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AccountsFile, loadAccountsFile } from '../config';
 import { ConfigError, SecretError } from '../core/errors';
 import type { FailureSink } from '../core/failures';

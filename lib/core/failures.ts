@@ -9,7 +9,11 @@ export type FailureMessage =
       kind: 'target-failed';
       commandId: string;
       action: Command['action'];
+      /** Why the target failed. */
       reason: string;
+      /** Why the command was given, and its options: what a redrive of this target repeats. */
+      commandReason: string;
+      options: Command['options'];
       requestedBy: string;
       target: Target;
       errorClass: ErrorClass;
@@ -43,6 +47,8 @@ export function targetFailure(command: Command, outcome: TargetOutcome): Failure
     commandId: command.commandId,
     action: command.action,
     reason: outcome.reason ?? 'failed',
+    commandReason: command.reason,
+    options: command.options,
     requestedBy: command.requestedBy,
     target: outcome.target,
     errorClass: outcome.errorClass ?? 'provider-error',

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDER_KEYS } from '../providers/types';
-import { type Command, parseCommand } from './command';
+import { actionOptionsSchema, type Command, parseCommand } from './command';
 import { ERROR_CLASSES } from './errors';
 import { deterministicUuid } from './window';
 
@@ -20,6 +20,8 @@ const targetFailedSchema = z.object({
   commandId: z.string().min(1),
   action: z.enum(['pause', 'resume']),
   reason: z.string(),
+  commandReason: z.string().optional(),
+  options: actionOptionsSchema.optional(),
   target: z.object({
     provider: z.enum(PROVIDER_KEYS),
     account: z.string().min(1),
@@ -86,7 +88,8 @@ export function planRedrive(
         command: parseCommand({
           action: first.action,
           scope: { accounts: [first.target.account], taskIds: slice },
-          reason: truncate(`redrive of ${first.commandId}: ${first.reason}`, MAX_REASON),
+          reason: truncate(`redrive of ${first.commandId}: ${first.commandReason ?? first.reason}`, MAX_REASON),
+          options: first.options,
           requestedBy: 'redrive',
           commandId: deterministicUuid(`redrive|${first.commandId}|${first.target.account}|${slice.join('\n')}`),
         }),

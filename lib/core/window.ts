@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { actionOptionsSchema, type Command, commandSchema, parseCommand, toFieldIssues } from './command';
 import { CommandValidationError } from './errors';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDER_KEYS, type ProviderKey } from '../providers/types';
 import type { Command } from './command';
 import { accountNameSchema, commandSchema } from './command';

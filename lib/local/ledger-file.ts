@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../core/errors';
 import { emptyLedgerState, type LedgerState, MemoryLedger } from './ledger-memory';
 

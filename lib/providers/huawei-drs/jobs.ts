@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError } from '../../core/errors';
 import type { ProviderTask } from '../types';
 import { drsPhase } from './states';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountConfig } from '../../config';
 import { SecretError } from '../../core/errors';
 import { type HttpRequest, type HttpSettings, parseJson, sendProviderRequest } from '../../http/client';

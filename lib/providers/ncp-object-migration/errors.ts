@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ErrorClass, ProviderError } from '../../core/errors';
 import { type HttpResponse, parseJson, retryAfterMs } from '../../http/client';
 

@@ -293,7 +293,7 @@ describe('the functions over local SQS and the provider simulator', () => {
       expect.objectContaining({
         action: 'pause',
         scope: { accounts: ['ncp-main'], taskIds: ['photos'] },
-        reason: `redrive of ${original.commandId}: not confirmed`,
+        reason: `redrive of ${original.commandId}: ${original.reason}`,
         requestedBy: 'redrive',
       }),
     ]);

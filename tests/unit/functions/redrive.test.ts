@@ -34,11 +34,16 @@ describe('grouping failures into redrive commands', () => {
     ]);
   });
 
-  // A failure message carries why the target failed, not the original command's reason.
-  it('says which command it redrives, why that target failed, and who asked', () => {
-    const [first] = planRedrive([aFailure('m1')], {}).commands;
+  it('repeats the original command: its reason, its options, and says who asked', () => {
+    const command = aCommand({
+      commandId: '00000000-0000-4000-8000-000000000103',
+      reason: 'INC-9',
+      options: { pauseMode: 'all' },
+    });
+    const [first] = planRedrive([aFailure('m1', command)], {}).commands;
 
-    expect(first?.command.reason).toBe('redrive of 00000000-0000-4000-8000-000000000101: job is busy');
+    expect(first?.command.reason).toBe('redrive of 00000000-0000-4000-8000-000000000103: INC-9');
+    expect(first?.command.options.pauseMode).toBe('all');
     expect(first?.command.requestedBy).toBe('redrive');
   });
 
