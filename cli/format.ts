@@ -1,3 +1,4 @@
+import type { HistoryEntry, PauseRecord } from '../lib/core/ledger';
 import type { AccountSessions } from '../lib/core/sessions';
 import { OUTCOMES, type RunResult, type Summary } from '../lib/core/types';
 
@@ -45,4 +46,44 @@ export function formatPauseKinds(result: RunResult, sessions: AccountSessions): 
     }
   }
   return [...seen.values()].map((d) => `  ${d}`).join('\n');
+}
+
+/** `status`: holds grouped by source and provider, with counts, the oldest pause and any expiry. */
+export function formatHolds(holds: readonly PauseRecord[], now: Date): string {
+  const groups = new Map<string, PauseRecord[]>();
+  for (const h of holds) {
+    const key = `${h.source}\u0000${h.target.provider}`;
+    groups.set(key, [...(groups.get(key) ?? []), h]);
+  }
+  const rows = [...groups.values()]
+    .map((g) => {
+      const first = g[0];
+      const oldest = g.map((h) => h.pausedAt).sort()[0] ?? '';
+      const until = first?.until ? `${first.until}${Date.parse(first.until) <= now.getTime() ? ' (expired)' : ''}` : '-';
+      return [first?.source ?? '', first?.target.provider ?? '', String(g.length), oldest, until];
+    })
+    .sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? '') || (a[1] ?? '').localeCompare(b[1] ?? ''));
+  return table(['source', 'provider', 'targets', 'paused since', 'until'], rows);
+}
+
+/** `history`: one line per recorded outcome, oldest first. */
+export function formatHistory(entries: readonly HistoryEntry[]): string {
+  const rows = entries.map(({ commandId, outcome: o }) => [
+    o.finishedAt,
+    `${o.target.provider}/${o.target.account}/${o.target.taskId}`,
+    o.outcome,
+    commandId,
+    o.reason ?? '',
+  ]);
+  return table(['when', 'target', 'outcome', 'command', 'why'], rows);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
 }

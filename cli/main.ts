@@ -8,7 +8,7 @@ import type { Summary } from '../lib/core/types';
 import { createLocalRuntime } from '../lib/local/runtime';
 import { createLocalSecretSource } from '../lib/local/secrets';
 import { adapters } from '../lib/providers/registry';
-import { formatFailures, formatPauseKinds, formatSummary } from './format';
+import { formatFailures, formatHistory, formatHolds, formatPauseKinds, formatSummary } from './format';
 
 export const EXIT = { ok: 0, someFailed: 1, badInput: 2, config: 3 } as const;
 
@@ -18,6 +18,8 @@ usage:
   migration-pauser plan pause|resume [scope] --reason TEXT   show what would happen, change nothing
   migration-pauser pause  [scope] --reason TEXT              pause tasks in scope and remember them
   migration-pauser resume [scope] --reason TEXT              resume only what this tool paused
+  migration-pauser status                                    what we hold paused now, by source and provider
+  migration-pauser history --task P/ACCOUNT/ID | --command ID [--since TIME]   the audit trail
   migration-pauser simulator [--port P] [--scenario FILE]    run the provider simulator in the foreground
   migration-pauser demo                                      the whole flow against the simulator (npm start)
 
@@ -29,6 +31,10 @@ options:
   --accounts FILE       accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
   --state-dir DIR       where the embedded ledger and failures file live (default .migration-pauser)
   --requested-by WHO    recorded in the ledger (default $USER)
+  --source NAME         who holds what this pauses, and whose holds a resume lifts (default manual),
+                        e.g. INC-1234: the 18:00 window resume then leaves those tasks paused
+  --until TIME          pause: the hold stops counting at this ISO time (e.g. 2026-11-28T15:00:00+09:00)
+  --force               resume even tasks that other sources still hold (recorded in the audit)
   --command-id UUID     make a retry of the same command idempotent
   --pause-mode MODE     DRS: target (default) or all
   --migrate-failed-objects   OMS resume: only the objects that failed
@@ -52,6 +58,10 @@ const OPTIONS = {
   'exclude-name': { type: 'string' },
   reason: { type: 'string' },
   'requested-by': { type: 'string' },
+  source: { type: 'string' },
+  until: { type: 'string' },
+  force: { type: 'boolean' },
+
   'command-id': { type: 'string' },
   'pause-mode': { type: 'string' },
   'migrate-failed-objects': { type: 'boolean' },
@@ -59,6 +69,8 @@ const OPTIONS = {
   'state-dir': { type: 'string' },
   json: { type: 'boolean' },
   port: { type: 'string' },
+  command: { type: 'string' },
+  since: { type: 'string' },
   scenario: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -104,6 +116,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         }
         return await runVerb(action, true, values, io);
       }
+      case 'status':
+        return await showStatus(values, io);
+      case 'history':
+        return await showHistory(values, io);
       case 'simulator': {
         const { runSimulatorForeground } = await import('../sim');
         await runSimulatorForeground({ port: values.port ? Number(values.port) : 0, scenarioPath: values.scenario });
@@ -167,6 +183,8 @@ export function commandFromFlags(
     dryRun,
     reason: v.reason ?? '',
     requestedBy: v['requested-by'] ?? env.USER ?? 'cli',
+    ...(v.source ? { source: v.source } : {}),
+    ...(v.until ? { until: v.until } : {}),
     ...(v['command-id'] ? { commandId: v['command-id'] } : {}),
     scope: {
       ...(v.all ? { all: true } : {}),
@@ -179,9 +197,48 @@ export function commandFromFlags(
     options: {
       pauseMode: (v['pause-mode'] ?? 'target') as 'target',
       migrateFailedObject: v['migrate-failed-objects'] ?? false,
-      force: false,
+      force: v.force ?? false,
     },
   };
+}
+
+async function openLocalLedger(values: Values) {
+  const { FileLedger } = await import('../lib/local/ledger-file');
+  return FileLedger.open(`${values['state-dir'] ?? '.migration-pauser'}/ledger.json`);
+}
+
+async function showStatus(values: Values, io: CliIo): Promise<number> {
+  const holds = await (await openLocalLedger(values)).pausedByUs();
+  if (values.json) {
+    io.out(JSON.stringify(holds, null, 2));
+    return EXIT.ok;
+  }
+  if (holds.length === 0) {
+    io.out('nothing is held paused by migration-pauser');
+    return EXIT.ok;
+  }
+  io.out(formatHolds(holds, new Date()));
+  return EXIT.ok;
+}
+
+async function showHistory(values: Values, io: CliIo): Promise<number> {
+  const [targetKey] = values.task ?? [];
+  if (!targetKey && !values.command) {
+    io.err('history needs --task provider/account/taskId or --command ID (and optionally --since TIME)');
+    return EXIT.badInput;
+  }
+  if (values.since && Number.isNaN(Date.parse(values.since))) {
+    io.err(`--since ${values.since} is not a time (use ISO 8601, e.g. 2026-11-28T09:00:00+09:00)`);
+    return EXIT.badInput;
+  }
+  const entries = await (await openLocalLedger(values)).history({
+    ...(values.command ? { commandId: values.command } : {}),
+    ...(targetKey ? { targetKey } : {}),
+    ...(values.since ? { since: values.since } : {}),
+  });
+  if (values.json) io.out(JSON.stringify(entries, null, 2));
+  else io.out(entries.length ? formatHistory(entries) : 'no recorded outcomes match');
+  return EXIT.ok;
 }
 
 function planView(result: Awaited<ReturnType<typeof runCommand>>) {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ConfigError, ERROR_CLASSES } from '../core/errors';
-import type { Ledger, PauseRecord } from '../core/ledger';
+import { type HistoryEntry, type HistoryFilter, type Ledger, type PauseRecord, selectHistory } from '../core/ledger';
 import { OUTCOMES, type Target, type TargetKey, type TargetOutcome, targetKey } from '../core/types';
 import { PROVIDER_KEYS, type TaskPhase } from '../providers/types';
 
@@ -76,6 +76,7 @@ const SECONDS_PER_DAY = 86_400;
 
 const commandPartition = (commandId: string) => `CMD#${commandId}`;
 const targetSortKey = (key: TargetKey) => `TARGET#${key}`;
+const holdSortKey = (key: TargetKey, source: string) => `${key}#${source}`;
 
 /**
  * The AWS ledger. Every write is a single-item Put or Delete, each durable on return, so flush() has nothing
@@ -103,7 +104,7 @@ export class DynamoDbLedger implements Ledger {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: HOLDS_PARTITION, sk: record.key, kind: 'hold', record },
+        Item: { pk: HOLDS_PARTITION, sk: holdSortKey(record.key, record.source), kind: 'hold', record },
       }),
     );
   }
@@ -120,8 +121,45 @@ export class DynamoDbLedger implements Ledger {
   }
 
   /** A Delete of an absent item succeeds, so releasing twice (or a hold never placed) is not an error. */
-  async release(key: TargetKey): Promise<void> {
-    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: HOLDS_PARTITION, sk: key } }));
+  async release(key: TargetKey, source?: string): Promise<void> {
+    if (source !== undefined) {
+      await this.documents.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: HOLDS_PARTITION, sk: holdSortKey(key, source) } }),
+      );
+      return;
+    }
+    // Every source's hold on the target: their sort keys share the `<targetKey>#` prefix ('#' never occurs in a key).
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': HOLDS_PARTITION, ':prefix': `${key}#` },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: HOLDS_PARTITION, sk: item.sk } }));
+    }
+  }
+
+  async claim(commandId: string, key: TargetKey): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: commandPartition(commandId),
+            sk: `CLAIM#${key}`,
+            kind: 'claim',
+            claimedAt: this.now().toISOString(),
+            expiresAt: Math.floor(this.now().getTime() / 1000) + this.retentionSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
@@ -167,6 +205,18 @@ export class DynamoDbLedger implements Ledger {
     });
   }
 
+  async history(filter: HistoryFilter): Promise<HistoryEntry[]> {
+    let entries: HistoryEntry[];
+    if (filter.commandId !== undefined) {
+      entries = (await this.outcomesOf(filter.commandId)).map((outcome) => ({ commandId: filter.commandId ?? '', outcome }));
+    } else if (filter.targetKey !== undefined) {
+      entries = await this.historyOf(filter.targetKey);
+    } else {
+      throw new ConfigError('history needs a command id or a target (provider/account/task): the table is never scanned');
+    }
+    return selectHistory(entries, filter);
+  }
+
   async flush(): Promise<void> {}
 
   /** A Query returns at most 1 MB (or pageSize items) a call; follow LastEvaluatedKey to the end. */
@@ -198,10 +248,12 @@ const targetSchema = z.object({
 const pauseRecordSchema = z.object({
   key: z.string(),
   target: targetSchema,
+  source: z.string(),
   commandId: z.string(),
   reason: z.string(),
   requestedBy: z.string(),
   pausedAt: z.string(),
+  until: z.string().optional(),
 }) satisfies z.ZodType<PauseRecord>;
 
 const outcomeSchema = z.object({

@@ -52,15 +52,28 @@ export const actionOptionsSchema = z.strictObject({
   force: z.boolean().default(false),
 });
 
-export const commandSchema = z.strictObject({
-  action: z.enum(['pause', 'resume']),
-  scope: scopeSchema,
-  reason: z.string().trim().min(1, 'a reason is required').max(500),
-  requestedBy: z.string().trim().min(1).max(200).default('unknown'),
-  commandId: z.uuid().default(() => randomUUID()),
-  dryRun: z.boolean().default(false),
-  options: actionOptionsSchema.default({ pauseMode: 'target', migrateFailedObject: false, force: false }),
-});
+export const commandSchema = z
+  .strictObject({
+    action: z.enum(['pause', 'resume']),
+    scope: scopeSchema,
+    reason: z.string().trim().min(1, 'a reason is required').max(500),
+    requestedBy: z.string().trim().min(1).max(200).default('unknown'),
+    /**
+     * Who holds what this command pauses, and whose holds its resume releases: `window:business-hours`, `INC-1234`,
+     * `cost-guard`. A resume lifts only its own source's holds; a task still held by another source stays paused.
+     */
+    source: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$/, 'letters, digits and : . _ @ / - (at most 128)')
+      .default('manual'),
+    /** Pause only: the hold stops counting at this instant (ISO 8601 with offset), e.g. an incident pause for two hours. */
+    until: z.iso.datetime({ offset: true }).optional(),
+    commandId: z.uuid().default(() => randomUUID()),
+    dryRun: z.boolean().default(false),
+    options: actionOptionsSchema.default({ pauseMode: 'target', migrateFailedObject: false, force: false }),
+  })
+  .refine((c) => c.until === undefined || c.action === 'pause', { message: 'until applies to pause only', path: ['until'] });
 
 export type Command = z.output<typeof commandSchema>;
 export type CommandInput = z.input<typeof commandSchema>;

@@ -42,15 +42,30 @@ export function decideResume(record: PauseRecord, live: ProviderTask | ProviderE
       };
     case 'running':
     case 'waiting':
-      return { kind: 'settled', outcome: 'already-running', reason: `resumed outside this system (${live.state})` };
+      return {
+        kind: 'settled',
+        outcome: 'already-running',
+        reason: `resumed outside this system (${live.state})`,
+        release: 'all',
+      };
     case 'finished':
-      return { kind: 'settled', outcome: 'skipped', reason: `finished while paused (${live.state})` };
+      return { kind: 'settled', outcome: 'skipped', reason: `finished while paused (${live.state})`, release: 'all' };
     default:
       return { kind: 'settled', outcome: 'skipped', reason: `in state ${live.state} since ${record.pausedAt}; not resuming` };
   }
 }
 
-/** Outcomes after which we no longer hold the task paused. */
-export function releasesHold(decision: Decision): boolean {
-  return decision.kind === 'settled' && (decision.outcome === 'already-running' || /^finished/.test(decision.reason));
+/** Which holds a resume decision ends: all of them, only the command's own source's, or none. */
+export function releasesHold(decision: Decision): 'all' | 'own' | 'none' {
+  return decision.kind === 'settled' ? (decision.release ?? 'none') : 'none';
+}
+
+/** A target we hold for other sources too: this resume lifts only its own hold, and the task stays paused. */
+export function decideStillHeld(otherSources: readonly string[]): Decision {
+  return {
+    kind: 'settled',
+    outcome: 'skipped',
+    reason: `still held paused by ${otherSources.join(', ')}; resume there, or force`,
+    release: 'own',
+  };
 }

@@ -1,8 +1,8 @@
 import type { ProviderTask } from '../providers/types';
 import type { Command } from './command';
-import { decidePause, decideResume } from './decide';
+import { decidePause, decideResume, decideStillHeld } from './decide';
 import { ProviderError } from './errors';
-import type { Ledger, PauseRecord } from './ledger';
+import { activeHolds, type Ledger, type PauseRecord } from './ledger';
 import { accountInScope, inScope } from './scope';
 import type { AccountSessions } from './sessions';
 import type { AccountFailure, Plan, PlannedTarget, Target } from './types';
@@ -29,16 +29,36 @@ export async function planPause(command: Command, sessions: AccountSessions): Pr
   return { command, targets: sortTargets(targets), accountFailures };
 }
 
-/** Resume: only what we hold paused, in scope, read back from the provider to decide. */
-export async function planResume(command: Command, sessions: AccountSessions, ledger: Ledger): Promise<Plan> {
-  const held = (await ledger.pausedByUs()).filter((r) => inScope({ ...r.target }, command.scope));
+/**
+ * Resume: the targets this command's source holds (every held target, on force), in scope. A target still held by
+ * another source that counts (not expired) only loses this source's hold; the rest are read back to decide.
+ */
+export async function planResume(
+  command: Command,
+  sessions: AccountSessions,
+  ledger: Ledger,
+  now: Date = new Date(),
+): Promise<Plan> {
+  const holds = await ledger.pausedByUs();
+  const active = activeHolds(holds, now);
+  const force = command.options.force;
+  const candidates = new Map<string, PauseRecord>();
+  for (const hold of force ? active : holds) {
+    if ((force || hold.source === command.source) && inScope({ ...hold.target }, command.scope)) candidates.set(hold.key, hold);
+  }
+  const targets: PlannedTarget[] = [];
+  const toRead: PauseRecord[] = [];
+  for (const record of candidates.values()) {
+    const others = active.filter((h) => h.key === record.key && h.source !== command.source).map((h) => h.source);
+    if (others.length > 0 && !force) targets.push({ target: record.target, decision: decideStillHeld(others) });
+    else toRead.push(record);
+  }
   const byAccount = new Map<string, PauseRecord[]>();
-  for (const record of held) {
+  for (const record of toRead) {
     const list = byAccount.get(record.target.account) ?? [];
     list.push(record);
     byAccount.set(record.target.account, list);
   }
-  const targets: PlannedTarget[] = [];
   const accountFailures: AccountFailure[] = [];
   await Promise.all(
     [...byAccount].map(async ([account, records]) => {

@@ -9,7 +9,7 @@ import type { Ledger } from './ledger';
 import { assertOneOutcomePerTarget, summarize } from './outcome';
 import { planPause, planResume } from './plan';
 import type { AccountSessions } from './sessions';
-import { type Plan, type RunResult, type TargetOutcome, targetKey } from './types';
+import { type Plan, type RunResult, type TargetKey, type TargetOutcome, targetKey } from './types';
 import { toWorkMessage, type WorkMessage, type WorkQueue } from './work';
 
 export interface RunDeps {
@@ -35,12 +35,16 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
   const plan =
-    command.action === 'pause' ? await planPause(command, deps.sessions) : await planResume(command, deps.sessions, deps.ledger);
+    command.action === 'pause'
+      ? await planPause(command, deps.sessions)
+      : await planResume(command, deps.sessions, deps.ledger, startedAt);
   if (command.dryRun) return { plan, outcomes: [], summary: summarize(command, plan, undefined, startedAt, now()) };
 
   const clocked: Clocked = { ...deps, now, sleep: deps.sleep ?? defaultSleep };
-  const record = recorder(command, clocked);
-  await record(settledOutcomes(plan, clocked));
+  const replayed = await replayRecorded(command, plan, deps.ledger);
+  const heldByUs = new Set((await deps.ledger.pausedByUs()).map((h) => h.key));
+  const record = recorder(command, clocked, heldByUs);
+  await record(settledOutcomes(plan, clocked, replayed));
   await releaseSettled(command, plan, deps.ledger);
 
   const chunks = chunkPlan(plan.targets, deps.sessions);
@@ -51,11 +55,11 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
     await sendToWorkQueues(command, chunks, deps.workQueue);
   } else {
     await runChunks(chunks, deps.chunksPerAccount ?? 8, async (chunk) => {
-      await record(await executeChunk(command, chunk, clocked));
+      await record(await executeClaimed(command, chunk, clocked));
       await deps.ledger.flush();
     });
   }
-  const outcomes = record.outcomes;
+  const outcomes = [...record.outcomes, ...replayed.values()];
   assertOneOutcomePerTarget(
     plan,
     outcomes,
@@ -71,7 +75,7 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
 export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promise<TargetOutcome[]> {
   const account = deps.sessions.handle(message.account);
   const clocked: Clocked = { ...deps, now: deps.now ?? (() => new Date()), sleep: deps.sleep ?? defaultSleep };
-  const record = recorder(message.command, clocked);
+  const record = recorder(message.command, clocked, new Set((await deps.ledger.pausedByUs()).map((h) => h.key)));
   if (!account) {
     const at = clocked.now().toISOString();
     await record(
@@ -86,7 +90,7 @@ export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promi
       })),
     );
   } else {
-    await record(await executeChunk(message.command, { account, items: message.items }, clocked));
+    await record(await executeClaimed(message.command, { account, items: message.items }, clocked));
   }
   await deps.ledger.flush();
   return record.outcomes;
@@ -103,11 +107,11 @@ async function sendToWorkQueues(command: Command, chunks: readonly Chunk[], queu
 }
 
 /** Writes each batch of outcomes to the ledger, the DLQ (failures) and the progress callback; keeps them all. */
-function recorder(command: Command, deps: Clocked) {
+function recorder(command: Command, deps: Clocked, heldByUs: ReadonlySet<TargetKey>) {
   const outcomes: TargetOutcome[] = [];
   const record = async (batch: TargetOutcome[]) => {
     for (const outcome of batch) {
-      await applyToLedger(command, outcome, deps.ledger);
+      await applyToLedger(command, outcome, deps.ledger, heldByUs);
       await deps.ledger.recordOutcome(command.commandId, outcome);
       deps.onOutcome?.(outcome);
     }
@@ -117,11 +121,11 @@ function recorder(command: Command, deps: Clocked) {
   return Object.assign(record, { outcomes });
 }
 
-function settledOutcomes(plan: Plan, deps: Clocked): TargetOutcome[] {
+function settledOutcomes(plan: Plan, deps: Clocked, replayed: ReadonlyMap<TargetKey, TargetOutcome>): TargetOutcome[] {
   const at = deps.now().toISOString();
   const settled: TargetOutcome[] = [];
   for (const { target, decision } of plan.targets) {
-    if (decision.kind !== 'settled') continue;
+    if (decision.kind !== 'settled' || replayed.has(targetKey(target))) continue;
     settled.push({
       target,
       outcome: decision.outcome,
@@ -139,22 +143,84 @@ function settledOutcomes(plan: Plan, deps: Clocked): TargetOutcome[] {
 async function releaseSettled(command: Command, plan: Plan, ledger: Ledger): Promise<void> {
   if (command.action !== 'resume') return;
   for (const { target, decision } of plan.targets) {
-    if (releasesHold(decision)) await ledger.release(targetKey(target));
+    const release = releasesHold(decision);
+    if (release === 'all') await ledger.release(targetKey(target));
+    else if (release === 'own') await ledger.release(targetKey(target), command.source);
   }
 }
 
-/** Pausing places our hold on a target; resuming it ends the hold. */
-async function applyToLedger(command: Command, outcome: TargetOutcome, ledger: Ledger): Promise<void> {
-  if (outcome.outcome === 'paused') {
+/**
+ * A redelivered command (same id) reports what its first delivery recorded, for every target that has an
+ * outcome, and calls no provider for them. Replayed outcomes are not written or sent to the DLQ again.
+ */
+async function replayRecorded(command: Command, plan: Plan, ledger: Ledger): Promise<Map<TargetKey, TargetOutcome>> {
+  const recorded = new Map((await ledger.outcomesOf(command.commandId)).map((o) => [targetKey(o.target), o]));
+  const replayed = new Map<TargetKey, TargetOutcome>();
+  for (const planned of plan.targets) {
+    const key = targetKey(planned.target);
+    const outcome = recorded.get(key);
+    if (!outcome) continue;
+    replayed.set(key, outcome);
+    planned.decision = { kind: 'settled', outcome: 'skipped', reason: 'replayed' }; // never executed again
+  }
+  return replayed;
+}
+
+/**
+ * Executes only the targets this delivery of the command claims first. A target claimed by an earlier delivery
+ * that recorded no outcome (it stopped mid-way) fails as retryable, so it reaches the DLQ rather than vanishing.
+ */
+async function executeClaimed(command: Command, chunk: Chunk, deps: Clocked): Promise<TargetOutcome[]> {
+  const claimed: Chunk['items'] = [];
+  const elsewhere: TargetOutcome[] = [];
+  const recorded = new Map((await deps.ledger.outcomesOf(command.commandId)).map((o) => [targetKey(o.target), o]));
+  const at = deps.now().toISOString();
+  for (const item of chunk.items) {
+    const key = targetKey(item.target);
+    if (await deps.ledger.claim(command.commandId, key)) {
+      claimed.push(item);
+      continue;
+    }
+    elsewhere.push(
+      recorded.get(key) ?? {
+        target: item.target,
+        outcome: 'failed',
+        reason: 'claimed by an earlier delivery of this command that recorded no outcome; redrive it to try again',
+        errorClass: 'retryable',
+        attempts: 0,
+        startedAt: at,
+        finishedAt: at,
+      },
+    );
+  }
+  const executed = claimed.length ? await executeChunk(command, { account: chunk.account, items: claimed }, deps) : [];
+  return [...executed, ...elsewhere];
+}
+
+/**
+ * Pausing places this command's source's hold on a target — also on one already paused under an earlier hold of
+ * ours (an incident pause on top of the window's), never on one someone else paused. Resuming ends the holds.
+ */
+async function applyToLedger(
+  command: Command,
+  outcome: TargetOutcome,
+  ledger: Ledger,
+  heldByUs: ReadonlySet<TargetKey>,
+): Promise<void> {
+  const key = targetKey(outcome.target);
+  const placesHold = outcome.outcome === 'paused' || (outcome.outcome === 'already-paused' && heldByUs.has(key));
+  if (command.action === 'pause' && placesHold) {
     await ledger.recordPause({
-      key: targetKey(outcome.target),
+      key,
       target: outcome.target,
+      source: command.source,
       commandId: command.commandId,
       reason: command.reason,
       requestedBy: command.requestedBy,
       pausedAt: outcome.finishedAt,
+      ...(command.until ? { until: command.until } : {}),
     });
   } else if (outcome.outcome === 'resumed') {
-    await ledger.release(targetKey(outcome.target));
+    await ledger.release(key);
   }
 }

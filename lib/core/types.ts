@@ -45,6 +45,8 @@ export type Decision =
       reason: string;
       errorClass?: ErrorClass;
       providerCode?: string;
+      /** Resume: which holds end with this decision (`own`: the command's source's only). */
+      release?: 'own' | 'all';
     };
 
 export interface PlannedTarget {

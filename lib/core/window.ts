@@ -51,6 +51,8 @@ export function windowCommand(input: unknown): Command {
     scope: fire.scope,
     reason: fire.reason,
     requestedBy: `schedule:${fire.window}`,
+    // The window is the source of its holds: its resume releases exactly what its pause placed.
+    source: `window:${fire.window}`,
     commandId: windowCommandId(fire.scheduleArn, fire.scheduledTime),
     dryRun: fire.dryRun ?? false,
     ...(fire.options ? { options: fire.options } : {}),

@@ -8,6 +8,7 @@ const stateSchema = z.object({
   version: z.literal(1),
   holds: z.record(z.string(), z.any()),
   outcomes: z.record(z.string(), z.record(z.string(), z.any())),
+  claims: z.record(z.string(), z.string()).default({}),
 });
 
 /**
@@ -35,7 +36,7 @@ export class FileLedger extends MemoryLedger {
     if (text === undefined) return new FileLedger(path, emptyLedgerState());
     const parsed = stateSchema.safeParse(safeJson(text));
     if (!parsed.success) throw new ConfigError(`ledger file ${path} is not a migration-pauser ledger (version 1)`);
-    return new FileLedger(path, { holds: parsed.data.holds, outcomes: parsed.data.outcomes });
+    return new FileLedger(path, { holds: parsed.data.holds, outcomes: parsed.data.outcomes, claims: parsed.data.claims });
   }
 
   protected override changed(): void {

@@ -1,21 +1,26 @@
-import type { Ledger, PauseRecord } from '../core/ledger';
+import { type HistoryEntry, type HistoryFilter, type Ledger, type PauseRecord, selectHistory } from '../core/ledger';
 import { type TargetKey, type TargetOutcome, targetKey } from '../core/types';
 
 export interface LedgerState {
-  holds: Record<TargetKey, PauseRecord>;
+  /** `<targetKey>|<source>` → hold. */
+  holds: Record<string, PauseRecord>;
   outcomes: Record<string, Record<TargetKey, TargetOutcome>>;
+  /** `<commandId>|<targetKey>` → when it was claimed. */
+  claims: Record<string, string>;
 }
 
 export function emptyLedgerState(): LedgerState {
-  return { holds: {}, outcomes: {} };
+  return { holds: {}, outcomes: {}, claims: {} };
 }
+
+const holdId = (key: TargetKey, source: string) => `${key}|${source}`;
 
 /** The ledger kept in this process only: tests, dry runs, and the base of the on-disk ledger. */
 export class MemoryLedger implements Ledger {
   constructor(protected state: LedgerState = emptyLedgerState()) {}
 
   async recordPause(record: PauseRecord): Promise<void> {
-    this.state.holds[record.key] = structuredClone(record);
+    this.state.holds[holdId(record.key, record.source)] = structuredClone(record);
     this.changed();
   }
 
@@ -23,8 +28,10 @@ export class MemoryLedger implements Ledger {
     return Object.values(this.state.holds).map((r) => structuredClone(r));
   }
 
-  async release(key: TargetKey): Promise<void> {
-    delete this.state.holds[key];
+  async release(key: TargetKey, source?: string): Promise<void> {
+    for (const [id, hold] of Object.entries(this.state.holds)) {
+      if (hold.key === key && (source === undefined || hold.source === source)) delete this.state.holds[id];
+    }
     this.changed();
   }
 
@@ -37,6 +44,21 @@ export class MemoryLedger implements Ledger {
 
   async outcomesOf(commandId: string): Promise<TargetOutcome[]> {
     return Object.values(this.state.outcomes[commandId] ?? {}).map((o) => structuredClone(o));
+  }
+
+  async claim(commandId: string, key: TargetKey): Promise<boolean> {
+    const id = `${commandId}|${key}`;
+    if (this.state.claims[id] !== undefined) return false;
+    this.state.claims[id] = new Date().toISOString();
+    this.changed();
+    return true;
+  }
+
+  async history(filter: HistoryFilter): Promise<HistoryEntry[]> {
+    const all = Object.entries(this.state.outcomes).flatMap(([commandId, byTarget]) =>
+      Object.values(byTarget).map((outcome) => ({ commandId, outcome: structuredClone(outcome) })),
+    );
+    return selectHistory(all, filter);
   }
 
   async flush(): Promise<void> {}

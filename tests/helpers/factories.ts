@@ -36,6 +36,7 @@ export function aPauseRecord(target: Target = aTarget(), overrides: Partial<Paus
   return {
     key: targetKey(target),
     target,
+    source: 'manual',
     commandId: '00000000-0000-4000-8000-000000000001',
     reason: 'test',
     requestedBy: 'tests',

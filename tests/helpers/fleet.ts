@@ -1,6 +1,7 @@
 import { afterEach } from 'vitest';
 import { parseAccounts } from '../../lib/config';
 import { type CommandInput, parseCommand } from '../../lib/core/command';
+import type { Ledger } from '../../lib/core/ledger';
 import { runCommand } from '../../lib/core/run';
 import { AccountSessions } from '../../lib/core/sessions';
 import { MemoryFailureSink } from '../../lib/local/failures';
@@ -11,7 +12,7 @@ import { type Scenario, type Simulator, startSimulator } from '../../sim';
 
 export interface Fleet {
   sim: Simulator;
-  ledger: MemoryLedger;
+  ledger: Ledger;
   failures: MemoryFailureSink;
   env: Record<string, string>;
   run: (input: Partial<CommandInput>) => ReturnType<typeof runCommand>;
@@ -28,7 +29,7 @@ afterEach(async () => {
  */
 export async function startFleet(
   scenario: Scenario,
-  options: { env?: (env: Record<string, string>) => void } = {},
+  options: { env?: (env: Record<string, string>) => void; ledger?: Ledger } = {},
 ): Promise<Fleet> {
   const sim = await startSimulator({ scenario: { transitionMs: 30, ...scenario } });
   open.push(sim);
@@ -37,7 +38,7 @@ export async function startFleet(
   const accounts = parseAccounts(
     sim.accountsFile({ confirm: { intervalMs: 20, deadlineMs: 3_000 }, rateLimit: { perSecond: 500, burst: 100 } }),
   );
-  const ledger = new MemoryLedger();
+  const ledger = options.ledger ?? new MemoryLedger();
   const failures = new MemoryFailureSink();
   const secrets = createLocalSecretSource({ env });
   const retry = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };

@@ -28,6 +28,61 @@ export function describeLedgerContract(name: string, open: () => Promise<Ledger>
       expect(await ledger.outcomesOf('unknown')).toEqual([]);
     });
 
+    it('keeps one hold per source on a target, and releases one source or all', async () => {
+      const ledger = await open();
+      const a = aTarget({ taskId: 'a' });
+      await ledger.recordPause(aPauseRecord(a, { source: 'window:business-hours' }));
+      await ledger.recordPause(aPauseRecord(a, { source: 'INC-1' }));
+      await ledger.recordPause(aPauseRecord(a, { source: 'INC-1', reason: 'renewed' }));
+
+      expect((await ledger.pausedByUs()).map((h) => `${h.source}:${h.reason}`).sort()).toEqual([
+        'INC-1:renewed',
+        'window:business-hours:test',
+      ]);
+
+      await ledger.release(targetKey(a), 'window:business-hours');
+      expect((await ledger.pausedByUs()).map((h) => h.source)).toEqual(['INC-1']);
+
+      await ledger.recordPause(aPauseRecord(a, { source: 'cost-guard' }));
+      await ledger.release(targetKey(a));
+      await ledger.release(targetKey(a));
+      expect(await ledger.pausedByUs()).toEqual([]);
+    });
+
+    it('lets only the first claim of a target by a command through', async () => {
+      const ledger = await open();
+      const key = targetKey(aTarget());
+
+      const claims = await Promise.all([ledger.claim('cmd-1', key), ledger.claim('cmd-1', key), ledger.claim('cmd-1', key)]);
+
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await ledger.claim('cmd-2', key)).toBe(true);
+    });
+
+    it('answers "what happened to this task, and in which command" oldest first', async () => {
+      const ledger = await open();
+      const a = aTarget({ taskId: 'a' });
+      const b = aTarget({ taskId: 'b' });
+      await ledger.recordOutcome('cmd-09', anOutcome({ target: a, outcome: 'paused', finishedAt: '2026-11-28T00:00:05.000Z' }));
+      await ledger.recordOutcome('cmd-09', anOutcome({ target: b, outcome: 'paused', finishedAt: '2026-11-28T00:00:06.000Z' }));
+      await ledger.recordOutcome('cmd-18', anOutcome({ target: a, outcome: 'resumed', finishedAt: '2026-11-28T09:00:05.000Z' }));
+
+      const ofTask = await ledger.history({ targetKey: targetKey(a) });
+      const ofCommand = await ledger.history({ commandId: 'cmd-09' });
+      const since = await ledger.history({ targetKey: targetKey(a), since: '2026-11-28T08:00:00.000Z' });
+
+      expect(ofTask.map((e) => `${e.commandId}:${e.outcome.outcome}`)).toEqual(['cmd-09:paused', 'cmd-18:resumed']);
+      expect(ofCommand.map((e) => e.outcome.target.taskId)).toEqual(['a', 'b']);
+      expect(since.map((e) => e.commandId)).toEqual(['cmd-18']);
+    });
+
+    it('keeps an expiry on a hold', async () => {
+      const ledger = await open();
+      await ledger.recordPause(aPauseRecord(aTarget(), { until: '2026-11-28T13:00:00.000Z' }));
+
+      expect((await ledger.pausedByUs())[0]?.until).toBe('2026-11-28T13:00:00.000Z');
+    });
+
     it('hands out copies, so callers cannot change what is recorded', async () => {
       const ledger = await open();
       await ledger.recordPause(aPauseRecord());

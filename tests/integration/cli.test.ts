@@ -70,6 +70,33 @@ describe('the migration-pauser command', () => {
     expect(JSON.parse(resumed.stdout).totals).toEqual({ resumed: pause.totals.paused });
   });
 
+  it('shows holds by source, keeps an incident’s tasks through a plain resume, and tells their history', async () => {
+    const incident = await cli('pause', '--provider', 'huawei-drs', '--source', 'INC-9', '--reason', 'INC-9 lag', '--json');
+    expect(incident.code).toBe(0);
+    const paused = JSON.parse(incident.stdout).totals.paused;
+
+    const status = await cli('status');
+    expect(status.stdout).toMatch(/INC-9\s+huawei-drs\s+\d+/);
+    const holds = JSON.parse((await cli('status', '--json')).stdout);
+    expect(holds).toHaveLength(paused);
+
+    const plain = JSON.parse((await cli('resume', '--all', '--reason', 'not mine', '--json')).stdout);
+    expect(plain.targets).toBe(0);
+
+    const key = `${holds[0].target.provider}/${holds[0].target.account}/${holds[0].target.taskId}`;
+    const over = JSON.parse((await cli('resume', '--all', '--source', 'INC-9', '--reason', 'INC-9 over', '--json')).stdout);
+    expect(over.totals).toEqual({ resumed: paused });
+
+    const history = await cli('history', '--task', key);
+    expect(history.code).toBe(0);
+    expect(
+      history.stdout
+        .split('\n')
+        .filter((l) => l.includes(key))
+        .map((l) => /\b(paused|resumed)\b/.exec(l)?.[1]),
+    ).toEqual(['paused', 'resumed', 'paused', 'resumed']);
+  });
+
   it('exits 2 with every bad field named when the input is wrong', async () => {
     const { code, stderr } = await cli('pause', '--provider', 'aws-dms', '--task', '../etc');
 

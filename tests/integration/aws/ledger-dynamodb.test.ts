@@ -59,7 +59,7 @@ describe('DynamoDbLedger holds', () => {
 
     await ledger.recordPause(record);
 
-    const item = await rawItem(tableName, 'HOLDS', record.key);
+    const item = await rawItem(tableName, 'HOLDS', `${record.key}#${record.source}`);
     expect(item?.record).toEqual(record);
     expect(item).not.toHaveProperty(LEDGER_TABLE.ttlAttribute);
   });

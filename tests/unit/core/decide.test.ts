@@ -31,7 +31,7 @@ describe('decideResume', () => {
   it('reports a task resumed by hand as already running and releases our hold', () => {
     const decision = decideResume(record, aTask({ phase: 'running' }));
     expect(decision).toMatchObject({ outcome: 'already-running' });
-    expect(releasesHold(decision)).toBe(true);
+    expect(releasesHold(decision)).toBe('all');
   });
 
   it('reports a DCS backup import as unsupported instead of calling restart', () => {
@@ -55,6 +55,6 @@ describe('decideResume', () => {
   it('fails a task that is still pausing as retryable, keeping the hold', () => {
     const decision = decideResume(record, aTask({ phase: 'pausing', state: '7' }));
     expect(decision).toMatchObject({ outcome: 'failed', errorClass: 'retryable' });
-    expect(releasesHold(decision)).toBe(false);
+    expect(releasesHold(decision)).toBe('none');
   });
 });

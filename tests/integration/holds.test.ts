@@ -1,0 +1,122 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbLedger } from '../../lib/aws/ledger-dynamodb';
+import type { Ledger } from '../../lib/core/ledger';
+import { FileLedger } from '../../lib/local/ledger-file';
+import { MemoryLedger } from '../../lib/local/ledger-memory';
+import type { Scenario } from '../../sim';
+import { actionRequests, startFleet } from '../helpers/fleet';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
+
+const DRS = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+const WINDOW = 'window:business-hours';
+
+function dayScenario(): Scenario {
+  return {
+    accounts: [
+      {
+        name: 'ncp-main',
+        provider: 'ncp-object-migration',
+        region: 'KR',
+        accessKey: 'FAKE-NCP-AK-01',
+        secretKey: 'FAKE-NCP-SK-01',
+      },
+      {
+        name: 'drs-main',
+        provider: 'huawei-drs',
+        region: 'ap-southeast-1',
+        projectId: 'fakeproject0001',
+        accessKey: 'FAKE-HW-AK-01',
+        secretKey: 'FAKE-HW-SK-01',
+      },
+    ],
+    tasks: [
+      { provider: 'ncp-object-migration', account: 'ncp-main', id: 'photos', name: 'photos', state: 'STARTED' },
+      { provider: 'ncp-object-migration', account: 'ncp-main', id: 'logs', name: 'logs', state: 'STARTED' },
+      { provider: 'ncp-object-migration', account: 'ncp-main', id: 'paused-by-hand', name: 'paused-by-hand', state: 'PAUSED' },
+      { provider: 'huawei-drs', account: 'drs-main', id: DRS(1), name: 'orders-db', state: 'INCRE_TRANSFER_STARTED' },
+      { provider: 'huawei-drs', account: 'drs-main', id: DRS(2), name: 'users-db', state: 'FULL_TRANSFER_STARTED' },
+    ],
+  };
+}
+
+let dynamo: LocalDynamoDb;
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+const ledgers: Array<[string, () => Promise<Ledger>]> = [
+  ['the memory ledger', async () => new MemoryLedger()],
+  ['the on-disk ledger', async () => FileLedger.open(join(await mkdtemp(join(tmpdir(), 'mp-holds-')), 'ledger.json'))],
+  ['the DynamoDB ledger', async () => new DynamoDbLedger({ client: dynamo.client, tableName: await dynamo.createLedgerTable() })],
+];
+
+describe.each(ledgers)('holds and precedence on %s', (_, openLedger) => {
+  it('keeps the incident’s DRS jobs paused through the evening resume, and never touches a task paused by hand', async () => {
+    const fleet = await startFleet(dayScenario(), { ledger: await openLedger() });
+    const state = (provider: 'ncp-object-migration' | 'huawei-drs', id: string) => fleet.sim.task(provider, id)?.state;
+
+    // 09:00 — the window pauses everything.
+    const morning = await fleet.run({ action: 'pause', source: WINDOW, reason: 'business hours' });
+    expect(morning.summary.totals).toEqual({ paused: 4, 'already-paused': 1 });
+
+    // 11:00 — an incident pauses DRS, already paused by the window: the incident adds its own hold.
+    const incident = await fleet.run({ action: 'pause', source: 'INC-1', scope: { providers: ['huawei-drs'] }, reason: 'INC-1' });
+    expect(incident.summary.totals).toEqual({ 'already-paused': 2 });
+
+    // 18:00 — the window resumes what it holds; the DRS jobs are still held by the incident.
+    const evening = await fleet.run({ action: 'resume', source: WINDOW, reason: 'business hours over' });
+    expect(evening.summary.byProvider).toEqual({ 'ncp-object-migration': { resumed: 2 }, 'huawei-drs': { skipped: 2 } });
+    expect(evening.outcomes.find((o) => o.target.provider === 'huawei-drs')?.reason).toMatch(/still held paused by INC-1/);
+    expect([state('huawei-drs', DRS(1)), state('huawei-drs', DRS(2))]).toEqual(['PAUSING', 'PAUSING']);
+    expect(state('ncp-object-migration', 'photos')).toBe('STARTED');
+
+    // The incident ends: its resume releases the last hold, and the jobs run again.
+    const over = await fleet.run({ action: 'resume', source: 'INC-1', reason: 'INC-1 resolved' });
+    expect(over.summary.totals).toEqual({ resumed: 2 });
+    expect(state('huawei-drs', DRS(1))).not.toBe('PAUSING');
+
+    expect(state('ncp-object-migration', 'paused-by-hand')).toBe('PAUSED');
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+  });
+
+  it('resumes regardless of other holds on force', async () => {
+    const fleet = await startFleet(dayScenario(), { ledger: await openLedger() });
+    await fleet.run({ action: 'pause', source: WINDOW, scope: { providers: ['huawei-drs'] } });
+    await fleet.run({ action: 'pause', source: 'INC-1', scope: { providers: ['huawei-drs'] } });
+
+    const forced = await fleet.run({ action: 'resume', source: 'oncall', options: { force: true }, reason: 'forced by on-call' });
+
+    expect(forced.summary.totals).toEqual({ resumed: 2 });
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+  });
+
+  it('stops counting an expired hold', async () => {
+    const fleet = await startFleet(dayScenario(), { ledger: await openLedger() });
+    await fleet.run({ action: 'pause', source: WINDOW, scope: { providers: ['huawei-drs'] } });
+    await fleet.run({ action: 'pause', source: 'INC-2', scope: { providers: ['huawei-drs'] }, until: '2020-01-01T00:00:00Z' });
+
+    const evening = await fleet.run({ action: 'resume', source: WINDOW });
+
+    expect(evening.summary.totals).toEqual({ resumed: 2 });
+  });
+
+  it('makes exactly one provider call per target when the same command arrives three times', async () => {
+    const fleet = await startFleet(dayScenario(), { ledger: await openLedger() });
+    const command = { action: 'pause', commandId: '11111111-1111-4111-8111-111111111111', source: WINDOW } as const;
+
+    const [first] = await Promise.all([fleet.run(command), fleet.run(command)]);
+    const third = await fleet.run(command);
+
+    const pauses = actionRequests(fleet.sim).filter((r) => r.method === 'POST');
+    expect(pauses.filter((r) => r.path.includes('/policy/'))).toHaveLength(2);
+    expect(pauses.filter((r) => r.path.endsWith('batch-pause-task'))).toHaveLength(1);
+    expect(third.summary.totals).toEqual({ paused: 4, 'already-paused': 1 });
+    expect(first.summary.targets).toBe(5);
+  });
+});
