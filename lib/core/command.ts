@@ -50,6 +50,11 @@ export const actionOptionsSchema = z.strictObject({
   migrateFailedObject: z.boolean().default(false),
   /** Resume even when another source still holds the task paused; recorded in the audit. */
   force: z.boolean().default(false),
+  /**
+   * Resume: act only on targets whose every hold has expired (`until` passed), whatever their sources — the sweep
+   * that a rate schedule runs, so an incident pause "for two hours" really ends.
+   */
+  expiredHolds: z.boolean().optional(),
 });
 
 export const commandSchema = z

@@ -43,8 +43,15 @@ export async function planResume(
   const active = activeHolds(holds, now);
   const force = command.options.force;
   const candidates = new Map<string, PauseRecord>();
-  for (const hold of force ? active : holds) {
-    if ((force || hold.source === command.source) && inScope({ ...hold.target }, command.scope)) candidates.set(hold.key, hold);
+  if (command.options.expiredHolds) {
+    const stillHeld = new Set(active.map((h) => h.key));
+    for (const hold of holds) {
+      if (!stillHeld.has(hold.key) && inScope({ ...hold.target }, command.scope)) candidates.set(hold.key, hold);
+    }
+  } else {
+    for (const hold of force ? active : holds) {
+      if ((force || hold.source === command.source) && inScope({ ...hold.target }, command.scope)) candidates.set(hold.key, hold);
+    }
   }
   const targets: PlannedTarget[] = [];
   const toRead: PauseRecord[] = [];

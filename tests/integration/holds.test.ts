@@ -120,3 +120,26 @@ describe.each(ledgers)('holds and precedence on %s', (_, openLedger) => {
     expect(first.summary.targets).toBe(5);
   });
 });
+
+describe('the expired-holds sweep', () => {
+  it('resumes a target once its last hold has expired, and leaves one still held', async () => {
+    const fleet = await startFleet(dayScenario());
+    await fleet.run({ action: 'pause', source: 'INC-3', scope: { providers: ['huawei-drs'] }, until: '2020-01-01T00:00:00Z' });
+    await fleet.run({ action: 'pause', source: 'INC-4', scope: { taskIds: ['photos'] }, until: '2020-01-01T00:00:00Z' });
+    await fleet.run({ action: 'pause', source: WINDOW, scope: { taskIds: ['photos'] } });
+
+    const sweep = await fleet.run({
+      action: 'resume',
+      source: 'window:expired-holds',
+      options: { expiredHolds: true },
+      reason: 'holds expired',
+    });
+
+    expect(sweep.outcomes.map((o) => `${o.target.name}:${o.outcome}`).sort()).toEqual(['orders-db:resumed', 'users-db:resumed']);
+    expect(fleet.sim.task('ncp-object-migration', 'photos')?.state).toBe('PAUSED');
+    expect((await fleet.ledger.pausedByUs()).map((h) => `${h.target.taskId}:${h.source}`).sort()).toEqual([
+      'photos:INC-4',
+      `photos:${WINDOW}`,
+    ]);
+  });
+});

@@ -192,6 +192,16 @@ const FAILURES_QUEUE = `${PREFIX}-failures`;
 
 // ── the assertions ──────────────────────────────────────────────────────────────────────────────────────
 
+const isSweep = (s: unknown) => prop(JSON.parse(String(prop(s, 'Target', 'Input'))), 'window') === 'expired-holds';
+const windowSchedules = () =>
+  ofType('AWS::Scheduler::Schedule')
+    .map(([, s]) => s.Properties)
+    .filter((s) => !isSweep(s));
+const sweepSchedules = () =>
+  ofType('AWS::Scheduler::Schedule')
+    .map(([, s]) => s.Properties)
+    .filter(isSweep);
+
 describe('the packaged CloudFormation template', () => {
   it('has exactly the agreed queues, every one encrypted at rest', () => {
     const queues = ofType('AWS::SQS::Queue');
@@ -214,7 +224,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('fires the example windows at 09:00 (pause) and 18:00 (resume), Monday to Friday, Seoul time', () => {
-    const schedules = ofType('AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
+    const schedules = windowSchedules();
     const byAction = new Map(schedules.map((s) => [prop(JSON.parse(String(prop(s, 'Target', 'Input'))), 'action'), s]));
 
     expect(schedules).toHaveLength(2);
@@ -235,10 +245,20 @@ describe('the packaged CloudFormation template', () => {
       expect(input).toContain('"scheduleArn":"<aws.scheduler.schedule-arn>"');
       expect(windowInputSchema.safeParse(JSON.parse(fired)).success, id).toBe(true);
     }
-    const windows = ofType('AWS::Scheduler::Schedule').map(([, s]) =>
-      prop(JSON.parse(String(prop(s.Properties, 'Target', 'Input'))), 'window'),
-    );
+    const windows = windowSchedules().map((s) => prop(JSON.parse(String(prop(s, 'Target', 'Input'))), 'window'));
     expect(new Set(windows).size).toBe(1); // pause and resume are one window: the resume releases the pause's holds
+  });
+
+  it('sweeps expired holds every five minutes', () => {
+    const sweep = sweepSchedules();
+
+    expect(sweep).toHaveLength(1);
+    expect(sweep[0]?.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(JSON.parse(String(prop(sweep[0], 'Target', 'Input')))).toMatchObject({
+      action: 'resume',
+      scope: { all: true },
+      options: { expiredHolds: true },
+    });
   });
 
   it('lets the scheduler invoke the window function, and only that, through a role of its own', () => {
