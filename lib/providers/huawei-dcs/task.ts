@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ProviderError } from '../../core/errors';
+import { parseResponseBody } from '../response-body';
 import type { ProviderTask } from '../types';
 import { BACKUPFILE_IMPORT_UNSUPPORTED, dcsPhase } from './states';
 
@@ -70,18 +70,7 @@ export function toProviderTask(account: string, task: DcsTask): ProviderTask {
   };
 }
 
-/** Parses a DCS response body at the edge; a body of the wrong shape is the provider's fault, not retryable. */
+/** Parses a response body at the edge (see parseResponseBody). */
 export function parseDcsBody<S extends z.ZodType>(schema: S, json: unknown, what: string, taskId?: string): z.output<S> {
-  const result = schema.safeParse(json);
-  if (result.success) return result.data;
-  // Issue paths and messages only: zod 4 does not echo input values (which could hold a password) into them.
-  const issues = result.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  throw new ProviderError(`DCS answered ${what} with an unexpected body (${issues})`, {
-    errorClass: 'provider-error',
-    provider: 'huawei-dcs',
-    taskId,
-  });
+  return parseResponseBody('huawei-dcs', 'DCS', schema, json, what, taskId);
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ProviderError } from '../../core/errors';
+import { parseResponseBody } from '../response-body';
 import type { ProviderTask } from '../types';
 import { drsPhase } from './states';
 
@@ -76,16 +76,7 @@ export function toProviderTask(accountName: string, job: DrsJob, dbUseType?: Drs
   };
 }
 
-/** Parses a DRS body at the edge; a shape we do not know is a provider-error naming the paths, never values. */
+/** Parses a response body at the edge (see parseResponseBody). */
 export function parseDrsBody<S extends z.ZodType>(schema: S, json: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(json);
-  if (result.success) return result.data;
-  const issues = result.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  throw new ProviderError(`DRS answered ${what} with an unexpected body (${issues})`, {
-    errorClass: 'provider-error',
-    provider: 'huawei-drs',
-  });
+  return parseResponseBody('huawei-drs', 'DRS', schema, json, what);
 }

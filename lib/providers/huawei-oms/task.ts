@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ProviderError } from '../../core/errors';
+import { parseResponseBody } from '../response-body';
 import type { ProviderTask } from '../types';
 import { omsPhase } from './states';
 
@@ -57,18 +57,7 @@ export function toProviderTask(account: string, task: OmsTask): ProviderTask {
   };
 }
 
-/** Parses an OMS response body at the edge; a body of the wrong shape is the provider's fault, not retryable. */
+/** Parses a response body at the edge (see parseResponseBody). */
 export function parseOmsBody<S extends z.ZodType>(schema: S, json: unknown, what: string, taskId?: string): z.output<S> {
-  const result = schema.safeParse(json);
-  if (result.success) return result.data;
-  // Issue paths and messages only: zod 4 does not echo input values into them.
-  const issues = result.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  throw new ProviderError(`OMS answered ${what} with an unexpected body (${issues})`, {
-    errorClass: 'provider-error',
-    provider: 'huawei-oms',
-    taskId,
-  });
+  return parseResponseBody('huawei-oms', 'OMS', schema, json, what, taskId);
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ProviderError } from '../../core/errors';
+import { parseResponseBody } from '../response-body';
 import type { ProviderTask } from '../types';
 import { NCP_PROVIDER } from './errors';
 import { ncpPhase } from './states';
@@ -78,18 +78,7 @@ export function toProviderTask(account: string, job: NcpJob): ProviderTask {
   };
 }
 
-/** Parses an NCP body at the edge; a body of the wrong shape is the provider's fault, not retryable. */
+/** Parses a response body at the edge (see parseResponseBody). */
 export function parseNcpBody<S extends z.ZodType>(schema: S, json: unknown, what: string, taskId?: string): z.output<S> {
-  const result = schema.safeParse(json);
-  if (result.success) return result.data;
-  // Paths and messages only: zod 4 does not echo input values into them.
-  const issues = result.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  throw new ProviderError(`${NCP_PROVIDER} answered ${what} with an unexpected body (${issues})`, {
-    errorClass: 'provider-error',
-    provider: NCP_PROVIDER,
-    taskId,
-  });
+  return parseResponseBody(NCP_PROVIDER, NCP_PROVIDER, schema, json, what, taskId);
 }
