@@ -77,7 +77,11 @@ export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise
     env.MP_SECRETS_PREFIX ?? DEFAULT_SECRETS_PREFIX,
   );
   const ledger: Ledger = env.MP_LEDGER_TABLE
-    ? new DynamoDbLedger({ client: clients.dynamoDb ?? dynamoDbClient(), tableName: env.MP_LEDGER_TABLE })
+    ? new DynamoDbLedger({
+        client: clients.dynamoDb ?? dynamoDbClient(),
+        tableName: env.MP_LEDGER_TABLE,
+        retentionDays: retentionDays(env.MP_LEDGER_RETENTION_DAYS),
+      })
     : await FileLedger.open(join(stateDir, 'ledger.json'));
   const failures: FailureSink = env.MP_FAILURES_QUEUE_URL
     ? new SqsFailureSink(sqs(), env.MP_FAILURES_QUEUE_URL)
@@ -163,4 +167,13 @@ function restrictToPrefix(source: SecretSource, prefix: string): SecretSource {
     },
     invalidate: (ref) => source.invalidate(ref),
   };
+}
+
+/** MP_LEDGER_RETENTION_DAYS: whole days of outcome history to keep (default 90). */
+function retentionDays(value: string | undefined): number {
+  if (value === undefined || value === '') return 90;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1)
+    throw new ConfigError(`MP_LEDGER_RETENTION_DAYS must be a whole number of days, not ${value}`);
+  return days;
 }
