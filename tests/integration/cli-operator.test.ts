@@ -1,0 +1,147 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateScenario, type Simulator, startSimulator } from '../../sim';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../cli/bin.mjs');
+const SCRIPT = '/usr/bin/script';
+const COMMANDS = ['plan', 'pause', 'resume', 'status', 'history', 'simulator', 'demo'];
+
+let sim: Simulator;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a separate process with pipes, as a script or CI job runs it; never throws on a non-zero exit. */
+async function cli(...args: string[]): Promise<Ran> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, ...stateArgs()], { env, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as Ran;
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** The CLI on a real pseudo-terminal (util-linux `script`), with `typed` as what the operator types. */
+function cliOnTerminal(typed: string, ...args: string[]): Promise<Ran> {
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  const line = [process.execPath, BIN, ...args, ...stateArgs()].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn(SCRIPT, ['-qec', line, '/dev/null'], { env });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr: '' }));
+    child.stdin.end(typed);
+  });
+}
+
+function stateArgs(): string[] {
+  return ['--accounts', join(dir, 'accounts.json'), '--state-dir', join(dir, 'state')];
+}
+
+const pauseCalls = () => sim.requests.filter((r) => r.method !== 'GET' && /pause|stop/i.test(r.path)).length;
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    scenario: {
+      ...generateScenario({ seed: 8, tasksPerProvider: 6, providers: ['ncp-object-migration', 'huawei-drs'] }),
+      transitionMs: 30,
+    },
+  });
+  dir = await mkdtemp(join(tmpdir(), 'mp-cli-operator-'));
+  const accounts = sim.accountsFile({ confirm: { intervalMs: 20, deadlineMs: 5_000 }, rateLimit: { perSecond: 200, burst: 50 } });
+  await writeFile(join(dir, 'accounts.json'), JSON.stringify(accounts));
+  env = { ...process.env, ...sim.secretEnv(), NO_COLOR: '1' };
+});
+
+afterAll(async () => {
+  await sim.close();
+});
+
+describe('the migration-pauser command for an operator', () => {
+  it.each(COMMANDS)('%s --help shows its own usage, an example and the exit codes, and exits 0', async (command) => {
+    const { code, stdout } = await cli(command, '--help');
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^usage: migration-pauser ${command}\\b`));
+    expect(stdout).toMatch(new RegExp(`example:\\n  migration-pauser ${command}\\b`));
+    expect(stdout).toMatch(/exit codes: 0/);
+  });
+
+  it('documents the exit codes and the absence of colour in the general help', async () => {
+    const { code, stdout } = await cli('--help');
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/exit codes: 0 all good, 1 some targets failed, 2 bad input/);
+    expect(stdout).toMatch(/3 configuration or credentials problem/);
+    expect(stdout).toMatch(/NO_COLOR/);
+  });
+
+  it.runIf(existsSync(SCRIPT))('on a terminal, asks before pausing everything and pauses nothing when told no', async () => {
+    // Prepare
+    const before = pauseCalls();
+
+    // Act
+    const { code, stdout } = await cliOnTerminal('n\n', 'pause', '--all', '--reason', 'INC-8 maybe');
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toMatch(/Pause every migration task in 2 accounts\? \[y\/N\]/);
+    expect(stdout).toMatch(/not confirmed: nothing was paused/);
+    expect(pauseCalls()).toBe(before);
+  });
+
+  it.runIf(existsSync(SCRIPT))('on a terminal, pauses everything after a yes, and --yes does not ask', async () => {
+    const before = pauseCalls();
+    const confirmed = await cliOnTerminal('y\n', 'pause', '--all', '--reason', 'INC-8', '--source', 'INC-8', '--json');
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toMatch(/\[y\/N\]/);
+    expect(confirmed.stdout).toMatch(/"paused": \d+/);
+    expect(pauseCalls()).toBeGreaterThan(before);
+
+    const unasked = await cliOnTerminal('', 'resume', '--all', '--reason', 'INC-8 over', '--source', 'INC-8', '--yes');
+    const again = await cliOnTerminal('', 'pause', '--all', '--reason', 'INC-8 again', '--source', 'INC-8', '--yes');
+
+    expect(unasked.code).toBe(0);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toMatch(/\[y\/N\]/);
+    expect(again.stdout).toMatch(/paused/);
+    await cli('resume', '--all', '--reason', 'INC-8 over', '--source', 'INC-8');
+  });
+
+  it('off a terminal (a script, CI), pauses everything without asking, and writes no colour codes', async () => {
+    const paused = await cli('pause', '--all', '--reason', 'CHG-8 scripted', '--source', 'CHG-8');
+    const status = await cli('status');
+    const resumed = await cli('resume', '--all', '--reason', 'CHG-8 over', '--source', 'CHG-8');
+
+    expect(paused.code).toBe(0);
+    expect(paused.stderr).not.toMatch(/\[y\/N\]/);
+    expect(paused.stdout).toMatch(/paused/);
+    expect(status.stdout).toMatch(/CHG-8/);
+    expect(resumed.code).toBe(0);
+    for (const output of [paused, status, resumed].flatMap((r) => [r.stdout, r.stderr])) {
+      expect(output.includes('\u001b['), 'an ANSI escape sequence').toBe(false);
+    }
+  });
+
+  it('still refuses a pause of everything without a reason, before asking anything', async () => {
+    const { code, stderr } = await cli('pause', '--all', '--yes');
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/reason: a reason is required/);
+  });
+});
