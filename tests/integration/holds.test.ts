@@ -9,35 +9,20 @@ import { MemoryLedger } from '../../lib/local/ledger-memory';
 import type { Scenario } from '../../sim';
 import { actionRequests, startFleet } from '../helpers/fleet';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
+import { DRS_MAIN, drsJob, drsJobId, NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
 
-const DRS = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+const DRS = drsJobId;
 const WINDOW = 'window:business-hours';
 
 function dayScenario(): Scenario {
   return {
-    accounts: [
-      {
-        name: 'ncp-main',
-        provider: 'ncp-object-migration',
-        region: 'KR',
-        accessKey: 'FAKE-NCP-AK-01',
-        secretKey: 'FAKE-NCP-SK-01',
-      },
-      {
-        name: 'drs-main',
-        provider: 'huawei-drs',
-        region: 'ap-southeast-1',
-        projectId: 'fakeproject0001',
-        accessKey: 'FAKE-HW-AK-01',
-        secretKey: 'FAKE-HW-SK-01',
-      },
-    ],
+    accounts: [NCP_MAIN, DRS_MAIN],
     tasks: [
-      { provider: 'ncp-object-migration', account: 'ncp-main', id: 'photos', name: 'photos', state: 'STARTED' },
-      { provider: 'ncp-object-migration', account: 'ncp-main', id: 'logs', name: 'logs', state: 'STARTED' },
-      { provider: 'ncp-object-migration', account: 'ncp-main', id: 'paused-by-hand', name: 'paused-by-hand', state: 'PAUSED' },
-      { provider: 'huawei-drs', account: 'drs-main', id: DRS(1), name: 'orders-db', state: 'INCRE_TRANSFER_STARTED' },
-      { provider: 'huawei-drs', account: 'drs-main', id: DRS(2), name: 'users-db', state: 'FULL_TRANSFER_STARTED' },
+      ncpPolicy('photos', 'STARTED'),
+      ncpPolicy('logs', 'STARTED'),
+      ncpPolicy('paused-by-hand', 'PAUSED'),
+      drsJob(1, 'orders-db', 'INCRE_TRANSFER_STARTED'),
+      drsJob(2, 'users-db', 'FULL_TRANSFER_STARTED'),
     ],
   };
 }

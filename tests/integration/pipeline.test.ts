@@ -1,39 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { Scenario, SimTask } from '../../sim';
+import type { Scenario } from '../../sim';
 import { actionRequests, startFleet } from '../helpers/fleet';
+import { DRS_MAIN, drsJob, drsJobId, NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
 
-const UUID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const UUID = drsJobId;
 
 function twoProviderScenario(): Scenario {
-  const tasks: SimTask[] = [
-    { provider: 'ncp-object-migration', account: 'ncp-main', id: 'photos', name: 'photos', state: 'STARTED' },
-    { provider: 'ncp-object-migration', account: 'ncp-main', id: 'logs', name: 'logs', state: 'STARTED' },
-    { provider: 'ncp-object-migration', account: 'ncp-main', id: 'held-by-ops', name: 'held-by-ops', state: 'PAUSED' },
-    { provider: 'ncp-object-migration', account: 'ncp-main', id: 'archive', name: 'archive', state: 'DONE' },
-    { provider: 'huawei-drs', account: 'drs-main', id: UUID(1), name: 'orders-db', state: 'INCRE_TRANSFER_STARTED' },
-    { provider: 'huawei-drs', account: 'drs-main', id: UUID(2), name: 'users-db', state: 'FULL_TRANSFER_STARTED' },
-    { provider: 'huawei-drs', account: 'drs-main', id: UUID(3), name: 'audit-db', state: 'PAUSING' },
-    { provider: 'huawei-drs', account: 'drs-main', id: UUID(4), name: 'new-db', state: 'CONFIGURATION' },
-  ];
   return {
-    accounts: [
-      {
-        name: 'ncp-main',
-        provider: 'ncp-object-migration',
-        region: 'KR',
-        accessKey: 'FAKE-NCP-AK-01',
-        secretKey: 'FAKE-NCP-SK-01',
-      },
-      {
-        name: 'drs-main',
-        provider: 'huawei-drs',
-        region: 'ap-southeast-1',
-        projectId: 'fakeproject0001',
-        accessKey: 'FAKE-HW-AK-01',
-        secretKey: 'FAKE-HW-SK-01',
-      },
+    accounts: [NCP_MAIN, DRS_MAIN],
+    tasks: [
+      ncpPolicy('photos', 'STARTED'),
+      ncpPolicy('logs', 'STARTED'),
+      ncpPolicy('held-by-ops', 'PAUSED'),
+      ncpPolicy('archive', 'DONE'),
+      drsJob(1, 'orders-db', 'INCRE_TRANSFER_STARTED'),
+      drsJob(2, 'users-db', 'FULL_TRANSFER_STARTED'),
+      drsJob(3, 'audit-db', 'PAUSING'),
+      drsJob(4, 'new-db', 'CONFIGURATION'),
     ],
-    tasks,
   };
 }
 

@@ -10,44 +10,28 @@ import { type AwsRuntime, createAwsRuntime } from '../../../lib/aws/runtime';
 import type { Command } from '../../../lib/core/command';
 import { type FailureMessage, targetFailure } from '../../../lib/core/failures';
 import type { WorkMessage } from '../../../lib/core/work';
-import { type Scenario, type SimTask, type Simulator, startSimulator } from '../../../sim';
+import { type Scenario, type Simulator, startSimulator } from '../../../sim';
 import { aCommand, anOutcome, aTarget } from '../../helpers/factories';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb';
 import { type LocalSqs, startLocalSqs } from '../../helpers/local-sqs';
+import { DRS_MAIN, drsJob, drsJobId, NCP_MAIN, ncpPolicy } from '../../helpers/scenarios';
 import { lambdaContext, quietObservability } from '../../unit/functions/support';
 import { bodiesOn, deliver, writeAccountsFile } from './support';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const UUID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const UUID = drsJobId;
 
 function fleetScenario(): Scenario {
-  const tasks: SimTask[] = [
-    { provider: 'ncp-object-migration', account: 'ncp-main', id: 'photos', name: 'photos', state: 'STARTED' },
-    { provider: 'ncp-object-migration', account: 'ncp-main', id: 'logs', name: 'logs', state: 'STARTED' },
-    { provider: 'huawei-drs', account: 'drs-main', id: UUID(1), name: 'orders-db', state: 'INCRE_TRANSFER_STARTED' },
-    { provider: 'huawei-drs', account: 'drs-main', id: UUID(2), name: 'users-db', state: 'FULL_TRANSFER_STARTED' },
-  ];
   return {
     transitionMs: 30,
-    accounts: [
-      {
-        name: 'ncp-main',
-        provider: 'ncp-object-migration',
-        region: 'KR',
-        accessKey: 'FAKE-NCP-AK-01',
-        secretKey: 'FAKE-NCP-SK-01',
-      },
-      {
-        name: 'drs-main',
-        provider: 'huawei-drs',
-        region: 'ap-southeast-1',
-        projectId: 'fakeproject0001',
-        accessKey: 'FAKE-HW-AK-01',
-        secretKey: 'FAKE-HW-SK-01',
-      },
+    accounts: [NCP_MAIN, DRS_MAIN],
+    tasks: [
+      ncpPolicy('photos', 'STARTED'),
+      ncpPolicy('logs', 'STARTED'),
+      drsJob(1, 'orders-db', 'INCRE_TRANSFER_STARTED'),
+      drsJob(2, 'users-db', 'FULL_TRANSFER_STARTED'),
     ],
-    tasks,
   };
 }
 
