@@ -1,32 +1,10 @@
-import { ProviderError } from '../../../../lib/core/errors';
-import type { HuaweiRequest, HuaweiResponse } from '../../../../lib/providers/huawei/client';
+import type { ProviderError } from '../../../../lib/core/errors';
+import { huaweiError } from '../../../helpers/fake-huawei-client';
 
-/** Answers like the shared Huawei client: the handler returns a JSON body, or throws a ProviderError. */
-export type FakeHandler = (request: HuaweiRequest) => unknown;
-
-export interface FakeClient {
-  requests: HuaweiRequest[];
-  request(request: HuaweiRequest): Promise<HuaweiResponse>;
-}
-
-export function fakeClient(handler: FakeHandler): FakeClient {
-  const requests: HuaweiRequest[] = [];
-  return {
-    requests,
-    async request(request) {
-      requests.push(request);
-      return { status: 200, json: handler(request), attempts: 1 };
-    },
-  };
-}
+export { type FakeClient, type FakeHandler, fakeClient } from '../../../helpers/fake-huawei-client';
 
 export function dcsError(code: string, errorClass: ProviderError['errorClass'], status = 400): ProviderError {
-  return new ProviderError(`huawei-dcs HTTP ${status} ${code}`, {
-    errorClass,
-    provider: 'huawei-dcs',
-    status,
-    providerCode: code,
-  });
+  return huaweiError('huawei-dcs', code, errorClass, status);
 }
 
 /** A DCS task as the service sends it, passwords included. */
