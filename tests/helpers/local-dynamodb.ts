@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createLedgerTableInput } from '../../lib/aws/ledger-dynamodb';
 
@@ -38,7 +38,13 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
       tables += 1;
       const tableName = `ledger-test-${tables}`;
       await client.send(new CreateTableCommand(createLedgerTableInput(tableName)));
-      return tableName;
+      // dynalite turns a table ACTIVE on a timer, even at 0 ms: writing before then fails with ResourceNotFound.
+      for (let i = 0; i < 200; i++) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+        if (Table?.TableStatus === 'ACTIVE') return tableName;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`table ${tableName} did not become ACTIVE`);
     },
     async stop() {
       client.destroy();
