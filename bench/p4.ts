@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+export interface P4Row {
+  function: string;
+  bundleKB: number;
+  loadMs: number;
+  /** Median wall time of `node` importing the bundle, and of bare `node -e 0`, interleaved runs. */
+  importMedianMs: number;
+  bareMedianMs: number;
+  runs: number;
+  error?: string;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The esbuild options of serverless.yml `custom.esbuild` (the package.json marker plugin aside: .mjs instead). */
+async function bundle(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    keepNames: true,
+    sourcemap: false,
+    target: 'node20',
+    platform: 'node',
+    format: 'esm',
+    external: ['@aws-sdk/*'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+  });
+}
+
+function wallMs(args: string[], env: NodeJS.ProcessEnv): { ms: number; error?: string } {
+  const started = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  return run.status === 0 ? { ms } : { ms, error: run.stderr.trim().split('\n').slice(0, 3).join(' | ') };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+export async function runP4(runs: number): Promise<P4Row[]> {
+  const out = join(root, 'bench', '.out');
+  mkdirSync(out, { recursive: true });
+  const functionsDir = join(root, 'functions');
+  const entries = readdirSync(functionsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  // The handlers read their stage's accounts file and AWS settings lazily; give them harmless values anyway.
+  const env = {
+    ...process.env,
+    MP_ACCOUNTS_FILE: join(root, 'config', 'accounts.ci.json'),
+    AWS_REGION: 'ap-northeast-2',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const rows: P4Row[] = [];
+  for (const file of entries) {
+    const name = basename(file, '.ts');
+    const outfile = join(out, `${name}.mjs`);
+    await bundle(join(functionsDir, file), outfile);
+    const importArgs = ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(outfile).href)})`];
+    wallMs(importArgs, env); // warm the file cache once
+    const withImport: number[] = [];
+    const bare: number[] = [];
+    let error: string | undefined;
+    for (let i = 0; i < runs; i++) {
+      bare.push(wallMs(['-e', '0'], env).ms);
+      const run = wallMs(importArgs, env);
+      error ??= run.error;
+      withImport.push(run.ms);
+    }
+    const importMedianMs = median(withImport);
+    const bareMedianMs = median(bare);
+    rows.push({
+      function: name,
+      bundleKB: statSync(outfile).size / 1024,
+      loadMs: importMedianMs - bareMedianMs,
+      importMedianMs,
+      bareMedianMs,
+      runs,
+      ...(error ? { error } : {}),
+    });
+  }
+  // Generated bundles would otherwise be linted and formatted with the sources.
+  rmSync(out, { recursive: true, force: true });
+  return rows;
+}
