@@ -1,17 +1,7 @@
-import type { Context } from 'aws-lambda';
-import { reportInvalidInput } from '../lib/aws/invalid-input';
-import {
-  countMetric,
-  createObservability,
-  type HandlerOptions,
-  lambdaHandler,
-  recordSummaryMetrics,
-  withCommandId,
-} from '../lib/aws/middleware';
-import { type AwsRuntime, loadAwsRuntime } from '../lib/aws/runtime';
-import { type Command, parseCommand } from '../lib/core/command';
-import { CommandValidationError } from '../lib/core/errors';
-import { runCommand } from '../lib/core/run';
+import { createCommandInvokeHandler } from '../lib/aws/invoke-handler';
+import type { HandlerOptions } from '../lib/aws/middleware';
+import type { AwsRuntime } from '../lib/aws/runtime';
+import { parseCommand } from '../lib/core/command';
 import type { Summary } from '../lib/core/types';
 
 export interface IncidentReply {
@@ -27,28 +17,19 @@ export interface IncidentReply {
  * An invalid event fails the invocation with every bad field named (and is recorded on the failures queue).
  */
 export function createIncidentHandler(options: HandlerOptions<AwsRuntime> = {}) {
-  const observability = createObservability(options.observability);
-  const runtime = options.runtime ?? (() => loadAwsRuntime());
-  const now = options.now ?? (() => new Date());
-  return lambdaHandler(async (event: unknown, _context: Context): Promise<IncidentReply> => {
-    const rt = await runtime();
-    let command: Command;
-    try {
-      command = parseCommand(event);
-    } catch (error) {
-      if (error instanceof CommandValidationError)
-        await reportInvalidInput({ failures: rt.failures, observability, now }, error.issues, event);
-      throw error;
-    }
-    return withCommandId(observability.logger, command.commandId, async () => {
-      const { summary } = await runCommand(command, rt.runDeps({ inProcessLimit: rt.inProcessLimit }));
-      countMetric(observability.metrics, 'incident-command');
-      recordSummaryMetrics(observability.metrics, summary);
-      const mode = (summary.totals.dispatched ?? 0) > 0 ? 'dispatched' : 'in-process';
-      observability.logger.info('incident command finished', { mode, requestedBy: command.requestedBy, summary });
-      return { summary, mode, followWith: `migration-pauser history --command ${command.commandId}` };
-    });
-  }, observability);
+  return createCommandInvokeHandler<IncidentReply>(
+    {
+      parse: parseCommand,
+      inProcessLimit: (rt) => rt.inProcessLimit,
+      metric: 'incident-command',
+      reply: (command, summary, { logger }) => {
+        const mode = (summary.totals.dispatched ?? 0) > 0 ? 'dispatched' : 'in-process';
+        logger.info('incident command finished', { mode, requestedBy: command.requestedBy, summary });
+        return { summary, mode, followWith: `migration-pauser history --command ${command.commandId}` };
+      },
+    },
+    options,
+  );
 }
 
 export const handler = createIncidentHandler();

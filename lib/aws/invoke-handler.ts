@@ -1,0 +1,53 @@
+import type { Context } from 'aws-lambda';
+import type { Command } from '../core/command';
+import { CommandValidationError } from '../core/errors';
+import { runCommand } from '../core/run';
+import type { Summary } from '../core/types';
+import { reportInvalidInput } from './invalid-input';
+import {
+  countMetric,
+  createObservability,
+  type HandlerOptions,
+  lambdaHandler,
+  type Observability,
+  recordSummaryMetrics,
+  withCommandId,
+} from './middleware';
+import { type AwsRuntime, loadAwsRuntime } from './runtime';
+
+export interface InvokeSpec<TReply> {
+  /** Turns the event into a Command; throws CommandValidationError naming every bad field. */
+  parse: (event: unknown) => Command;
+  /** Most acting targets run inside this invocation; the rest go to the work queues. */
+  inProcessLimit: (runtime: AwsRuntime) => number;
+  /** The metric counted once per invocation. */
+  metric: string;
+  reply: (command: Command, summary: Summary, observability: Observability) => TReply;
+}
+
+/**
+ * The shape of the functions invoked with one command as their event (window, incident): parse it (an invalid
+ * one is recorded on the failures queue and fails the invocation), run it under its command id, count it.
+ */
+export function createCommandInvokeHandler<TReply>(spec: InvokeSpec<TReply>, options: HandlerOptions<AwsRuntime> = {}) {
+  const observability = createObservability(options.observability);
+  const runtime = options.runtime ?? (() => loadAwsRuntime());
+  const now = options.now ?? (() => new Date());
+  return lambdaHandler(async (event: unknown, _context: Context): Promise<TReply> => {
+    const rt = await runtime();
+    let command: Command;
+    try {
+      command = spec.parse(event);
+    } catch (error) {
+      if (error instanceof CommandValidationError)
+        await reportInvalidInput({ failures: rt.failures, observability, now }, error.issues, event);
+      throw error;
+    }
+    return withCommandId(observability.logger, command.commandId, async () => {
+      const { summary } = await runCommand(command, rt.runDeps({ inProcessLimit: spec.inProcessLimit(rt) }));
+      countMetric(observability.metrics, spec.metric);
+      recordSummaryMetrics(observability.metrics, summary);
+      return spec.reply(command, summary, observability);
+    });
+  }, observability);
+}
