@@ -1,3 +1,4 @@
+import { stopByOf } from '../lib/aws/deadline';
 import { countMetric, type HandlerOptions, recordOutcomeMetrics } from '../lib/aws/middleware';
 import type { AwsRuntime } from '../lib/aws/runtime';
 import { createSqsMessageHandler } from '../lib/aws/sqs-handler';
@@ -15,13 +16,17 @@ export function createWorkerHandler(options: HandlerOptions<AwsRuntime> = {}) {
       schema: workMessageSchema,
       commandIdOf: (message) => message.command.commandId,
       failureLog: 'chunk failed; SQS will retry it',
-      handle: async (message, record, rt, { logger, metrics }) => {
-        const outcomes = await runWorkMessage(message, rt.runDeps());
+      handle: async (message, record, rt, { logger, metrics }, context) => {
+        const { outcomes, handedOn } = await runWorkMessage(message, rt.runDeps({ stopBy: stopByOf(context) }));
         countMetric(metrics, 'chunk-executed');
+        if (handedOn > 0) countMetric(metrics, 'targets-handed-on', handedOn);
         recordOutcomeMetrics(metrics, outcomes);
         logger.info('chunk executed', {
           messageId: record.messageId,
           account: message.account,
+          phase: message.phase,
+          handoff: message.handoff,
+          handedOn,
           outcomes: outcomes.map((o) => ({ taskId: o.target.taskId, outcome: o.outcome, errorClass: o.errorClass })),
         });
       },

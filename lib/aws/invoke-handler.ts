@@ -3,6 +3,7 @@ import type { Command } from '../core/command';
 import { CommandValidationError } from '../core/errors';
 import { runCommand } from '../core/run';
 import type { Summary } from '../core/types';
+import { stopByOf } from './deadline';
 import { reportInvalidInput } from './invalid-input';
 import {
   countMetric,
@@ -33,7 +34,7 @@ export function createCommandInvokeHandler<TReply>(spec: InvokeSpec<TReply>, opt
   const observability = createObservability(options.observability);
   const runtime = options.runtime ?? (() => loadAwsRuntime());
   const now = options.now ?? (() => new Date());
-  return lambdaHandler(async (event: unknown, _context: Context): Promise<TReply> => {
+  return lambdaHandler(async (event: unknown, context: Context): Promise<TReply> => {
     const rt = await runtime();
     let command: Command;
     try {
@@ -44,7 +45,10 @@ export function createCommandInvokeHandler<TReply>(spec: InvokeSpec<TReply>, opt
       throw error;
     }
     return withCommandId(observability.logger, command.commandId, async () => {
-      const { summary } = await runCommand(command, rt.runDeps({ inProcessLimit: spec.inProcessLimit(rt) }));
+      const { summary } = await runCommand(
+        command,
+        rt.runDeps({ inProcessLimit: spec.inProcessLimit(rt), stopBy: stopByOf(context) }),
+      );
       countMetric(observability.metrics, spec.metric);
       recordSummaryMetrics(observability.metrics, summary);
       return spec.reply(command, summary, observability);

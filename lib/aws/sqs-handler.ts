@@ -11,7 +11,13 @@ export interface SqsMessageSpec<S extends z.ZodType> {
   schema: S;
   commandIdOf: (message: z.output<S>) => string;
   /** Handles one valid message; throwing makes the record a batch item failure (SQS retries, then its DLQ). */
-  handle: (message: z.output<S>, record: SQSRecord, runtime: AwsRuntime, observability: Observability) => Promise<void>;
+  handle: (
+    message: z.output<S>,
+    record: SQSRecord,
+    runtime: AwsRuntime,
+    observability: Observability,
+    context: Context,
+  ) => Promise<void>;
   /** What the error log says when `handle` throws. */
   failureLog: string;
 }
@@ -40,7 +46,7 @@ export function createSqsMessageHandler<S extends z.ZodType>(spec: SqsMessageSpe
       const message = parsed.data;
       await withCommandId(observability.logger, spec.commandIdOf(message), async () => {
         try {
-          await spec.handle(message, record, rt, observability);
+          await spec.handle(message, record, rt, observability, context);
         } catch (error) {
           observability.logger.error(spec.failureLog, { messageId: record.messageId, error });
           throw error;

@@ -3,7 +3,7 @@ import type { ProviderKey } from '../providers/types';
 import type { Command } from './command';
 import { releasesHold } from './decide';
 import { type Chunk, chunkPlan, runChunks } from './dispatch';
-import { executeChunk } from './execute';
+import { type ChunkResult, executeChunk, type HandedBack, type HandoffPhase } from './execute';
 import { accountFailure, type FailureSink, targetFailure } from './failures';
 import type { Ledger } from './ledger';
 import { assertOneOutcomePerTarget, summarize } from './outcome';
@@ -26,7 +26,15 @@ export interface RunDeps {
   workQueue?: WorkQueue;
   /** Most targets needing a provider call that are executed in-process when a work queue exists (default 200). */
   inProcessLimit?: number;
+  /**
+   * Epoch ms after which no provider call starts (on Lambda: the remaining time less a margin). Unfinished targets
+   * are handed back to the work queue — never failed, never lost; without a work queue they fail as retryable.
+   */
+  stopBy?: number;
 }
+
+/** A target handed back this many times fails as retryable instead of going round again (a stuck provider). */
+export const MAX_HANDOFFS = 5;
 
 type Clocked = RunDeps & { now: () => Date; sleep: (ms: number) => Promise<void> };
 
@@ -54,10 +62,14 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
     dispatched = chunks;
     await sendToWorkQueues(command, chunks, deps.workQueue);
   } else {
+    const handedBack: HandedBack[] = [];
     await runChunks(chunks, deps.chunksPerAccount ?? 8, async (chunk) => {
-      await record(await executeClaimed(command, chunk, clocked));
+      const result = await executeClaimed(command, chunk, clocked, claimScope(command.commandId, 0), 'act');
+      handedBack.push(...result.handedBack);
+      await record(result.outcomes);
       await deps.ledger.flush();
     });
+    dispatched = await handOn(command, handedBack, 1, clocked, record);
   }
   const outcomes = [...record.outcomes, ...replayed.values()];
   assertOneOutcomePerTarget(
@@ -71,8 +83,15 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
   return { plan, outcomes, summary: summarize(command, plan, outcomes, startedAt, finishedAt, dispatched) };
 }
 
-/** A worker's share: executes one chunk taken from a work queue and records its outcomes. */
-export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promise<TargetOutcome[]> {
+/** What a worker did with one chunk: the outcomes it recorded, and how many targets it handed on at its deadline. */
+export interface WorkResult {
+  outcomes: TargetOutcome[];
+  handedOn: number;
+}
+
+/** A worker's share: executes one chunk taken from a work queue, records its outcomes, hands on what it could not finish. */
+export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promise<WorkResult> {
+  let handedOn: Chunk['items'] = [];
   const account = deps.sessions.handle(message.account);
   const clocked: Clocked = { ...deps, now: deps.now ?? (() => new Date()), sleep: deps.sleep ?? defaultSleep };
   const record = recorder(message.command, clocked, new Set((await deps.ledger.pausedByUs()).map((h) => h.key)));
@@ -90,10 +109,82 @@ export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promi
       })),
     );
   } else {
-    await record(await executeClaimed(message.command, { account, items: message.items }, clocked));
+    const chunk = { account, items: message.items };
+    const result = await executeClaimed(
+      message.command,
+      chunk,
+      clocked,
+      claimScope(message.command.commandId, message.handoff),
+      message.phase,
+    );
+    await record(result.outcomes);
+    handedOn = (await handOn(message.command, result.handedBack, message.handoff + 1, clocked, record)).flatMap((c) => c.items);
   }
   await deps.ledger.flush();
-  return record.outcomes;
+  return { outcomes: record.outcomes, handedOn: handedOn.length };
+}
+
+/**
+ * Where a delivery's claims live: the command's own for its first attempt, one scope per hand-off after that, so
+ * a handed-back target can be claimed again by the next attempt (and only once by it).
+ */
+function claimScope(commandId: string, handoff: number): string {
+  return handoff === 0 ? commandId : `${commandId}#handoff-${handoff}`;
+}
+
+/**
+ * Sends what a deadline cut short to the work queues as hand-off `handoff`, grouped by account and phase at the
+ * provider's batch limit. Without a work queue, or past MAX_HANDOFFS, the targets fail as retryable (the DLQ keeps
+ * them for a redrive) rather than vanish. Returns the chunks handed on.
+ */
+async function handOn(
+  command: Command,
+  handedBack: readonly HandedBack[],
+  handoff: number,
+  deps: Clocked,
+  record: (outcomes: TargetOutcome[]) => Promise<void>,
+): Promise<Chunk[]> {
+  if (handedBack.length === 0) return [];
+  if (!deps.workQueue || handoff > MAX_HANDOFFS) {
+    const at = deps.now().toISOString();
+    const why = deps.workQueue ? `handed back ${MAX_HANDOFFS} times at a deadline` : 'stopped at the deadline';
+    await record(
+      handedBack.map(({ item, phase }) => ({
+        target: item.target,
+        outcome: 'failed' as const,
+        reason: `${why} ${phase === 'confirm' ? 'after the provider accepted the action, before it was confirmed' : 'before any provider call'}; redrive it`,
+        errorClass: 'retryable' as const,
+        attempts: phase === 'confirm' ? 1 : 0,
+        startedAt: at,
+        finishedAt: at,
+      })),
+    );
+    return [];
+  }
+  const groups = new Map<string, { phase: HandoffPhase; chunk: Chunk }>();
+  for (const { item, phase } of handedBack) {
+    const account = deps.sessions.handle(item.target.account);
+    if (!account) continue; // handed back by executeChunk, so the account exists
+    const id = `${item.target.account}|${phase}`;
+    const group = groups.get(id) ?? { phase, chunk: { account, items: [] } };
+    group.chunk.items.push(item);
+    groups.set(id, group);
+  }
+  const chunks: Chunk[] = [];
+  const byProvider = new Map<ProviderKey, WorkMessage[]>();
+  for (const { phase, chunk } of groups.values()) {
+    const size = chunk.account.capabilities.batchLimit;
+    for (let i = 0; i < chunk.items.length; i += size) {
+      const part = { account: chunk.account, items: chunk.items.slice(i, i + size) };
+      chunks.push(part);
+      const list = byProvider.get(part.account.config.provider) ?? [];
+      list.push(toWorkMessage(command, part, phase, handoff));
+      byProvider.set(part.account.config.provider, list);
+    }
+  }
+  const queue = deps.workQueue;
+  await Promise.all([...byProvider].map(([provider, messages]) => queue.send(provider, messages)));
+  return chunks;
 }
 
 async function sendToWorkQueues(command: Command, chunks: readonly Chunk[], queue: WorkQueue): Promise<void> {
@@ -170,14 +261,20 @@ async function replayRecorded(command: Command, plan: Plan, ledger: Ledger): Pro
  * Executes only the targets this delivery of the command claims first. A target claimed by an earlier delivery
  * that recorded no outcome (it stopped mid-way) fails as retryable, so it reaches the DLQ rather than vanishing.
  */
-async function executeClaimed(command: Command, chunk: Chunk, deps: Clocked): Promise<TargetOutcome[]> {
+async function executeClaimed(
+  command: Command,
+  chunk: Chunk,
+  deps: Clocked,
+  scope: string,
+  phase: HandoffPhase,
+): Promise<ChunkResult> {
   const claimed: Chunk['items'] = [];
   const elsewhere: TargetOutcome[] = [];
   const recorded = new Map((await deps.ledger.outcomesOf(command.commandId)).map((o) => [targetKey(o.target), o]));
   const at = deps.now().toISOString();
   for (const item of chunk.items) {
     const key = targetKey(item.target);
-    if (await deps.ledger.claim(command.commandId, key)) {
+    if (await deps.ledger.claim(scope, key)) {
       claimed.push(item);
       continue;
     }
@@ -193,8 +290,10 @@ async function executeClaimed(command: Command, chunk: Chunk, deps: Clocked): Pr
       },
     );
   }
-  const executed = claimed.length ? await executeChunk(command, { account: chunk.account, items: claimed }, deps) : [];
-  return [...executed, ...elsewhere];
+  const executed = claimed.length
+    ? await executeChunk(command, { account: chunk.account, items: claimed }, deps, phase)
+    : { outcomes: [], handedBack: [] };
+  return { outcomes: [...executed.outcomes, ...elsewhere], handedBack: executed.handedBack };
 }
 
 /**

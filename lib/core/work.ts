@@ -3,6 +3,7 @@ import { PROVIDER_KEYS, type ProviderKey } from '../providers/types';
 import type { Command } from './command';
 import { accountNameSchema, commandSchema } from './command';
 import type { Chunk } from './dispatch';
+import type { HandoffPhase } from './execute';
 
 const PHASES = ['running', 'pausing', 'paused', 'waiting', 'finished', 'failed', 'other'] as const;
 
@@ -35,6 +36,10 @@ export const workMessageSchema = z.strictObject({
     .array(z.strictObject({ target: targetSchema, task: taskSchema }))
     .min(1)
     .max(1000),
+  /** `confirm`: the provider already accepted these (a hand-off at a deadline); only read them back. */
+  phase: z.enum(['act', 'confirm']).default('act'),
+  /** How many times this work was handed back at a deadline; a run stops handing it on at MAX_HANDOFFS. */
+  handoff: z.int().min(0).max(100).default(0),
 });
 export type WorkMessage = z.output<typeof workMessageSchema>;
 
@@ -43,6 +48,6 @@ export interface WorkQueue {
   send(provider: ProviderKey, messages: readonly WorkMessage[]): Promise<void>;
 }
 
-export function toWorkMessage(command: Command, chunk: Chunk): WorkMessage {
-  return { version: 1, command, account: chunk.account.config.name, items: chunk.items };
+export function toWorkMessage(command: Command, chunk: Chunk, phase: HandoffPhase = 'act', handoff = 0): WorkMessage {
+  return { version: 1, command, account: chunk.account.config.name, items: chunk.items, phase, handoff };
 }

@@ -2,7 +2,7 @@ import { afterEach } from 'vitest';
 import { parseAccounts } from '../../lib/config';
 import { type CommandInput, parseCommand } from '../../lib/core/command';
 import type { Ledger } from '../../lib/core/ledger';
-import { runCommand } from '../../lib/core/run';
+import { type RunDeps, runCommand } from '../../lib/core/run';
 import { AccountSessions } from '../../lib/core/sessions';
 import { MemoryFailureSink } from '../../lib/local/failures';
 import { MemoryLedger } from '../../lib/local/ledger-memory';
@@ -15,7 +15,9 @@ export interface Fleet {
   ledger: Ledger;
   failures: MemoryFailureSink;
   env: Record<string, string>;
-  run: (input: Partial<CommandInput>) => ReturnType<typeof runCommand>;
+  run: (input: Partial<CommandInput>, deps?: Partial<RunDeps>) => ReturnType<typeof runCommand>;
+  /** Fresh sessions on the fleet's accounts, as one Lambda invocation would open them. */
+  sessions: () => AccountSessions;
 }
 
 const open: Simulator[] = [];
@@ -42,16 +44,17 @@ export async function startFleet(
   const failures = new MemoryFailureSink();
   const secrets = createLocalSecretSource({ env });
   const retry = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+  const sessions = () => new AccountSessions(accounts.accounts, adapters, secrets, { retry });
   return {
     sim,
     ledger,
     failures,
     env,
-    run: (input) => {
+    sessions,
+    run: (input, deps = {}) => {
       const command = parseCommand({ action: 'pause', scope: { all: true }, reason: 'test', requestedBy: 'tests', ...input });
       // A fresh set of sessions per command, as each CLI run or Lambda invocation would have.
-      const sessions = new AccountSessions(accounts.accounts, adapters, secrets, { retry });
-      return runCommand(command, { sessions, ledger, failures });
+      return runCommand(command, { sessions: sessions(), ledger, failures, ...deps });
     },
   };
 }

@@ -25,6 +25,8 @@ describe('SqsWorkQueue on local SQS', () => {
       version: 1,
       command,
       account: 'drs-a',
+      phase: 'act',
+      handoff: 0,
       items: [
         {
           target: aTarget({ provider: 'huawei-drs', account: 'drs-a', taskId: `job-${i}` }),

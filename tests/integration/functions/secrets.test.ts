@@ -56,6 +56,8 @@ function photosChunk(): WorkMessage {
     version: 1,
     command: aCommand({ scope: { accounts: ['ncp-main'] } }),
     account: 'ncp-main',
+    phase: 'act',
+    handoff: 0,
     items: [{ target, task: aTask({ taskId: 'photos', name: 'photos' }) }],
   };
 }

@@ -8,12 +8,11 @@ import type { FailureSink } from '../../../lib/core/failures';
 import type { Ledger } from '../../../lib/core/ledger';
 import type { RunDeps } from '../../../lib/core/run';
 import { AccountSessions, type AdapterRegistry } from '../../../lib/core/sessions';
-import type { WorkMessage, WorkQueue } from '../../../lib/core/work';
+import type { WorkQueue } from '../../../lib/core/work';
 import { MemoryFailureSink } from '../../../lib/local/failures';
 import { MemoryLedger } from '../../../lib/local/ledger-memory';
 import { createLocalSecretSource } from '../../../lib/local/secrets';
 import { adapters } from '../../../lib/providers/registry';
-import type { ProviderKey } from '../../../lib/providers/types';
 
 /** A logger and metrics object that write nothing (tests assert on behaviour, not on log lines). */
 export function quietObservability(): Observability {
@@ -37,13 +36,7 @@ export const lambdaContext: Context = {
   succeed: () => undefined,
 };
 
-/** Work messages kept in memory, per provider. */
-export class MemoryWorkQueue implements WorkQueue {
-  readonly sent: { provider: ProviderKey; message: WorkMessage }[] = [];
-  async send(provider: ProviderKey, messages: readonly WorkMessage[]): Promise<void> {
-    for (const message of messages) this.sent.push({ provider, message });
-  }
-}
+export { MemoryWorkQueue } from '../../../lib/local/work-queue-memory';
 
 export interface FakeRuntimeOptions {
   accounts?: AccountsFile['accounts'];

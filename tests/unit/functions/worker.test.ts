@@ -7,7 +7,14 @@ import { aCommand, aTarget, aTask } from '../../helpers/factories';
 import { fakeRuntime, lambdaContext, quietObservability, sqsEvent } from './support';
 
 function aWorkMessage(account = 'ncp-main'): WorkMessage {
-  return { version: 1, command: aCommand(), account, items: [{ target: aTarget({ account }), task: aTask({ account }) }] };
+  return {
+    version: 1,
+    command: aCommand(),
+    account,
+    phase: 'act',
+    handoff: 0,
+    items: [{ target: aTarget({ account }), task: aTask({ account }) }],
+  };
 }
 
 class BrokenLedger extends MemoryLedger {
