@@ -38,7 +38,7 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions)
     try {
       text = (await options.client.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
     } catch (cause) {
-      throw new SecretError(describeFailure(ref, id, cause), ref);
+      throw new SecretError(describeFailure(ref, id, cause), ref, { transient: isTransient(cause) });
     }
     if (text === undefined) throw new SecretError(`secret ${ref} has no SecretString (binary secrets are not supported)`, ref);
     let json: unknown;
@@ -71,6 +71,19 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions)
       cache.delete(ref);
     },
   };
+}
+
+/** Errors of the secret store itself (throttling, 5xx, the network), as opposed to the secret or our access to it. */
+const PERMANENT = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'DecryptionFailure',
+  'InvalidParameterException',
+  'InvalidRequestException',
+]);
+
+function isTransient(cause: unknown): boolean {
+  return !(cause instanceof Error && PERMANENT.has(cause.name));
 }
 
 function describeFailure(ref: string, id: string, cause: unknown): string {

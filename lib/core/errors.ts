@@ -101,12 +101,15 @@ export class ConfigError extends MigrationPauserError {
 /** A secret could not be fetched or lacks a field. The message names the reference and field, never a value. */
 export class SecretError extends MigrationPauserError {
   override name = 'SecretError';
+  /** The secret store failed (throttled, unavailable), not the secret: trying again later may work. */
+  readonly transient: boolean;
   constructor(
     message: string,
     readonly secretRef: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; transient?: boolean },
   ) {
     super(message, options);
+    this.transient = options?.transient ?? false;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ActionResult, ProviderSession, ProviderTask } from '../providers/types';
 import type { Command } from './command';
 import type { Chunk } from './dispatch';
-import { ProviderError } from './errors';
+import { ProviderError, SecretError } from './errors';
 import type { AccountSessions } from './sessions';
 import type { Target, TargetOutcome } from './types';
 
@@ -179,7 +179,7 @@ async function callProvider(
       cause instanceof ProviderError
         ? cause
         : new ProviderError(cause instanceof Error ? cause.message : String(cause), {
-            errorClass: cause instanceof Error && cause.name === 'SecretError' ? 'auth' : 'provider-error',
+            errorClass: cause instanceof SecretError ? (cause.transient ? 'retryable' : 'auth') : 'provider-error',
             provider,
           });
     return { session, results: tasks.map((t) => ({ taskId: t.taskId, ok: false as const, error: error.forTask(t.taskId) })) };

@@ -67,6 +67,7 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
       const result = await executeClaimed(command, chunk, clocked, claimScope(command.commandId, 0), 'act');
       handedBack.push(...result.handedBack);
       await record(result.outcomes);
+      record.report(result.reported);
       await deps.ledger.flush();
     });
     dispatched = await handOn(command, handedBack, 1, clocked, record);
@@ -118,6 +119,7 @@ export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promi
       message.phase,
     );
     await record(result.outcomes);
+    record.report(result.reported);
     handedOn = (await handOn(message.command, result.handedBack, message.handoff + 1, clocked, record)).flatMap((c) => c.items);
   }
   await deps.ledger.flush();
@@ -209,7 +211,12 @@ function recorder(command: Command, deps: Clocked, heldByUs: ReadonlySet<TargetK
     await deps.failures.send(batch.filter((o) => o.outcome === 'failed').map((o) => targetFailure(command, o)));
     outcomes.push(...batch);
   };
-  return Object.assign(record, { outcomes });
+  /** Outcomes another delivery already recorded: reported to the caller, never written or sent again. */
+  const report = (batch: readonly TargetOutcome[]) => {
+    for (const outcome of batch) deps.onOutcome?.(outcome);
+    outcomes.push(...batch);
+  };
+  return Object.assign(record, { outcomes, report });
 }
 
 function settledOutcomes(plan: Plan, deps: Clocked, replayed: ReadonlyMap<TargetKey, TargetOutcome>): TargetOutcome[] {
@@ -257,9 +264,19 @@ async function replayRecorded(command: Command, plan: Plan, ledger: Ledger): Pro
   return replayed;
 }
 
+/** What one delivery did with a chunk: its own outcomes, what it handed back, and what other deliveries recorded. */
+interface ClaimedResult extends ChunkResult {
+  reported: TargetOutcome[];
+}
+
+/** How long a duplicate delivery waits for the delivery that claimed a target to record its outcome. */
+const DUPLICATE_WAIT_MS = 30_000;
+const DUPLICATE_POLL_MS = 1_000;
+
 /**
- * Executes only the targets this delivery of the command claims first. A target claimed by an earlier delivery
- * that recorded no outcome (it stopped mid-way) fails as retryable, so it reaches the DLQ rather than vanishing.
+ * Executes only the targets this delivery of the command claims first. For a target claimed by another delivery
+ * it reports that delivery's outcome, waiting for it (up to DUPLICATE_WAIT_MS) while it is still running; a target
+ * whose claimer never records an outcome (it died mid-way) fails as retryable, so it reaches the DLQ, not limbo.
  */
 async function executeClaimed(
   command: Command,
@@ -267,33 +284,52 @@ async function executeClaimed(
   deps: Clocked,
   scope: string,
   phase: HandoffPhase,
-): Promise<ChunkResult> {
+): Promise<ClaimedResult> {
   const claimed: Chunk['items'] = [];
-  const elsewhere: TargetOutcome[] = [];
-  const recorded = new Map((await deps.ledger.outcomesOf(command.commandId)).map((o) => [targetKey(o.target), o]));
-  const at = deps.now().toISOString();
+  const elsewhere: Chunk['items'] = [];
   for (const item of chunk.items) {
-    const key = targetKey(item.target);
-    if (await deps.ledger.claim(scope, key)) {
-      claimed.push(item);
-      continue;
-    }
-    elsewhere.push(
-      recorded.get(key) ?? {
-        target: item.target,
-        outcome: 'failed',
-        reason: 'claimed by an earlier delivery of this command that recorded no outcome; redrive it to try again',
-        errorClass: 'retryable',
-        attempts: 0,
-        startedAt: at,
-        finishedAt: at,
-      },
-    );
+    if (await deps.ledger.claim(scope, targetKey(item.target))) claimed.push(item);
+    else elsewhere.push(item);
   }
-  const executed = claimed.length
-    ? await executeChunk(command, { account: chunk.account, items: claimed }, deps, phase)
-    : { outcomes: [], handedBack: [] };
-  return { outcomes: [...executed.outcomes, ...elsewhere], handedBack: executed.handedBack };
+  const [executed, reported] = await Promise.all([
+    claimed.length
+      ? executeChunk(command, { account: chunk.account, items: claimed }, deps, phase)
+      : { outcomes: [], handedBack: [] },
+    outcomesOfOthers(command, elsewhere, deps),
+  ]);
+  const at = deps.now().toISOString();
+  const orphaned = elsewhere
+    .filter((item) => !reported.has(targetKey(item.target)))
+    .map(({ target }) => ({
+      target,
+      outcome: 'failed' as const,
+      reason: `claimed by another delivery of this command that recorded no outcome within ${DUPLICATE_WAIT_MS / 1000} s; redrive it to try again`,
+      errorClass: 'retryable' as const,
+      attempts: 0,
+      startedAt: at,
+      finishedAt: at,
+    }));
+  return {
+    outcomes: [...executed.outcomes, ...orphaned],
+    handedBack: executed.handedBack,
+    reported: [...reported.values()],
+  };
+}
+
+/** The outcomes other deliveries record for `items`, polled until all are there, the wait ends, or stopBy. */
+async function outcomesOfOthers(command: Command, items: Chunk['items'], deps: Clocked): Promise<Map<TargetKey, TargetOutcome>> {
+  const found = new Map<TargetKey, TargetOutcome>();
+  if (items.length === 0) return found;
+  const wanted = new Set(items.map((i) => targetKey(i.target)));
+  const giveUpAt = Math.min(deps.now().getTime() + DUPLICATE_WAIT_MS, deps.stopBy ?? Number.POSITIVE_INFINITY);
+  for (;;) {
+    for (const outcome of await deps.ledger.outcomesOf(command.commandId)) {
+      const key = targetKey(outcome.target);
+      if (wanted.has(key)) found.set(key, outcome);
+    }
+    if (found.size === wanted.size || deps.now().getTime() >= giveUpAt) return found;
+    await deps.sleep(Math.min(DUPLICATE_POLL_MS, Math.max(0, giveUpAt - deps.now().getTime())));
+  }
 }
 
 /**

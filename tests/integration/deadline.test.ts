@@ -103,7 +103,7 @@ describe('a deadline in the middle of a run', () => {
     expect(fleet.failures.messages).toHaveLength(2);
   });
 
-  it('a duplicate delivery of a hand-off does not pause twice', async () => {
+  it('a duplicate delivery of a hand-off does not pause twice, and reports the outcome the first one recorded', async () => {
     const fleet = await startFleet(ncpFleet(2));
     const workQueue = new MemoryWorkQueue();
     await fleet.run({ action: 'pause' }, { workQueue, stopBy: Date.now() - 1 });
@@ -113,6 +113,35 @@ describe('a deadline in the middle of a run', () => {
     const results = await Promise.all([...messages, ...messages].map((m) => runWorkMessage(m, deps)));
 
     expect(actionRequests(fleet.sim)).toHaveLength(2);
-    expect(results.flatMap((r) => r.outcomes).filter((o) => o.outcome === 'paused')).toHaveLength(2);
+    // Each delivery reports the one outcome; only the one that acted recorded it, and nothing reached the DLQ.
+    expect(results.flatMap((r) => r.outcomes).map((o) => o.outcome)).toEqual(['paused', 'paused', 'paused', 'paused']);
+    expect(fleet.failures.messages).toEqual([]);
+  });
+});
+
+describe('a delivery that finds its targets claimed by another', () => {
+  it('fails a target whose claimer never records an outcome as retryable, after waiting for it', async () => {
+    const fleet = await startFleet(ncpFleet(2));
+    const planned = await fleet.run({ action: 'pause', dryRun: true, commandId: '11111111-1111-4111-8111-111111111111' });
+    const first = planned.plan.targets[0]?.target;
+    if (!first) throw new Error('expected a planned target');
+    // Another delivery claimed it, then its Lambda died before recording anything.
+    await fleet.ledger.claim('11111111-1111-4111-8111-111111111111', targetKey(first));
+    let now = Date.now();
+    const clock = {
+      now: () => new Date(now),
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+    };
+
+    const result = await fleet.run({ action: 'pause', commandId: '11111111-1111-4111-8111-111111111111' }, clock);
+
+    const orphan = result.outcomes.find((o) => o.target.taskId === first.taskId);
+    expect(orphan).toMatchObject({ outcome: 'failed', errorClass: 'retryable' });
+    expect(orphan?.reason).toMatch(/recorded no outcome within 30 s/);
+    expect(result.summary.totals).toEqual({ paused: 1, failed: 1 });
+    expect(fleet.failures.messages).toHaveLength(1);
+    expect(actionRequests(fleet.sim)).toHaveLength(1);
   });
 });
