@@ -7,4 +7,5 @@ export { fakeRedisPasswords } from './providers/dcs';
 export { generateScenario } from './scenario';
 export { parseScenario } from './scenario-file';
 export { startSimulator } from './server';
+export type { AppliedAction } from './task-store';
 export type { AccountsFileOptions, FaultRule, RecordedRequest, Scenario, SimAccount, SimTask, Simulator } from './types';

@@ -315,6 +315,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   return {
     url,
     requests,
+    applied: store.applied,
     inject,
     clearFaults: () => {
       faults.length = 0;

@@ -16,8 +16,19 @@ function key(provider: ProviderKey, id: string): string {
   return `${provider}\u0000${id}`;
 }
 
+/** One pause, stop, resume or restart the simulated provider accepted and began to carry out. */
+export interface AppliedAction {
+  provider: ProviderKey;
+  taskId: string;
+  /** The state the action moves the task to, e.g. PAUSED, STARTED, TERMINATED. */
+  toward: string;
+  at: number;
+}
+
 export class TaskStore {
   private readonly tasks = new Map<string, StoredTask>();
+  /** Every action accepted, in order: what a test counts to find a task acted on twice. */
+  readonly applied: AppliedAction[] = [];
 
   constructor(
     tasks: readonly SimTask[],
@@ -55,6 +66,8 @@ export class TaskStore {
   transition(stored: StoredTask, immediate: string | undefined, later: Array<{ afterMs: number; state: string }>): void {
     if (immediate !== undefined) stored.task.state = immediate;
     const start = this.now();
+    const toward = later.at(-1)?.state ?? immediate ?? stored.task.state;
+    this.applied.push({ provider: stored.task.provider, taskId: stored.task.id, toward, at: start });
     stored.pending = later.map((step) => ({ at: start + step.afterMs, state: step.state }));
   }
 

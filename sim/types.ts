@@ -1,4 +1,5 @@
 import type { ProviderKey } from '../lib/providers/types';
+import type { AppliedAction } from './task-store';
 
 /** One provider account the simulator knows: its keys sign requests, its tasks are only visible to it. */
 export interface SimAccount {
@@ -84,6 +85,8 @@ export interface Simulator {
   url: string;
   /** Every request served, in order. */
   requests: RecordedRequest[];
+  /** Every pause/stop/resume/restart the provider accepted, in order (retries that never arrived are not here). */
+  applied: AppliedAction[];
   inject(rule: FaultRule): void;
   clearFaults(): void;
   /** Current state (after lazy transitions). */

@@ -2,6 +2,7 @@ import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dy
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -160,6 +161,18 @@ export class DynamoDbLedger implements Ledger {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
+  }
+
+  async isClaimed(commandId: string, key: TargetKey): Promise<boolean> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: commandPartition(commandId), sk: `CLAIM#${key}` },
+        ConsistentRead: true,
+        ProjectionExpression: 'pk',
+      }),
+    );
+    return Item !== undefined;
   }
 
   async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {

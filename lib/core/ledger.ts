@@ -37,6 +37,8 @@ export interface Ledger {
    * delivery of the same command). The guard that keeps a redelivered command from calling a provider twice.
    */
   claim(commandId: string, key: TargetKey): Promise<boolean>;
+  /** Whether a claim exists, without making one (a strongly consistent read). */
+  isClaimed(commandId: string, key: TargetKey): Promise<boolean>;
   /**
    * The audit trail: outcomes of one command, or of one target (`provider/account/taskId`) across commands, oldest
    * first. At least one of commandId and targetKey is required.

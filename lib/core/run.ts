@@ -63,14 +63,16 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
     await sendToWorkQueues(command, chunks, deps.workQueue);
   } else {
     const handedBack: HandedBack[] = [];
+    const withOthers: Chunk[] = [];
     await runChunks(chunks, deps.chunksPerAccount ?? 8, async (chunk) => {
       const result = await executeClaimed(command, chunk, clocked, claimScope(command.commandId, 0), 'act');
       handedBack.push(...result.handedBack);
+      if (result.withOthers.length) withOthers.push({ account: chunk.account, items: result.withOthers });
       await record(result.outcomes);
       record.report(result.reported);
       await deps.ledger.flush();
     });
-    dispatched = await handOn(command, handedBack, 1, clocked, record);
+    dispatched = [...(await handOn(command, claimScope(command.commandId, 0), handedBack, 1, clocked, record)), ...withOthers];
   }
   const outcomes = [...record.outcomes, ...replayed.values()];
   assertOneOutcomePerTarget(
@@ -120,7 +122,16 @@ export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promi
     );
     await record(result.outcomes);
     record.report(result.reported);
-    handedOn = (await handOn(message.command, result.handedBack, message.handoff + 1, clocked, record)).flatMap((c) => c.items);
+    handedOn = (
+      await handOn(
+        message.command,
+        claimScope(message.command.commandId, message.handoff),
+        result.handedBack,
+        message.handoff + 1,
+        clocked,
+        record,
+      )
+    ).flatMap((c) => c.items);
   }
   await deps.ledger.flush();
   return { outcomes: record.outcomes, handedOn: handedOn.length };
@@ -135,18 +146,29 @@ function claimScope(commandId: string, handoff: number): string {
 }
 
 /**
+ * Where the delivery holding claims in `scope` marks the targets it handed back at its deadline (the marks are
+ * claims, so they are idempotent): a duplicate of that delivery looks here, not at other hand-offs.
+ */
+function handedBackScope(scope: string): string {
+  return `${scope}#handed-back`;
+}
+
+/**
  * Sends what a deadline cut short to the work queues as hand-off `handoff`, grouped by account and phase at the
  * provider's batch limit. Without a work queue, or past MAX_HANDOFFS, the targets fail as retryable (the DLQ keeps
  * them for a redrive) rather than vanish. Returns the chunks handed on.
  */
 async function handOn(
   command: Command,
+  scope: string,
   handedBack: readonly HandedBack[],
   handoff: number,
   deps: Clocked,
   record: (outcomes: TargetOutcome[]) => Promise<void>,
 ): Promise<Chunk[]> {
   if (handedBack.length === 0) return [];
+  // Marked first, so a duplicate delivery waiting for these targets' outcomes knows they went on, not astray.
+  for (const { item } of handedBack) await deps.ledger.claim(handedBackScope(scope), targetKey(item.target));
   if (!deps.workQueue || handoff > MAX_HANDOFFS) {
     const at = deps.now().toISOString();
     const why = deps.workQueue ? `handed back ${MAX_HANDOFFS} times at a deadline` : 'stopped at the deadline';
@@ -267,6 +289,8 @@ async function replayRecorded(command: Command, plan: Plan, ledger: Ledger): Pro
 /** What one delivery did with a chunk: its own outcomes, what it handed back, and what other deliveries recorded. */
 interface ClaimedResult extends ChunkResult {
   reported: TargetOutcome[];
+  /** Claimed by another delivery that handed them on at its deadline: that hand-off records their outcomes. */
+  withOthers: Chunk['items'];
 }
 
 /** How long a duplicate delivery waits for the delivery that claimed a target to record its outcome. */
@@ -291,15 +315,15 @@ async function executeClaimed(
     if (await deps.ledger.claim(scope, targetKey(item.target))) claimed.push(item);
     else elsewhere.push(item);
   }
-  const [executed, reported] = await Promise.all([
+  const [executed, others] = await Promise.all([
     claimed.length
       ? executeChunk(command, { account: chunk.account, items: claimed }, deps, phase)
       : { outcomes: [], handedBack: [] },
-    outcomesOfOthers(command, elsewhere, deps),
+    outcomesOfOthers(command, scope, elsewhere, deps),
   ]);
   const at = deps.now().toISOString();
   const orphaned = elsewhere
-    .filter((item) => !reported.has(targetKey(item.target)))
+    .filter((item) => !others.reported.has(targetKey(item.target)) && !others.handedOn.has(targetKey(item.target)))
     .map(({ target }) => ({
       target,
       outcome: 'failed' as const,
@@ -312,22 +336,38 @@ async function executeClaimed(
   return {
     outcomes: [...executed.outcomes, ...orphaned],
     handedBack: executed.handedBack,
-    reported: [...reported.values()],
+    reported: [...others.reported.values()],
+    withOthers: elsewhere.filter((item) => others.handedOn.has(targetKey(item.target))),
   };
 }
 
-/** The outcomes other deliveries record for `items`, polled until all are there, the wait ends, or stopBy. */
-async function outcomesOfOthers(command: Command, items: Chunk['items'], deps: Clocked): Promise<Map<TargetKey, TargetOutcome>> {
-  const found = new Map<TargetKey, TargetOutcome>();
-  if (items.length === 0) return found;
-  const wanted = new Set(items.map((i) => targetKey(i.target)));
+/**
+ * What became of targets another delivery claimed: the outcome it recorded, or the mark that it handed them on at
+ * its deadline. Polled until every target is one or the other, the wait ends, or stopBy.
+ */
+async function outcomesOfOthers(
+  command: Command,
+  scope: string,
+  items: Chunk['items'],
+  deps: Clocked,
+): Promise<{ reported: Map<TargetKey, TargetOutcome>; handedOn: Set<TargetKey> }> {
+  const reported = new Map<TargetKey, TargetOutcome>();
+  const handedOn = new Set<TargetKey>();
+  if (items.length === 0) return { reported, handedOn };
+  const pending = new Set(items.map((i) => targetKey(i.target)));
   const giveUpAt = Math.min(deps.now().getTime() + DUPLICATE_WAIT_MS, deps.stopBy ?? Number.POSITIVE_INFINITY);
   for (;;) {
     for (const outcome of await deps.ledger.outcomesOf(command.commandId)) {
       const key = targetKey(outcome.target);
-      if (wanted.has(key)) found.set(key, outcome);
+      if (!pending.delete(key)) continue;
+      reported.set(key, outcome);
     }
-    if (found.size === wanted.size || deps.now().getTime() >= giveUpAt) return found;
+    for (const key of [...pending]) {
+      if (!(await deps.ledger.isClaimed(handedBackScope(scope), key))) continue;
+      pending.delete(key);
+      handedOn.add(key);
+    }
+    if (pending.size === 0 || deps.now().getTime() >= giveUpAt) return { reported, handedOn };
     await deps.sleep(Math.min(DUPLICATE_POLL_MS, Math.max(0, giveUpAt - deps.now().getTime())));
   }
 }

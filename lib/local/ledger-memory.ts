@@ -54,6 +54,10 @@ export class MemoryLedger implements Ledger {
     return true;
   }
 
+  async isClaimed(commandId: string, key: TargetKey): Promise<boolean> {
+    return this.state.claims[`${commandId}|${key}`] !== undefined;
+  }
+
   async history(filter: HistoryFilter): Promise<HistoryEntry[]> {
     const all = Object.entries(this.state.outcomes).flatMap(([commandId, byTarget]) =>
       Object.values(byTarget).map((outcome) => ({ commandId, outcome: structuredClone(outcome) })),

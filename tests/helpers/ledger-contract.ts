@@ -59,6 +59,18 @@ export function describeLedgerContract(name: string, open: () => Promise<Ledger>
       expect(await ledger.claim('cmd-2', key)).toBe(true);
     });
 
+    it('tells whether a target is claimed without claiming it', async () => {
+      const ledger = await open();
+      const key = targetKey(aTarget());
+
+      expect(await ledger.isClaimed('cmd-1', key)).toBe(false);
+      expect(await ledger.isClaimed('cmd-1', key)).toBe(false);
+      await ledger.claim('cmd-1', key);
+
+      expect(await ledger.isClaimed('cmd-1', key)).toBe(true);
+      expect(await ledger.isClaimed('cmd-2', key)).toBe(false);
+    });
+
     it('answers "what happened to this task, and in which command" oldest first', async () => {
       const ledger = await open();
       const a = aTarget({ taskId: 'a' });
