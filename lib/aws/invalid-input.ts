@@ -1,16 +1,25 @@
+import { boundIssues } from '../core/command';
 import type { FieldIssue } from '../core/errors';
 import type { FailureMessage, FailureSink } from '../core/failures';
+import { redactText, redactValue } from '../core/redaction';
 import { countMetric, type Observability } from './middleware';
 
 /** How much of a rejected message the failures queue keeps: enough to recognise it, never a whole payload. */
 export const MAX_RECEIVED_BYTES = 2048;
 
-/** A message or event that is not what its function accepts: it goes to the failures queue, never retried. */
+/** How much of a huge input is looked at before it is cut to MAX_RECEIVED_BYTES (redaction reads it first). */
+const MAX_SCANNED_CHARS = 64 * 1024;
+
+/**
+ * A message or event that is not what its function accepts: it goes to the failures queue, never retried. What
+ * it keeps is bounded (issues by boundIssues, the input to 2 KB), has credentials redacted (someone may have
+ * pasted a secret into a command) and holds only characters SQS accepts in a message body.
+ */
 export function invalidInputFailure(issues: readonly FieldIssue[], received: unknown, at: Date): FailureMessage {
   return {
     kind: 'invalid-command',
-    issues: [...issues],
-    received: truncateUtf8(asText(received), MAX_RECEIVED_BYTES),
+    issues: boundIssues(issues).map((i) => ({ path: sqsSafe(i.path), message: sqsSafe(i.message) })),
+    received: truncateUtf8(sqsSafe(redactedText(received)), MAX_RECEIVED_BYTES),
     failedAt: at.toISOString(),
   };
 }
@@ -24,8 +33,11 @@ export async function reportInvalidInput(
   issues: readonly FieldIssue[],
   received: unknown,
 ): Promise<void> {
-  await context.failures.send([invalidInputFailure(issues, received, context.now())]);
-  context.observability.logger.warn('rejected invalid input', { issues });
+  const failure = invalidInputFailure(issues, received, context.now());
+  await context.failures.send([failure]);
+  context.observability.logger.warn('rejected invalid input', {
+    issues: failure.kind === 'invalid-command' ? failure.issues : [],
+  });
   countMetric(context.observability.metrics, 'invalid-input');
 }
 
@@ -38,13 +50,39 @@ export function parseJsonBody(body: string): { ok: true; value: unknown } | { ok
   }
 }
 
-function asText(received: unknown): string {
-  if (typeof received === 'string') return received;
-  try {
-    return JSON.stringify(received) ?? String(received);
-  } catch {
-    return String(received);
+/**
+ * The input as text with credentials redacted: JSON (a body, or an event object) is redacted by key and
+ * re-serialised; anything else (not JSON, or nested too deep to serialise) is redacted as text.
+ */
+function redactedText(received: unknown): string {
+  let value = received;
+  if (typeof received === 'string') {
+    try {
+      value = JSON.parse(received);
+    } catch {
+      return redactText(received.slice(0, MAX_SCANNED_CHARS));
+    }
   }
+  try {
+    const text = JSON.stringify(redactValue(value));
+    if (text !== undefined) return text.slice(0, MAX_SCANNED_CHARS);
+  } catch {
+    // Nested deeper than the stack allows: fall through to the text form.
+  }
+  // Not String(received): on an array nested thousands deep it overflows the stack just as JSON.stringify did.
+  if (typeof received === 'string') return redactText(received.slice(0, MAX_SCANNED_CHARS));
+  return `(not serialisable: ${Array.isArray(received) ? 'an array' : typeof received} nested too deep)`;
+}
+
+/**
+ * SQS refuses a message body holding anything outside #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF
+ * (JSON.stringify leaves U+FFFE and U+FFFF as they are): such characters are written as `\u{…}`.
+ */
+export function sqsSafe(text: string): string {
+  return text.replace(
+    /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu,
+    (ch) => `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`,
+  );
 }
 
 /** Cuts at a character boundary so the kept text is still valid UTF-8. */

@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { redactingReplacer } from '../core/redaction';
 import type { Summary } from '../core/types';
 import type { ProviderKey } from '../providers/types';
 
@@ -18,9 +20,18 @@ export interface Observability {
 
 export function createObservability(options: Partial<Observability> = {}): Observability {
   return {
-    logger: options.logger ?? new Logger({ serviceName: SERVICE_NAME }),
+    logger: options.logger ?? createLogger(),
     metrics: options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
   };
+}
+
+/**
+ * The functions' logger. Every line passes through `redactingReplacer` (Powertools' `jsonReplacerFn`, applied to
+ * each key and value of the line, error fields included): credential keys, Authorization-like text and secret
+ * values this process has read come out as [REDACTED], whoever logged them.
+ */
+export function createLogger(options: { logLevel?: ConstructorOptions['logLevel'] } = {}): Logger {
+  return new Logger({ serviceName: SERVICE_NAME, logLevel: options.logLevel, jsonReplacerFn: redactingReplacer });
 }
 
 /**

@@ -4,16 +4,30 @@ import { PROVIDER_KEYS } from '../providers/types';
 import { CommandValidationError, type FieldIssue } from './errors';
 
 /**
+ * Characters that look like a path separator without being one (U+2215 DIVISION SLASH,
+ * U+2044 FRACTION SLASH, …): an id holding one is a spoof or a mistake. Compatibility forms, which a server that
+ * normalises Unicode would read as the real thing (U+FF0F FULLWIDTH SOLIDUS, U+2025 TWO DOT LEADER), are caught by
+ * checking the NFKC form too.
+ */
+const LOOKALIKES = /[\u2044\u2215\u2216\u29f5\u29f8\u29f9\ufe68]/u;
+const UNSAFE_IN_PATH = /[/\\%?#\p{C}\p{Zl}\p{Zp}]/u;
+
+/**
  * A task id as accepted from outside. Ids end up in URL paths, so anything that could escape a path segment
- * or a query is refused here, once: `/`, `\`, `%`, `?`, `#`, `..`, control characters, surrounding spaces.
+ * or a query is refused here, once: `/`, `\`, `%`, `?`, `#`, `..`, control, format (zero-width), private-use and
+ * unassigned characters, lone surrogates, line separators, look-alikes of those, surrounding spaces.
  * Non-ASCII letters stay allowed (NCP titles such as 테스트 exist).
  */
 export const taskIdSchema = z
   .string()
   .min(1)
   .max(128)
-  .refine((id) => !/[/\\%?#\p{Cc}\p{Cf}]/u.test(id), 'must not contain / \\ % ? # or control characters')
-  .refine((id) => !id.includes('..'), 'must not contain ..')
+  .refine(
+    (id) => !UNSAFE_IN_PATH.test(id) && !UNSAFE_IN_PATH.test(id.normalize('NFKC')),
+    'must not contain / \\ % ? # or control, invisible or unassigned characters',
+  )
+  .refine((id) => !LOOKALIKES.test(id), 'must not contain look-alikes of / or \\')
+  .refine((id) => ![id, id.normalize('NFKC')].some((form) => form.includes('..') || form === '.'), 'must not contain .. or be .')
   .refine((id) => id.trim() === id, 'must not start or end with spaces');
 
 export const accountNameSchema = z
@@ -93,6 +107,41 @@ export function parseCommand(input: unknown): Command {
   throw new CommandValidationError(toFieldIssues(result.error));
 }
 
+/** Bounds on what a rejection says, so that a hostile input cannot make the error itself huge. */
+export const MAX_ISSUES = 20;
+const MAX_SEGMENT_CHARS = 64;
+const MAX_MESSAGE_CHARS = 300;
+
+/**
+ * The issues of a failed parse as field paths and messages: at most MAX_ISSUES (and one saying how many more),
+ * long keys and messages shortened (zod quotes unrecognised keys), invisible characters escaped.
+ */
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  return boundIssues(
+    error.issues.map((issue) => ({
+      path: issue.path
+        .map((segment) => (typeof segment === 'symbol' ? String(segment) : clip(String(segment), MAX_SEGMENT_CHARS)))
+        .join('.'),
+      message: issue.message,
+    })),
+  );
+}
+
+/** Issues made safe to log, throw or queue: few, short, printable. */
+export function boundIssues(issues: readonly FieldIssue[]): FieldIssue[] {
+  const kept = issues.slice(0, MAX_ISSUES).map((issue) => ({
+    path: clip(issue.path, MAX_SEGMENT_CHARS * 4),
+    message: clip(issue.message, MAX_MESSAGE_CHARS),
+  }));
+  const more = issues.length - kept.length;
+  if (more > 0) kept.push({ path: '(more)', message: `${more} more issue(s) not listed` });
+  return kept;
+}
+
+/** Escapes invisible characters (so a key cannot forge a log line) and shortens to `max` characters. */
+function clip(text: string, max: number): string {
+  const head = text.slice(0, max);
+  // A surrogate pair cut in half leaves a lone surrogate (category Cs): it is escaped like the rest.
+  const printable = head.replace(/[\p{C}\p{Zl}\p{Zp}]/gu, (ch) => `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`);
+  return head.length < text.length ? `${printable}…` : printable;
 }

@@ -117,3 +117,13 @@ export class SecretError extends MigrationPauserError {
 export class InvariantError extends MigrationPauserError {
   override name = 'InvariantError';
 }
+
+/**
+ * The class of a failure that is not a provider's answer: a secret that could not be read is `auth` when the
+ * secret (or our access to it) is wrong, `retryable` when the secret store itself failed.
+ */
+export function errorClassOf(error: unknown): ErrorClass {
+  if (error instanceof ProviderError) return error.errorClass;
+  if (error instanceof SecretError) return error.transient ? 'retryable' : 'auth';
+  return 'provider-error';
+}

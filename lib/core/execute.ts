@@ -1,7 +1,7 @@
 import type { ActionResult, ProviderSession, ProviderTask } from '../providers/types';
 import type { Command } from './command';
 import type { Chunk } from './dispatch';
-import { ProviderError, SecretError } from './errors';
+import { errorClassOf, ProviderError } from './errors';
 import type { AccountSessions } from './sessions';
 import type { Target, TargetOutcome } from './types';
 
@@ -179,7 +179,7 @@ async function callProvider(
       cause instanceof ProviderError
         ? cause
         : new ProviderError(cause instanceof Error ? cause.message : String(cause), {
-            errorClass: cause instanceof SecretError ? (cause.transient ? 'retryable' : 'auth') : 'provider-error',
+            errorClass: errorClassOf(cause),
             provider,
           });
     return { session, results: tasks.map((t) => ({ taskId: t.taskId, ok: false as const, error: error.forTask(t.taskId) })) };

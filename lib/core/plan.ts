@@ -1,7 +1,8 @@
 import type { ProviderTask } from '../providers/types';
 import type { Command } from './command';
+import { taskIdSchema } from './command';
 import { decidePause, decideResume, decideStillHeld } from './decide';
-import { ProviderError } from './errors';
+import { errorClassOf, ProviderError } from './errors';
 import { activeHolds, type Ledger, type PauseRecord } from './ledger';
 import { accountInScope, inScope } from './scope';
 import type { AccountSessions } from './sessions';
@@ -19,7 +20,7 @@ export async function planPause(command: Command, sessions: AccountSessions): Pr
       try {
         const tasks = await (await sessions.session(handle.config.name)).list();
         for (const task of tasks) {
-          if (inScope(task, command.scope)) targets.push({ target: targetOf(task), decision: decidePause(task) });
+          if (inScope(task, command.scope)) targets.push({ target: targetOf(task), decision: decideListed(task) });
         }
       } catch (error) {
         accountFailures.push(accountFailureOf(handle.config.provider, handle.config.name, error));
@@ -113,6 +114,21 @@ export async function planResume(
   return { command, targets: sortTargets(targets), accountFailures };
 }
 
+/**
+ * A listed task whose id could escape a request path (a provider that allows `/` or `..` in a name we use as the
+ * id) is never acted on: no request is built from it, and a human gets it in the DLQ.
+ */
+function decideListed(task: ProviderTask): PlannedTarget['decision'] {
+  if (taskIdSchema.safeParse(task.taskId).success) return decidePause(task);
+  return {
+    kind: 'settled',
+    outcome: 'failed',
+    errorClass: 'bad-request',
+    reason:
+      'the provider listed a task id that cannot be put in a request path safely (/, \\, %, .., control or look-alike characters); pause it by hand in the console',
+  };
+}
+
 export function targetOf(task: ProviderTask): Target {
   return {
     provider: task.provider,
@@ -129,8 +145,7 @@ export function accountFailureOf(provider: Target['provider'], account: string, 
     return { provider, account, errorClass: error.errorClass, providerCode: error.providerCode, reason: error.message };
   }
   const message = error instanceof Error ? error.message : String(error);
-  const errorClass = error instanceof Error && error.name === 'SecretError' ? 'auth' : 'provider-error';
-  return { provider, account, errorClass, reason: message };
+  return { provider, account, errorClass: errorClassOf(error), reason: message };
 }
 
 function sortTargets(targets: PlannedTarget[]): PlannedTarget[] {

@@ -30,7 +30,7 @@ function matchesAll(task: Selectable, s: Selectors): boolean {
   if (s.providers && !s.providers.includes(task.provider as never)) return false;
   if (s.accounts && !s.accounts.includes(task.account)) return false;
   if (s.taskIds && !s.taskIds.includes(task.taskId)) return false;
-  if (s.namePattern && !globToRegExp(s.namePattern).test(task.name)) return false;
+  if (s.namePattern && !globMatches(s.namePattern, task.name)) return false;
   return true;
 }
 
@@ -40,20 +40,38 @@ function matchesAny(task: Selectable, s: Selectors): boolean {
     s.providers?.includes(task.provider as never) ||
       s.accounts?.includes(task.account) ||
       s.taskIds?.includes(task.taskId) ||
-      (s.namePattern && globToRegExp(s.namePattern).test(task.name)),
+      (s.namePattern && globMatches(s.namePattern, task.name)),
   );
 }
 
-const globCache = new Map<string, RegExp>();
-
-/** `*` matches any run of characters, `?` exactly one; everything else is literal. Case-sensitive. */
-export function globToRegExp(pattern: string): RegExp {
-  const cached = globCache.get(pattern);
-  if (cached) return cached;
-  const source = [...pattern]
-    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  const re = new RegExp(`^${source}$`, 'su');
-  globCache.set(pattern, re);
-  return re;
+/**
+ * Whether `name` matches a glob: `*` matches any run of characters, `?` exactly one; everything else is literal.
+ * Case-sensitive, by code point. Linear-time (greedy with one backtrack point), so no pattern in a command can
+ * make a Lambda spin the way a regular expression with many `.*` would on a long name.
+ */
+export function globMatches(pattern: string, name: string): boolean {
+  const p = [...pattern];
+  const s = [...name];
+  let pi = 0;
+  let si = 0;
+  let star = -1;
+  let mark = 0;
+  while (si < s.length) {
+    if (pi < p.length && p[pi] !== '*' && (p[pi] === '?' || p[pi] === s[si])) {
+      pi += 1;
+      si += 1;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi;
+      pi += 1;
+      mark = si;
+    } else if (star !== -1) {
+      pi = star + 1;
+      mark += 1;
+      si = mark;
+    } else {
+      return false;
+    }
+  }
+  while (p[pi] === '*') pi += 1;
+  return pi === p.length;
 }

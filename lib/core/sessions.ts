@@ -3,6 +3,7 @@ import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, type RetryPolicy 
 import { TokenBucket } from '../http/rate-limiter';
 import type { Capabilities, ProviderAdapter, ProviderKey, ProviderSession } from '../providers/types';
 import { ConfigError } from './errors';
+import { rememberSecretValues } from './redaction';
 import type { SecretSource } from './secrets';
 
 export type AdapterRegistry = Readonly<Record<ProviderKey, ProviderAdapter>>;
@@ -75,11 +76,15 @@ export class AccountSessions {
     let opened = this.sessions.get(name);
     if (!opened) {
       const handle = this.requireHandle(name);
-      opened = this.secrets.get(handle.config.secret).then((secret) => ({
-        session: handle.adapter.open({ account: handle.config, secret, http: this.httpSettings(handle) }),
-        // Compared, never shown: tells a rotated secret from the same one.
-        secret: JSON.stringify(secret),
-      }));
+      opened = this.secrets.get(handle.config.secret).then((secret) => {
+        // Every credential in it is redacted wherever it might be quoted (logs, errors, DLQ bodies) from now on.
+        rememberSecretValues(secret);
+        return {
+          session: handle.adapter.open({ account: handle.config, secret, http: this.httpSettings(handle) }),
+          // Compared, never shown: tells a rotated secret from the same one.
+          secret: JSON.stringify(secret),
+        };
+      });
       this.sessions.set(name, opened);
       opened.catch(() => this.sessions.delete(name));
     }

@@ -1,16 +1,20 @@
 import * as z from 'zod';
 import { PROVIDER_KEYS, type ProviderKey } from '../providers/types';
 import type { Command } from './command';
-import { accountNameSchema, commandSchema } from './command';
+import { accountNameSchema, commandSchema, taskIdSchema } from './command';
 import type { Chunk } from './dispatch';
 import type { HandoffPhase } from './execute';
 
 const PHASES = ['running', 'pausing', 'paused', 'waiting', 'finished', 'failed', 'other'] as const;
 
+/**
+ * A work message is input too (anyone who can write to the queue can forge one), and its task ids go straight
+ * into provider request paths: they are held to the same rule as a command's.
+ */
 const targetSchema = z.strictObject({
   provider: z.enum(PROVIDER_KEYS),
   account: accountNameSchema,
-  taskId: z.string().min(1).max(256),
+  taskId: taskIdSchema,
   name: z.string().max(1024),
   stateBefore: z.string().max(128),
   phaseBefore: z.enum(PHASES),
@@ -19,7 +23,7 @@ const targetSchema = z.strictObject({
 const taskSchema = z.strictObject({
   provider: z.enum(PROVIDER_KEYS),
   account: accountNameSchema,
-  taskId: z.string().min(1).max(256),
+  taskId: taskIdSchema,
   name: z.string().max(1024),
   state: z.string().max(128),
   phase: z.enum(PHASES),
