@@ -41,7 +41,8 @@ const options: SoakOptions = {
   faultRate: numberOption('fault-rate', values['fault-rate'], FULL_SOAK.faultRate, 0.5),
   duplicateRate: numberOption('duplicate-rate', values['duplicate-rate'], FULL_SOAK.duplicateRate, 1),
   seed: numberOption('seed', values.seed, FULL_SOAK.seed, 2 ** 31),
-  log: values.json ? undefined : (line) => console.error(line),
+  // Progress goes to stderr, so `--json` keeps stdout to the one object.
+  log: (line) => console.error(line),
 };
 
 const { report, broken } = await runSoak(options);

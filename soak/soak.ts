@@ -64,6 +64,8 @@ export interface SoakReport {
     duplicateDeliveries: number;
     handoffs: { act: number; confirm: number };
     secretOutageFailures: number;
+    /** DLQ target failures by error class: what a human would find there. */
+    failedByClass: Record<string, number>;
     accountFailures: number;
     handPaused: number;
   };
@@ -149,6 +151,7 @@ async function soakAgainst(
     duplicateDeliveries: 0,
     handoffs: { act: 0, confirm: 0 },
     secretOutageFailures: 0,
+    failedByClass: {},
     accountFailures: 0,
     handPaused: 0,
   };
@@ -196,6 +199,9 @@ async function soakAgainst(
 
   const report = await measure(sim, results, ledger, failures.messages, foreign, secretValues, errors, exercised);
   report.seconds = Math.round((Date.now() - started) / 100) / 10;
+  for (const m of failures.messages) {
+    if (m.kind === 'target-failed') exercised.failedByClass[m.errorClass] = (exercised.failedByClass[m.errorClass] ?? 0) + 1;
+  }
   exercised.secretOutageFailures = failures.messages.filter(
     (m) => m.kind === 'target-failed' && /\bsecret\b/.test(m.reason),
   ).length;
