@@ -80,6 +80,12 @@ export interface SoakResult {
 const SOURCES = ['window:business-hours', 'INC-4242', 'cost-guard'] as const;
 const PROVIDERS: ProviderKey[] = ['ncp-object-migration', 'huawei-oms', 'huawei-drs', 'huawei-dcs'];
 const WORKER_CONCURRENCY = 16;
+/**
+ * Per-request timeout. The simulator shares this process's event loop, so under the soak's load an honest answer
+ * can take a few hundred milliseconds; shorter timeouts fail reads that were only slow (measured: 300 ms failed
+ * about 2% of resume read-backs after four attempts).
+ */
+const SOAK_TIMEOUT_MS = 1_500;
 
 /**
  * Runs `commands` pause/resume commands through the Lambda-shaped pipeline (plan → work queues → workers) against
@@ -135,7 +141,7 @@ async function soakAgainst(
   const accounts = parseAccounts({
     accounts: sim
       .accountsFile({ confirm: { intervalMs: 60, deadlineMs: 5_000 }, rateLimit: { perSecond: 300, burst: 60 } })
-      .accounts.map((a) => ({ ...a, secret: `aws:mp/${String(a.secret).replace(/^env:/, '')}`, timeoutMs: 300 })),
+      .accounts.map((a) => ({ ...a, secret: `aws:mp/${String(a.secret).replace(/^env:/, '')}`, timeoutMs: SOAK_TIMEOUT_MS })),
   }).accounts;
   const retry = { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200 };
   // One set of sessions per Lambda invocation, like the functions: each opens its own rate limiter and session.
