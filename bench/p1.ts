@@ -22,6 +22,10 @@ export interface P1Options {
 export interface P1Account extends AccountBound {
   made: number;
   throttled: number;
+  /** Seconds from the start of the run: the account's first and last request, and each 429 it got. */
+  firstAt: number;
+  lastAt: number;
+  throttledAt: number[];
 }
 
 export interface P1Result {
@@ -49,6 +53,7 @@ export async function runP1(options: P1Options): Promise<P1Result> {
     const accounts = parseAccounts(sim.accountsFile({ rateLimit, ...(options.confirm ? { confirm: options.confirm } : {}) }));
     const sessions = new AccountSessions(accounts.accounts, adapters, createLocalSecretSource({ env: sim.secretEnv() }));
     const command = parseCommand({ action: 'pause', scope: { all: true }, reason: 'benchmark P1', requestedBy: 'bench' });
+    const startedAt = Date.now();
     const started = performance.now();
     const result = await runCommand(command, {
       sessions,
@@ -75,7 +80,16 @@ export async function runP1(options: P1Options): Promise<P1Result> {
         options.perSecond,
       );
       const mine = sim.requests.filter((r) => r.account === account.name);
-      return { ...bound, made: mine.length, throttled: mine.filter((r) => r.status === 429).length };
+      const since = (at: number) => Math.round(at - startedAt) / 1000;
+      const throttledAt = mine.filter((r) => r.status === 429).map((r) => since(r.at));
+      return {
+        ...bound,
+        made: mine.length,
+        throttled: throttledAt.length,
+        firstAt: since(mine[0]?.at ?? startedAt),
+        lastAt: since(mine.at(-1)?.at ?? startedAt),
+        throttledAt,
+      };
     });
     const boundSeconds = Math.max(...perAccount.map((a) => a.seconds));
     const requests = sim.requests.length;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -12,6 +12,8 @@ export interface P4Row {
   importMedianMs: number;
   bareMedianMs: number;
   runs: number;
+  /** `@aws-sdk/*` packages the bundle imports at load (statically); the rest it loads with import() when used. */
+  sdkAtLoad: string[];
   error?: string;
 }
 
@@ -76,6 +78,8 @@ export async function runP4(runs: number): Promise<P4Row[]> {
       error ??= run.error;
       withImport.push(run.ms);
     }
+    const text = readFileSync(outfile, 'utf8');
+    const sdkAtLoad = [...new Set([...text.matchAll(/(?:from|import)\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1] ?? ''))].sort();
     const importMedianMs = median(withImport);
     const bareMedianMs = median(bare);
     rows.push({
@@ -85,6 +89,7 @@ export async function runP4(runs: number): Promise<P4Row[]> {
       importMedianMs,
       bareMedianMs,
       runs,
+      sdkAtLoad,
       ...(error ? { error } : {}),
     });
   }

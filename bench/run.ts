@@ -44,6 +44,10 @@ const report: Record<string, unknown> = {
   },
 };
 
+const m = report.machine as Record<string, unknown>;
+log(`machine: ${m.cpus} × ${m.cpu}, ${m.memGB} GB, Node ${m.node}, ${m.platform}`);
+const benchStarted = performance.now();
+
 if (only.has('p1') || only.has('p2')) {
   const targets = Number(values['p1-targets']);
   const confirmInterval = values['confirm-interval-ms'];
@@ -124,10 +128,12 @@ if (only.has('p4')) {
   log('function   bundle KB   load ms   (import median / bare median)');
   for (const r of rows) {
     log(
-      `${r.function.padEnd(10)} ${f(r.bundleKB, 1).padStart(9)} ${f(r.loadMs, 1).padStart(9)}   (${f(r.importMedianMs, 1)} / ${f(r.bareMedianMs, 1)})${r.error ? `  ERROR: ${r.error}` : ''}`,
+      `${r.function.padEnd(10)} ${f(r.bundleKB, 1).padStart(9)} ${f(r.loadMs, 1).padStart(9)}   (${f(r.importMedianMs, 1)} / ${f(r.bareMedianMs, 1)})  SDK at load: ${r.sdkAtLoad.join(', ') || 'none'}${r.error ? `  ERROR: ${r.error}` : ''}`,
     );
   }
   log('goal: ≤ 250 KB and ≤ 40 ms');
 }
 
+report.benchSeconds = (performance.now() - benchStarted) / 1000;
+log(`\nbench run time ${f(report.benchSeconds as number, 1)} s`);
 if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -17,7 +17,7 @@ import type { CliIo } from './main';
  * providers (migrating, already paused by someone else, finished, a few that refuse), an on-disk ledger in a
  * temporary directory, then pause everything, resume what we paused, and show both results.
  */
-export async function runDemo(io: CliIo): Promise<number> {
+export async function runDemo(io: CliIo, options: { json?: boolean } = {}): Promise<number> {
   // Two tasks per provider refuse their pause, so the failure path shows too.
   const scenario = generateScenario({ seed: 7, tasksPerProvider: 75, refusingPerProvider: 2 });
   const sim = await startSimulator({ scenario: { ...scenario, transitionMs: 150 } });
@@ -34,7 +34,8 @@ export async function runDemo(io: CliIo): Promise<number> {
       stateDir,
       failures,
     });
-    io.out(
+    const say = options.json ? () => {} : io.out;
+    say(
       `simulator at ${sim.url}: ${scenario.tasks.length} tasks in ${accounts.accounts.length} accounts; state in ${stateDir}\n`,
     );
 
@@ -43,14 +44,26 @@ export async function runDemo(io: CliIo): Promise<number> {
       { action: 'resume', reason: 'demo: business hours over, resume what we paused' },
     ] as const;
     const totals = [];
+    const summaries = [];
     for (const step of steps) {
       const command = parseCommand({ ...step, scope: { all: true }, requestedBy: 'npm start' });
       const result = await runCommand(command, runtime);
-      io.out(formatSummary(result.summary));
+      say(formatSummary(result.summary));
       const failed = formatFailures(result, 4);
-      if (failed) io.out(failed);
-      io.out('');
+      if (failed) say(failed);
+      say('');
       totals.push(result.summary.totals);
+      summaries.push(result.summary);
+    }
+    if (options.json) {
+      io.out(
+        JSON.stringify(
+          { simulator: sim.url, tasks: scenario.tasks.length, runs: summaries, failures: failures.messages.length },
+          null,
+          2,
+        ),
+      );
+      return 0;
     }
     const [paused, resumed] = totals;
     io.out(`${paused?.['already-paused'] ?? 0} tasks were paused by someone else before the demo: they were left paused.`);

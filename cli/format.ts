@@ -1,3 +1,4 @@
+import type { AccountConfig } from '../lib/config';
 import type { HistoryEntry, PauseRecord } from '../lib/core/ledger';
 import type { AccountSessions } from '../lib/core/sessions';
 import { OUTCOMES, type RunResult, type Summary } from '../lib/core/types';
@@ -86,4 +87,56 @@ function table(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** What a redrive looked at, moved and kept, and the commands it made. */
+export function formatRedrive(
+  result: {
+    dryRun: boolean;
+    received: number;
+    moved: number;
+    kept: number;
+    commands: readonly { commandId: string; action: string; accounts: readonly string[]; taskIds: number; reason: string }[];
+  },
+  from: string,
+): string {
+  const verb = result.dryRun ? 'would move' : 'moved';
+  const out = [
+    `redrive${result.dryRun ? ' (dry run: nothing sent, nothing removed)' : ''} from ${from}: ${result.received} failures looked at, ${verb} ${result.moved} into ${result.commands.length} commands, ${result.kept} kept`,
+  ];
+  if (result.commands.length > 0) {
+    out.push(
+      table(
+        ['command', 'action', 'account', 'tasks', 'why'],
+        result.commands.map((c) => [c.commandId, c.action, c.accounts.join(','), String(c.taskIds), c.reason]),
+      ),
+    );
+  }
+  if (result.received === 0) out.push('no failures to redrive');
+  return out.join('\n');
+}
+
+/**
+ * What to do next after a run, in commands: fix the keys of an account the provider refused, redrive failed
+ * targets. `local`/`remote` are the flags that point the suggested commands at the same state or stage.
+ */
+export function nextSteps(
+  summary: Summary,
+  context: { accounts?: readonly AccountConfig[]; local?: string; remote?: string },
+): string {
+  const steps: string[] = [];
+  for (const failure of summary.accountFailures) {
+    if (failure.errorClass !== 'auth' || failure.reason.includes(' — ')) continue;
+    const secret = context.accounts?.find((a) => a.name === failure.account)?.secret;
+    steps.push(
+      `account ${failure.account}: the provider refused its keys — put the account's current keys in its secret${secret ? ` ${secret}` : ''}, then run the same command again`,
+    );
+  }
+  if ((summary.totals.failed ?? 0) > 0) {
+    const flags = context.remote ?? context.local ?? '';
+    steps.push(
+      `${summary.totals.failed} targets failed — see why with migration-pauser history --command ${summary.commandId}${flags}, then run them again with migration-pauser redrive --command ${summary.commandId}${flags} --dry-run (and again without --dry-run)`,
+    );
+  }
+  return steps.length ? `next:\n${steps.map((s) => `  ${s}`).join('\n')}` : '';
 }

@@ -1,28 +1,57 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadAccountsFile } from '../lib/config';
+import { type AccountsFile, loadAccountsFile } from '../lib/config';
 import { type Command, type CommandInput, parseCommand } from '../lib/core/command';
 import { CommandValidationError, ConfigError, SecretError } from '../lib/core/errors';
+import type { HistoryFilter, Ledger } from '../lib/core/ledger';
 import { hasFailures } from '../lib/core/outcome';
+import { redriveRequestSchema } from '../lib/core/redrive';
 import { runCommand } from '../lib/core/run';
+import { inScope } from '../lib/core/scope';
+import type { AdapterRegistry } from '../lib/core/sessions';
 import type { Summary } from '../lib/core/types';
 import { createLocalRuntime } from '../lib/local/runtime';
 import { createLocalSecretSource } from '../lib/local/secrets';
 import { adapters } from '../lib/providers/registry';
-import { formatFailures, formatHistory, formatHolds, formatPauseKinds, formatSummary } from './format';
+import { PROVIDER_KEYS, type ProviderKey } from '../lib/providers/types';
+import { formatFailures, formatHistory, formatHolds, formatPauseKinds, formatRedrive, formatSummary, nextSteps } from './format';
+import { colourWanted, createProgressReporter, type ProgressReporter, type ProgressStream } from './progress';
 import { askOnTerminal, isYes } from './prompt';
+import { redriveLocal } from './redrive-local';
+import {
+  createRemoteClients,
+  invokeIncident,
+  RemoteAccessError,
+  type RemoteClients,
+  RemoteFunctionError,
+  RemoteInvalidCommandError,
+  type RemoteTarget,
+  redriveRemote,
+  remoteLedger,
+  remoteNames,
+  withAccessHints,
+} from './remote';
 
 export const EXIT = { ok: 0, someFailed: 1, badInput: 2, config: 3 } as const;
 
 const EXIT_CODES = `exit codes: 0 all good, 1 some targets failed, 2 bad input (or a pause --all not confirmed),
-  3 configuration or credentials problem (an invalid accounts file, or an account whose secret is missing or refused)`;
+  3 configuration or credentials problem (an invalid accounts file, an account whose secret is missing or refused,
+  or in remote mode: no AWS credentials, access denied, or the stage not deployed)`;
 
 const SCOPE_HELP = `scope (combine freely; repeat a flag for several values; every given selector must match):
   --all | --provider KEY | --account NAME | --task ID | --name GLOB
   --exclude-provider KEY | --exclude-account NAME | --exclude-task ID | --exclude-name GLOB
   providers: ncp-object-migration, huawei-oms, huawei-drs, huawei-dcs`;
 
-const COMMON_HELP = `  --accounts FILE       accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
-  --state-dir DIR       where the embedded ledger and failures file live (default .migration-pauser)
+const LOCAL_HELP = `  --accounts FILE       local mode: accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
+  --state-dir DIR       local mode: where the embedded ledger and failures file live (default .migration-pauser)`;
+
+const REMOTE_HELP = `  --stage S             remote mode: act through the deployed stage S instead of in this process
+  --region R            remote mode: its AWS region (default $AWS_REGION, else ap-northeast-2)
+  --profile P           remote mode: the AWS profile (default $AWS_PROFILE, else the default credentials)`;
+
+const COMMON_HELP = `${LOCAL_HELP}
+${REMOTE_HELP}
   --json                print JSON instead of a table`;
 
 /** `migration-pauser <command> --help`: each command's own usage, options and an example. */
@@ -31,7 +60,8 @@ export const COMMAND_HELP: Record<string, string> = {
 
 Pauses every running task in scope and places a hold of --source on it, so that a resume of the same source
 (and only that) resumes it. With --all on a terminal it asks "Pause every migration task in N accounts? [y/N]"
-unless --yes; off a terminal (scripts, CI) it does not ask.
+unless --yes; off a terminal (scripts, CI) it does not ask. With --stage it invokes the stage's incident function
+(migration-pauser-<stage>-incident), which runs it against the stage's accounts and ledger.
 
 ${SCOPE_HELP}
 
@@ -47,12 +77,13 @@ ${COMMON_HELP}
 
 example:
   migration-pauser pause --provider huawei-drs --source INC-123 --reason "INC-123 source DB overloaded"
+  migration-pauser pause --all --source INC-123 --reason "INC-123" --stage prod --yes
 
 ${EXIT_CODES}`,
   resume: `usage: migration-pauser resume [scope] --reason TEXT [options]
 
 Resumes only tasks that migration-pauser paused, lifting the holds of --source; a task still held by another
-source stays paused unless --force.
+source stays paused unless --force. With --stage it invokes the stage's incident function.
 
 ${SCOPE_HELP}
 
@@ -67,12 +98,14 @@ ${COMMON_HELP}
 
 example:
   migration-pauser resume --all --source INC-123 --reason "INC-123 over"
+  migration-pauser resume --all --source window:weekday-business-hours --reason "18:00 resume missed" --stage prod
 
 ${EXIT_CODES}`,
   plan: `usage: migration-pauser plan pause|resume [scope] --reason TEXT [options]
 
 Shows what pause or resume would do to each task in scope, and what kind of pause each provider gets; it calls
-only the providers' list and describe APIs and changes nothing. Takes the options of pause and resume.
+only the providers' list and describe APIs and changes nothing. Takes the options of pause and resume. With
+--stage the stage's incident function plans it (a dry run) and only the counts come back.
 
 ${SCOPE_HELP}
 
@@ -81,22 +114,26 @@ ${COMMON_HELP}
 
 example:
   migration-pauser plan pause --all --reason "check before the window"
+  migration-pauser plan resume --all --source INC-123 --reason "INC-123 over?" --stage prod
 
 ${EXIT_CODES}`,
-  status: `usage: migration-pauser status [--state-dir DIR] [--json]
+  status: `usage: migration-pauser status [--state-dir DIR | --stage S] [--json]
 
-What migration-pauser holds paused now, by source and provider, with each hold's expiry.
+What migration-pauser holds paused now, by source and provider, with each hold's expiry. With --stage it reads
+the stage's ledger table (migration-pauser-<stage>-ledger).
 
 options:
 ${COMMON_HELP}
 
 example:
   migration-pauser status --json
+  migration-pauser status --stage prod
 
-exit codes: 0 shown, 2 bad input`,
+exit codes: 0 shown, 2 bad input, 3 remote: no credentials, access denied or no such stage`,
   history: `usage: migration-pauser history --task PROVIDER/ACCOUNT/TASK_ID | --command ID [--since TIME] [options]
 
-The audit trail: every recorded outcome of one task, or of one command, oldest first.
+The audit trail: every recorded outcome of one task, or of one command, oldest first. With --stage it reads the
+stage's ledger table.
 
 options:
   --task KEY            provider/account/taskId, e.g. huawei-drs/hw-drs-sg/1a2b3c
@@ -106,9 +143,49 @@ ${COMMON_HELP}
 
 example:
   migration-pauser history --task huawei-drs/hw-drs-sg/1a2b3c --since 2026-11-28T09:00:00+09:00
+  migration-pauser history --command 6f1c0f4e-2b7a-4c55-9a51-0c8f3f0d2e11 --stage prod
 
-exit codes: 0 shown, 2 bad input`,
-  simulator: `usage: migration-pauser simulator [--port P] [--scenario FILE]
+exit codes: 0 shown, 2 bad input, 3 remote: no credentials, access denied or no such stage`,
+  redrive: `usage: migration-pauser redrive [--command ID] [--provider KEY] [--dry-run] [options]
+
+Turns failed targets back into commands: one per failed command and account, the same action and options,
+scoped to exactly the failed task ids. Locally it reads the failures file under --state-dir, runs the commands
+here and removes the failures they replace; with --stage it reads the stage's failures queue
+(migration-pauser-<stage>-failures), publishes the commands to its commands queue and deletes what they replace.
+Other messages (account failures, rejected commands) stay where they are. Run with --dry-run first.
+
+options:
+  --command ID          only the failures of this command
+  --provider KEY        only the failures of this provider
+  --dry-run             show the commands it would send, change nothing
+  --max N               most failures to look at (default 1000)
+${COMMON_HELP}
+
+example:
+  migration-pauser redrive --command 6f1c0f4e-2b7a-4c55-9a51-0c8f3f0d2e11 --dry-run
+  migration-pauser redrive --provider huawei-drs --stage prod
+
+${EXIT_CODES}`,
+  windows: `usage: migration-pauser windows [--count N] [--stage S] [--tz ZONE] [--config FILE] [--json]
+
+The next scheduled pause/resume windows from serverless.yml (params windowName, windowTimezone, windowPauseCron,
+windowResumeCron, windowEnabled; --stage applies that stage's params over the defaults), each shown in the
+window's time zone and in the local one, with the UTC offset in force at that moment (a daylight-saving change
+shows as a changed offset). Reads the file only: nothing is deployed or called.
+
+options:
+  --count N             how many windows (default 5)
+  --stage S             the stage whose params apply (default: params.default)
+  --tz ZONE             the local time zone to show (default $TZ, else this machine's)
+  --now TIME            list the windows after this ISO time instead of now
+  --config FILE         the serverless configuration (default ./serverless.yml)
+  --json                print JSON instead of a table
+
+example:
+  migration-pauser windows --count 3 --tz Europe/Berlin
+
+exit codes: 0 shown, 2 bad input, 3 serverless.yml unreadable or without a window`,
+  simulator: `usage: migration-pauser simulator [--port P] [--scenario FILE] [--json]
 
 Runs the provider simulator (NCP Object Migration, Huawei OMS, DRS, DCS) in the foreground and prints an accounts
 file and the export lines with its fake keys. Stop it with Ctrl-C.
@@ -116,12 +193,13 @@ file and the export lines with its fake keys. Stop it with Ctrl-C.
 options:
   --port P              listen on this port (default: any free port)
   --scenario FILE       a scenario JSON file instead of the generated fleet
+  --json                print one JSON line {url, tasks, accounts, env} instead
 
 example:
   migration-pauser simulator --port 4599
 
 exit codes: 0 stopped, 2 bad input`,
-  demo: `usage: migration-pauser demo
+  demo: `usage: migration-pauser demo [--json]
 
 The whole flow against the simulator, with no configuration: starts it with a mixed fleet, pauses everything,
 prints the result per provider, resumes what it paused, and exits. Its state lives in a temporary directory
@@ -141,9 +219,16 @@ usage:
   migration-pauser resume [scope] --reason TEXT              resume only what this tool paused
   migration-pauser status                                    what we hold paused now, by source and provider
   migration-pauser history --task P/ACCOUNT/ID | --command ID [--since TIME]   the audit trail
+  migration-pauser redrive [--command ID] [--provider KEY] [--dry-run]   run failed targets again
+  migration-pauser windows [--count N] [--stage S]           the next scheduled pause/resume windows
   migration-pauser simulator [--port P] [--scenario FILE]    run the provider simulator in the foreground
   migration-pauser demo                                      the whole flow against the simulator (npm start)
   migration-pauser <command> --help                          usage, options and an example for one command
+
+two modes:
+  local (default)       in this process, with --accounts FILE, local secrets (env:/file:) and --state-dir
+  remote (--stage S)    through the deployed stage: pause/resume/plan invoke its incident function, redrive works
+                        on its failures queue, status/history read its ledger table (--region R, --profile P)
 
 scope (combine freely; repeat a flag for several values):
   --all | --provider KEY | --account NAME | --task ID | --name GLOB
@@ -152,6 +237,7 @@ scope (combine freely; repeat a flag for several values):
 options:
   --accounts FILE       accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
   --state-dir DIR       where the embedded ledger and failures file live (default .migration-pauser)
+  --stage S, --region R, --profile P    remote mode (see above)
   --requested-by WHO    recorded in the ledger (default $USER)
   --source NAME         who holds what this pauses, and whose holds a resume lifts (default manual),
                         e.g. INC-1234: the 18:00 window resume then leaves those tasks paused
@@ -161,14 +247,15 @@ options:
   --pause-mode MODE     DRS: target (default) or all
   --migrate-failed-objects   OMS resume: only the objects that failed
   --yes                 pause --all on a terminal: do not ask for confirmation
-  --json                print the run summary as JSON
+  --json                print JSON (every command)
 
 example:
   migration-pauser pause --provider huawei-drs --reason "INC-123 source DB overloaded"
 
 ${EXIT_CODES}
 
-output is plain text without colour codes (NO_COLOR is honoured by having none); --json for machines`;
+progress: runs longer than a second show a progress line on stderr (redrawn in place on a terminal, a plain
+line every few seconds otherwise). Colour is used only on a terminal, and never when NO_COLOR is set.`;
 
 const OPTIONS = {
   all: { type: 'boolean' },
@@ -196,6 +283,15 @@ const OPTIONS = {
   command: { type: 'string' },
   since: { type: 'string' },
   scenario: { type: 'string' },
+  stage: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  max: { type: 'string' },
+  count: { type: 'string' },
+  tz: { type: 'string' },
+  now: { type: 'string' },
+  config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -209,6 +305,10 @@ export interface CliIo {
   isTerminal?: boolean;
   /** Asks the person at the terminal; only called when isTerminal. */
   ask?: (question: string) => Promise<string>;
+  /** Where progress goes (stderr); without it, no progress is shown. */
+  progress?: ProgressStream;
+  /** Remote mode's AWS clients for a stage (tests hand in mocked ones); default: real clients. */
+  remote?: (target: RemoteTarget) => RemoteClients;
 }
 
 const processIo: CliIo = {
@@ -217,6 +317,7 @@ const processIo: CliIo = {
   env: process.env,
   isTerminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
   ask: askOnTerminal,
+  progress: process.stderr,
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -255,14 +356,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await showStatus(values, io);
       case 'history':
         return await showHistory(values, io);
-      case 'simulator': {
-        const { runSimulatorForeground } = await import('../sim');
-        await runSimulatorForeground({ port: values.port ? Number(values.port) : 0, scenarioPath: values.scenario });
-        return EXIT.ok;
-      }
+      case 'redrive':
+        return await redrive(values, io);
+      case 'windows':
+        return await showWindows(values, io);
+      case 'simulator':
+        return await runSimulator(values, io);
       case 'demo': {
         const { runDemo } = await import('./demo');
-        return await runDemo(io);
+        return await runDemo(io, { json: values.json === true });
       }
       default:
         io.err(`unknown command "${verb}"\n\n${USAGE}`);
@@ -273,29 +375,136 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
+function remoteTargetOf(values: Values): RemoteTarget | undefined {
+  if (values.stage === undefined) return undefined;
+  return {
+    stage: values.stage,
+    ...(values.region ? { region: values.region } : {}),
+    ...(values.profile ? { profile: values.profile } : {}),
+  };
+}
+
+function clientsFor(target: RemoteTarget, io: CliIo): RemoteClients {
+  return io.remote ? io.remote(target) : createRemoteClients(target, io.env);
+}
+
 async function runVerb(action: 'pause' | 'resume', dryRun: boolean, values: Values, io: CliIo): Promise<number> {
   const command = parseCommand(commandFromFlags(action, dryRun, values, io.env));
+  const remote = remoteTargetOf(values);
+  if (remote) return runRemoteVerb(command, remote, values, io);
   const accounts = await loadAccountsFile(values.accounts ?? io.env.MIGRATION_PAUSER_ACCOUNTS ?? 'accounts.json');
   if (needsConfirmation(command, values, io) && !(await confirmed(io, accounts.accounts.length))) {
     io.err('not confirmed: nothing was paused (pass --yes to skip this question)');
     return EXIT.badInput;
   }
+  const progress = dryRun ? undefined : progressFor(command, io);
   const runtime = await createLocalRuntime({
     accounts,
-    adapters,
+    adapters: progress && action === 'pause' ? countingAdapters(adapters, command, progress) : adapters,
     secrets: createLocalSecretSource({ env: io.env }),
     stateDir: values['state-dir'],
   });
-  const result = await runCommand(command, runtime);
+  if (progress && action === 'resume') await expectHeld(command, runtime.ledger, progress);
+  let result: Awaited<ReturnType<typeof runCommand>>;
+  try {
+    result = await runCommand(command, { ...runtime, ...(progress ? { onOutcome: progress.onOutcome } : {}) });
+  } finally {
+    progress?.finish();
+  }
   if (values.json) {
     io.out(JSON.stringify(dryRun ? { ...result.summary, plan: planView(result) } : result.summary, null, 2));
   } else {
     io.out(formatSummary(result.summary));
     if (dryRun) io.out(`what each provider gets:\n${formatPauseKinds(result, runtime.sessions)}`);
     const failures = formatFailures(result);
-    if (failures) io.out(`${failures}\nfailures file: ${runtime.stateDir}/failures.jsonl`);
+    if (failures) io.out(`${failures}\nfailures file: ${join(runtime.stateDir, 'failures.jsonl')}`);
   }
+  // On stderr, so --json output stays one JSON document.
+  const steps = nextSteps(result.summary, { accounts: accounts.accounts, local: stateArgs(values) });
+  if (steps) io.err(steps);
   return exitCodeOf(result.summary);
+}
+
+async function runRemoteVerb(command: Command, target: RemoteTarget, values: Values, io: CliIo): Promise<number> {
+  if (needsConfirmation(command, values, io)) {
+    const answer = io.ask ? await io.ask(`Pause every migration task of stage ${target.stage}? [y/N] `) : '';
+    if (!isYes(answer)) {
+      io.err('not confirmed: nothing was paused (pass --yes to skip this question)');
+      return EXIT.badInput;
+    }
+  }
+  const reply = await invokeIncident(clientsFor(target, io), target, command, io.env);
+  if (values.json) io.out(JSON.stringify({ ...reply.summary, mode: reply.mode }, null, 2));
+  else {
+    io.out(formatSummary(reply.summary));
+    if (reply.mode === 'dispatched') {
+      io.out(
+        `${reply.summary.totals.dispatched ?? 0} targets went to the stage's workers; their outcomes arrive in the ledger:\n  migration-pauser history --command ${reply.summary.commandId}${remoteArgs(target)}`,
+      );
+    }
+  }
+  const steps = nextSteps(reply.summary, { remote: remoteArgs(target) });
+  if (steps) io.err(steps);
+  return exitCodeOf(reply.summary);
+}
+
+function stateArgs(values: Values): string {
+  return values['state-dir'] ? ` --state-dir ${values['state-dir']}` : '';
+}
+
+function remoteArgs(target: RemoteTarget): string {
+  return [
+    ` --stage ${target.stage}`,
+    target.region ? ` --region ${target.region}` : '',
+    target.profile ? ` --profile ${target.profile}` : '',
+  ].join('');
+}
+
+/** A progress reporter on the progress stream (stderr), or none in-process (tests) and for --json off a terminal. */
+function progressFor(command: Command, io: CliIo): ProgressReporter | undefined {
+  if (!io.progress) return undefined;
+  return createProgressReporter({
+    stream: io.progress,
+    label: command.action === 'pause' ? 'pausing' : 'resuming',
+    colour: colourWanted(io.env, io.progress.isTTY),
+  });
+}
+
+/** The adapters, with each account's listing counted as it arrives: the progress bar's total for a pause. */
+function countingAdapters(registry: AdapterRegistry, command: Command, progress: ProgressReporter): AdapterRegistry {
+  const wrapped = { ...registry };
+  for (const key of PROVIDER_KEYS) {
+    const adapter = registry[key];
+    wrapped[key] = {
+      key: adapter.key,
+      capabilities: adapter.capabilities,
+      open(context) {
+        const session = adapter.open(context);
+        return {
+          get: (ids) => session.get(ids),
+          pause: (tasks, options) => session.pause(tasks, options),
+          resume: (tasks, options) => session.resume(tasks, options),
+          list: async () => {
+            const tasks = await session.list();
+            progress.expect(key, tasks.filter((t) => inScope(t, command.scope)).length);
+            return tasks;
+          },
+        };
+      },
+    };
+  }
+  return wrapped;
+}
+
+/** A resume's total: the holds it may lift (the resume itself decides each one). */
+async function expectHeld(command: Command, ledger: Ledger, progress: ProgressReporter): Promise<void> {
+  const keys = new Map<string, ProviderKey>();
+  for (const hold of await ledger.pausedByUs()) {
+    if ((command.options.force || hold.source === command.source) && inScope(hold.target, command.scope)) {
+      keys.set(hold.key, hold.target.provider);
+    }
+  }
+  for (const provider of keys.values()) progress.expect(provider, 1);
 }
 
 /**
@@ -355,13 +564,24 @@ export function commandFromFlags(
   };
 }
 
-async function openLocalLedger(values: Values) {
+/** The ledger status and history read: the local file, or the stage's table; `read` adds remote-mode hints. */
+async function openLedger(
+  values: Values,
+  io: CliIo,
+): Promise<{ ledger: Ledger; read: <T>(call: () => Promise<T>) => Promise<T> }> {
+  const remote = remoteTargetOf(values);
+  if (remote) {
+    const { ledger, tableName } = await remoteLedger(clientsFor(remote, io), remote);
+    return { ledger, read: (call) => withAccessHints(remote, io.env, `read ledger table ${tableName}`, call) };
+  }
   const { FileLedger } = await import('../lib/local/ledger-file');
-  return FileLedger.open(`${values['state-dir'] ?? '.migration-pauser'}/ledger.json`);
+  const ledger = await FileLedger.open(join(values['state-dir'] ?? '.migration-pauser', 'ledger.json'));
+  return { ledger, read: (call) => call() };
 }
 
 async function showStatus(values: Values, io: CliIo): Promise<number> {
-  const holds = await (await openLocalLedger(values)).pausedByUs();
+  const { ledger, read } = await openLedger(values, io);
+  const holds = await read(() => ledger.pausedByUs());
   if (values.json) {
     io.out(JSON.stringify(holds, null, 2));
     return EXIT.ok;
@@ -384,13 +604,127 @@ async function showHistory(values: Values, io: CliIo): Promise<number> {
     io.err(`--since ${values.since} is not a time (use ISO 8601, e.g. 2026-11-28T09:00:00+09:00)`);
     return EXIT.badInput;
   }
-  const entries = await (await openLocalLedger(values)).history({
+  const filter: HistoryFilter = {
     ...(values.command ? { commandId: values.command } : {}),
     ...(targetKey ? { targetKey } : {}),
     ...(values.since ? { since: values.since } : {}),
-  });
+  };
+  const { ledger, read } = await openLedger(values, io);
+  const entries = await read(() => ledger.history(filter));
   if (values.json) io.out(JSON.stringify(entries, null, 2));
   else io.out(entries.length ? formatHistory(entries) : 'no recorded outcomes match');
+  return EXIT.ok;
+}
+
+async function redrive(values: Values, io: CliIo): Promise<number> {
+  if ((values.provider?.length ?? 0) > 1) {
+    io.err('redrive takes at most one --provider (run it once per provider)');
+    return EXIT.badInput;
+  }
+  const parsed = redriveRequestSchema.safeParse({
+    ...(values.command ? { commandId: values.command } : {}),
+    ...(values.provider?.[0] ? { provider: values.provider[0] } : {}),
+    dryRun: values['dry-run'] === true,
+    ...(values.max !== undefined ? { max: Number(values.max) } : {}),
+  });
+  if (!parsed.success) {
+    const flag: Record<string, string> = { commandId: '--command', provider: '--provider', max: '--max' };
+    io.err(
+      `bad redrive:\n${parsed.error.issues.map((i) => `  ${flag[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`).join('\n')}`,
+    );
+    return EXIT.badInput;
+  }
+  const request = parsed.data;
+  const remote = remoteTargetOf(values);
+  if (remote) {
+    const result = await redriveRemote(clientsFor(remote, io), remote, request, io.env);
+    if (values.json) io.out(JSON.stringify(result, null, 2));
+    else {
+      io.out(formatRedrive(result, `failures queue ${remoteNames(remote.stage).failuresQueue}`));
+      if (!result.dryRun && result.commands.length > 0) {
+        io.err(
+          `the commands are on ${remoteNames(remote.stage).commandsQueue}; follow each with:\n  migration-pauser history --command ID${remoteArgs(remote)}`,
+        );
+      }
+    }
+    return EXIT.ok;
+  }
+  const stateDir = values['state-dir'] ?? '.migration-pauser';
+  const failuresPath = join(stateDir, 'failures.jsonl');
+  let accounts: AccountsFile | undefined;
+  const result = await redriveLocal(failuresPath, request, async (command) => {
+    accounts ??= await loadAccountsFile(values.accounts ?? io.env.MIGRATION_PAUSER_ACCOUNTS ?? 'accounts.json');
+    const runtime = await createLocalRuntime({
+      accounts,
+      adapters,
+      secrets: createLocalSecretSource({ env: io.env }),
+      stateDir,
+    });
+    return (await runCommand(command, runtime)).summary;
+  });
+  const worst = result.runs.reduce<number>((code, summary) => Math.max(code, exitCodeOf(summary)), EXIT.ok);
+  if (values.json) {
+    io.out(JSON.stringify(result, null, 2));
+    return worst;
+  }
+  io.out(formatRedrive(result, `failures file ${failuresPath}`));
+  for (const summary of result.runs) io.out(formatSummary(summary));
+  return worst;
+}
+
+async function showWindows(values: Values, io: CliIo): Promise<number> {
+  const { assertTimeZone, formatWindows, nextWindows, readWindowParams, windowsView } = await import('./windows');
+  const count = values.count === undefined ? 5 : Number(values.count);
+  if (!Number.isInteger(count) || count < 1 || count > 100) {
+    io.err(`--count ${values.count} is not a whole number from 1 to 100`);
+    return EXIT.badInput;
+  }
+  const now = values.now === undefined ? new Date() : new Date(values.now);
+  if (Number.isNaN(now.getTime())) {
+    io.err(`--now ${values.now} is not a time (use ISO 8601, e.g. 2026-03-06T12:00:00Z)`);
+    return EXIT.badInput;
+  }
+  const localZone = values.tz ?? (io.env.TZ || undefined) ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    assertTimeZone(localZone, values.tz ? '--tz' : 'TZ');
+  } catch (error) {
+    io.err((error as Error).message);
+    return EXIT.badInput;
+  }
+  const params = await readWindowParams(values.config ?? 'serverless.yml', values.stage);
+  const spans = nextWindows(params, now, count);
+  if (values.json) io.out(JSON.stringify(windowsView(params, spans, localZone), null, 2));
+  else io.out(formatWindows(params, spans, localZone));
+  return EXIT.ok;
+}
+
+async function runSimulator(values: Values, io: CliIo): Promise<number> {
+  const port = values.port ? Number(values.port) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    io.err(`--port ${values.port} is not a port number`);
+    return EXIT.badInput;
+  }
+  if (!values.json) {
+    const { runSimulatorForeground } = await import('../sim');
+    await runSimulatorForeground({ port, scenarioPath: values.scenario });
+    return EXIT.ok;
+  }
+  const { readFile } = await import('node:fs/promises');
+  const { generateScenario, parseScenario, startSimulator } = await import('../sim');
+  const scenario =
+    values.scenario === undefined ? generateScenario() : parseScenario(JSON.parse(await readFile(values.scenario, 'utf8')));
+  const sim = await startSimulator({ scenario, port });
+  io.out(JSON.stringify({ url: sim.url, tasks: scenario.tasks.length, accounts: sim.accountsFile(), env: sim.secretEnv() }));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sim.close();
   return EXIT.ok;
 }
 
@@ -409,10 +743,33 @@ function reportError(error: unknown, io: CliIo): number {
     );
     return EXIT.badInput;
   }
-  if (error instanceof ConfigError || error instanceof SecretError) {
+  if (error instanceof RemoteInvalidCommandError) {
+    io.err(error.message);
+    return EXIT.badInput;
+  }
+  if (error instanceof RemoteAccessError || error instanceof SecretError) {
     io.err(error.message);
     return EXIT.config;
   }
+  if (error instanceof ConfigError) {
+    io.err(`${error.message}${configHint(error.message)}`);
+    return EXIT.config;
+  }
+  if (error instanceof RemoteFunctionError) {
+    io.err(error.message);
+    return EXIT.someFailed;
+  }
   io.err(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return EXIT.someFailed;
+}
+
+/** The next step for configuration errors raised where the CLI cannot reword them (lib/config.ts). */
+function configHint(message: string): string {
+  if (/^cannot read accounts file .*ENOENT/.test(message)) {
+    return ' — pass --accounts FILE or set MIGRATION_PAUSER_ACCOUNTS (the README shows the format; migration-pauser simulator prints one for the simulator)';
+  }
+  if (/^(invalid accounts file|accounts file .* is not valid JSON)/.test(message)) {
+    return ' — fix the named fields (the README, Accounts file, shows each provider\u2019s fields)';
+  }
+  return '';
 }

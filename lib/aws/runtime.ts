@@ -11,16 +11,14 @@ import type { RunDeps } from '../core/run';
 import type { SecretSource } from '../core/secrets';
 import { AccountSessions, type AdapterRegistry, type SessionOptions } from '../core/sessions';
 import type { WorkQueue } from '../core/work';
+import { runnersFor } from '../http/rate-share';
 import { FileFailureSink } from '../local/failures';
 import { FileLedger } from '../local/ledger-file';
 import { createLocalSecretSource } from '../local/secrets';
 import { adapters as defaultAdapters } from '../providers/registry';
-import { PROVIDER_KEYS } from '../providers/types';
+import { PROVIDER_KEYS, type ProviderKey } from '../providers/types';
 import { dynamoDbClient, secretsManagerClient, sqsClient } from './clients';
-import { SqsFailureSink } from './failures-sqs';
-import { DynamoDbLedger } from './ledger-dynamodb';
 import { createSecretSource, createSecretsManagerSource } from './secrets-manager';
-import { SqsWorkQueue } from './work-queue-sqs';
 
 export type RuntimeEnv = Readonly<Record<string, string | undefined>>;
 
@@ -38,6 +36,7 @@ export interface AwsRuntime {
   failuresQueueUrl?: string;
   /** Incident: most acting targets executed in-process (MP_INPROCESS_LIMIT, default 200). */
   inProcessLimit: number;
+  /** The SQS client; only when a queue is configured (a ConfigError otherwise). */
   sqs(): SQSClient;
   /**
    * RunDeps for one invocation. Sessions are fresh each time: a session refreshes its secret at most once,
@@ -61,34 +60,47 @@ const DEFAULT_SECRETS_PREFIX = 'migration-pauser/';
 
 const workQueueUrlsSchema = z.partialRecord(z.enum(PROVIDER_KEYS), z.url());
 
-/** Builds the runtime from the environment variables serverless.yml sets (see docs/.aws-brief.md). */
+/**
+ * Builds the runtime from the environment variables serverless.yml sets (see docs/.aws-brief.md). Each AWS port
+ * (ledger, failures queue, work queues) and its SDK client is loaded here, on the first invocation, and only when
+ * its variable is set — never at module load, which keeps cold starts short; Secrets Manager waits for the first
+ * `aws:` secret read.
+ */
 export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise<AwsRuntime> {
   const env = options.env ?? process.env;
   const clients = options.clients ?? {};
-  const sqs = () => clients.sqs ?? sqsClient();
   const stateDir = options.stateDir ?? env.MP_STATE_DIR ?? '/tmp/migration-pauser';
 
   const accounts = await loadAccountsFile(accountsPath(env));
+  const queueUrls = parseWorkQueueUrls(env.MP_WORK_QUEUE_URLS);
+  const concurrency = parseWorkerConcurrency(env.MP_WORKER_CONCURRENCY);
+  const usesSqs = Boolean(env.MP_FAILURES_QUEUE_URL || queueUrls || env.MP_COMMANDS_QUEUE_URL);
+  const sqsClientOrNone = clients.sqs ?? (usesSqs ? await sqsClient() : undefined);
+  const sqs = (): SQSClient => {
+    if (!sqsClientOrNone) throw new ConfigError('no SQS queue is configured (MP_FAILURES_QUEUE_URL, MP_WORK_QUEUE_URLS)');
+    return sqsClientOrNone;
+  };
   const secrets = restrictToPrefix(
     createSecretSource({
       local: createLocalSecretSource({ env: { ...env } }),
-      aws: createSecretsManagerSource({ client: clients.secretsManager ?? secretsManagerClient() }),
+      aws: createSecretsManagerSource({ client: clients.secretsManager ?? secretsManagerClient }),
     }),
     env.MP_SECRETS_PREFIX ?? DEFAULT_SECRETS_PREFIX,
   );
   const ledger: Ledger = env.MP_LEDGER_TABLE
-    ? new DynamoDbLedger({
-        client: clients.dynamoDb ?? dynamoDbClient(),
+    ? new (await import('./ledger-dynamodb')).DynamoDbLedger({
+        client: clients.dynamoDb ?? (await dynamoDbClient()),
         tableName: env.MP_LEDGER_TABLE,
         retentionDays: retentionDays(env.MP_LEDGER_RETENTION_DAYS),
       })
     : await FileLedger.open(join(stateDir, 'ledger.json'));
   const failures: FailureSink = env.MP_FAILURES_QUEUE_URL
-    ? new SqsFailureSink(sqs(), env.MP_FAILURES_QUEUE_URL)
+    ? new (await import('./failures-sqs')).SqsFailureSink(sqs(), env.MP_FAILURES_QUEUE_URL)
     : new FileFailureSink(join(stateDir, 'failures.jsonl'));
-  const queueUrls = parseWorkQueueUrls(env.MP_WORK_QUEUE_URLS);
-  const workQueue = queueUrls ? new SqsWorkQueue(sqs(), queueUrls) : undefined;
+  const workQueue = queueUrls ? new (await import('./work-queue-sqs')).SqsWorkQueue(sqs(), queueUrls) : undefined;
   const registry = options.adapters ?? defaultAdapters;
+  // Every process that may call an account at the same time takes only its share of the account's rate limit.
+  const sessionOptions: SessionOptions = { runners: runnersOf(concurrency), ...options.sessionOptions };
 
   return {
     accounts,
@@ -101,7 +113,7 @@ export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise
     inProcessLimit: parseLimit(env.MP_INPROCESS_LIMIT),
     sqs,
     runDeps: (overrides = {}) => ({
-      sessions: new AccountSessions(accounts.accounts, registry, secrets, options.sessionOptions),
+      sessions: new AccountSessions(accounts.accounts, registry, secrets, sessionOptions),
       ledger,
       failures,
       workQueue,
@@ -141,6 +153,35 @@ function parseWorkQueueUrls(text: string | undefined): Partial<Record<(typeof PR
   const parsed = workQueueUrlsSchema.safeParse(json);
   if (!parsed.success) throw new ConfigError('MP_WORK_QUEUE_URLS must map provider keys to queue URLs');
   return parsed.data;
+}
+
+const workerConcurrencySchema = z.partialRecord(z.enum(PROVIDER_KEYS), z.int().min(1).max(1_000));
+
+/**
+ * MP_WORKER_CONCURRENCY: `{"<provider>": <maximumConcurrency of its work queue>}`, set by serverless.yml from the
+ * same parameters as the event sources. Unset (the CLI, invoke local): nothing else calls the accounts.
+ */
+export function parseWorkerConcurrency(text: string | undefined): Partial<Record<ProviderKey, number>> {
+  if (!text) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError('MP_WORKER_CONCURRENCY is not valid JSON (expected {"<provider>": <workers>})');
+  }
+  const parsed = workerConcurrencySchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError('MP_WORKER_CONCURRENCY must map provider keys to whole numbers of workers');
+  return parsed.data;
+}
+
+/**
+ * How many processes share each provider's accounts: its workers plus one in-process runner (lib/http/rate-share.ts).
+ * A provider without workers on this stage keeps the whole rate.
+ */
+function runnersOf(concurrency: Partial<Record<ProviderKey, number>>): Partial<Record<ProviderKey, number>> {
+  const runners: Partial<Record<ProviderKey, number>> = {};
+  for (const key of PROVIDER_KEYS) runners[key] = runnersFor(concurrency[key]);
+  return runners;
 }
 
 function parseLimit(text: string | undefined): number {

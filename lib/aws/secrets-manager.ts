@@ -1,9 +1,10 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretError } from '../core/errors';
 import type { SecretSource } from '../core/secrets';
 
 export interface SecretsManagerSourceOptions {
-  client: SecretsManagerClient;
+  /** The client, or how to make it on the first read (the SDK is then loaded only by a function that reads one). */
+  client: SecretsManagerClient | (() => Promise<SecretsManagerClient>);
   /** How long a fetched secret is reused (default five minutes). */
   ttlMs?: number;
   now?: () => number;
@@ -29,6 +30,17 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions)
   const ttlMs = options.ttlMs ?? 300_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { value: Promise<Record<string, unknown>>; fetchedAt: number }>();
+  let client: Promise<SecretsManagerClient> | undefined;
+  const clientOf = (): Promise<SecretsManagerClient> => {
+    if (client) return client;
+    const made = typeof options.client === 'function' ? options.client() : Promise.resolve(options.client);
+    client = made;
+    // A client that could not be made is made again next time, not remembered as a failure.
+    made.catch(() => {
+      if (client === made) client = undefined;
+    });
+    return made;
+  };
 
   async function fetch(ref: string): Promise<Record<string, unknown>> {
     if (!isSecretsManagerRef(ref))
@@ -36,11 +48,18 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions)
     const id = secretIdOf(ref);
     let text: string | undefined;
     try {
-      text = (await options.client.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
+      // Loaded on the first read, not at cold start: most invocations find the secret cached.
+      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      text = (await (await clientOf()).send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
     } catch (cause) {
       throw new SecretError(describeFailure(ref, id, cause), ref, { transient: isTransient(cause) });
     }
-    if (text === undefined) throw new SecretError(`secret ${ref} has no SecretString (binary secrets are not supported)`, ref);
+    if (text === undefined) {
+      throw new SecretError(
+        `secret ${ref} has no SecretString (binary secrets are not supported) — store the keys as a JSON string: aws secretsmanager put-secret-value --secret-id ${id} --secret-string file://secret.json`,
+        ref,
+      );
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -92,7 +111,10 @@ function describeFailure(ref: string, id: string, cause: unknown): string {
     return `secret ${ref} does not exist — create it with aws secretsmanager create-secret --name ${id} --secret-string '{...}'`;
   }
   if (name === 'AccessDeniedException') {
-    return `secret ${ref}: access denied (is it under the functions' secrets prefix MP_SECRETS_PREFIX?)`;
+    return `secret ${ref}: access denied (is it under the functions' secrets prefix MP_SECRETS_PREFIX?) — keep account secrets under the stage's secretsPrefix param (serverless.yml; IAM allows only those), or, if it is encrypted with your own KMS key, allow the functions' roles kms:Decrypt on it`;
+  }
+  if (isTransient(cause)) {
+    return `secret ${ref} could not be read (${name}) — Secrets Manager itself failed: the targets are retryable, redrive them later`;
   }
   return `secret ${ref} could not be read (${name})`;
 }

@@ -28,12 +28,24 @@ export function chunkPlan(targets: readonly PlannedTarget[], sessions: AccountSe
 }
 
 /**
+ * How many chunks of one account run at once in-process by default: enough to keep ~2 × (confirm interval + 1 s)
+ * of the account's requests queued at its rate. A chunk spends most of its life asleep between its action and its
+ * read-back; with fewer chunks in flight the account's rate budget idles meanwhile (8 at 20 req/s and a 2–3 s
+ * interval ran 4× slower than the rate allows). More would only queue calls that may start after a deadline.
+ */
+export function chunkConcurrency(account: AccountHandle): number {
+  const { rateLimit, confirm } = account.capabilities;
+  return Math.max(8, Math.ceil((2 * rateLimit.perSecond * (confirm.intervalMs + 1_000)) / 1_000));
+}
+
+/**
  * Runs chunks in-process: accounts in parallel, and within an account at most `perAccount` chunks at a time
- * (the account's rate limiter paces the calls; concurrency keeps confirmation waits from idling it).
+ * (a number, or per account; the account's rate limiter paces the calls, concurrency keeps confirmation waits
+ * from idling it).
  */
 export async function runChunks<T>(
   chunks: readonly Chunk[],
-  perAccount: number,
+  perAccount: number | ((account: AccountHandle) => number),
   run: (chunk: Chunk) => Promise<T>,
 ): Promise<T[]> {
   const queues = new Map<string, Chunk[]>();
@@ -44,11 +56,13 @@ export async function runChunks<T>(
   }
   const results: T[] = [];
   await Promise.all(
-    [...queues.values()].flatMap((queue) =>
-      Array.from({ length: Math.min(perAccount, queue.length) }, async () => {
+    [...queues.values()].flatMap((queue) => {
+      const account = queue[0]?.account;
+      const limit = !account ? 0 : typeof perAccount === 'number' ? perAccount : perAccount(account);
+      return Array.from({ length: Math.min(Math.max(1, limit), queue.length) }, async () => {
         for (let chunk = queue.shift(); chunk; chunk = queue.shift()) results.push(await run(chunk));
-      }),
-    ),
+      });
+    }),
   );
   return results;
 }

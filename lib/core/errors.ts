@@ -113,6 +113,28 @@ export class SecretError extends MigrationPauserError {
   }
 }
 
+/**
+ * How to give a secret the fields an adapter needs, by the kind of reference: Secrets Manager, an environment
+ * variable or a file. Names fields, never values (it is put in error messages).
+ */
+export function secretFieldsHint(ref: string, fields: readonly string[], verb: 'add' | 'fix' = 'add'): string {
+  const list = fields.join(', ');
+  if (ref.startsWith('aws:') || ref.startsWith('arn:')) {
+    const id = ref.startsWith('aws:') ? ref.slice(4) : ref;
+    return `${verb} it with aws secretsmanager put-secret-value --secret-id ${id} --secret-string file://secret.json, where secret.json is one JSON object holding every field (${list}): the new value replaces the whole secret`;
+  }
+  if (ref.startsWith('env:')) {
+    return `set ${ref.slice(4)} to one JSON object holding ${list}, e.g. export ${ref.slice(4)}="$(cat secret.json)"`;
+  }
+  if (ref.startsWith('file:')) {
+    const [path = '', key] = ref.slice(5).split('#', 2);
+    return key === undefined
+      ? `${verb} it in the JSON object in ${path} (fields: ${list})`
+      : `${verb} it in the entry "${key}" of ${path} (fields: ${list})`;
+  }
+  return `give the secret the fields ${list}`;
+}
+
 /** A sum-of-outcomes invariant broke: a bug, never a provider problem. */
 export class InvariantError extends MigrationPauserError {
   override name = 'InvariantError';

@@ -2,7 +2,7 @@ import { defaultSleep } from '../http/rate-limiter';
 import type { ProviderKey } from '../providers/types';
 import type { Command } from './command';
 import { releasesHold } from './decide';
-import { type Chunk, chunkPlan, runChunks } from './dispatch';
+import { type Chunk, chunkConcurrency, chunkPlan, runChunks } from './dispatch';
 import { type ChunkResult, executeChunk, type HandedBack, type HandoffPhase } from './execute';
 import { accountFailure, type FailureSink, targetFailure } from './failures';
 import type { Ledger } from './ledger';
@@ -18,7 +18,10 @@ export interface RunDeps {
   failures: FailureSink;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
-  /** Chunks of one account in flight at once (default 8); the account's rate limiter paces the calls. */
+  /**
+   * Chunks of one account in flight at once (default: from the account's rate and confirm interval, see
+   * chunkConcurrency); the account's rate limiter paces the calls.
+   */
   chunksPerAccount?: number;
   /** Called as each target gets its outcome (progress bars, logs). */
   onOutcome?: (outcome: TargetOutcome) => void;
@@ -64,7 +67,7 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
   } else {
     const handedBack: HandedBack[] = [];
     const withOthers: Chunk[] = [];
-    await runChunks(chunks, deps.chunksPerAccount ?? 8, async (chunk) => {
+    await runChunks(chunks, deps.chunksPerAccount ?? chunkConcurrency, async (chunk) => {
       const result = await executeClaimed(command, chunk, clocked, claimScope(command.commandId, 0), 'act');
       handedBack.push(...result.handedBack);
       if (result.withOthers.length) withOthers.push({ account: chunk.account, items: result.withOthers });

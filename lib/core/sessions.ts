@@ -1,6 +1,7 @@
 import type { AccountConfig } from '../config';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, type RetryPolicy } from '../http/client';
 import { TokenBucket } from '../http/rate-limiter';
+import { shareOfRateLimit } from '../http/rate-share';
 import type { Capabilities, ProviderAdapter, ProviderKey, ProviderSession } from '../providers/types';
 import { ConfigError } from './errors';
 import { rememberSecretValues } from './redaction';
@@ -11,13 +12,22 @@ export type AdapterRegistry = Readonly<Record<ProviderKey, ProviderAdapter>>;
 export interface SessionOptions {
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Processes that may call one account of the provider at the same time (AWS: its work queue's maximum
+   * concurrency + 1, see lib/http/rate-share.ts). This process takes only its share of each account's rate limit.
+   * Default 1: the whole limit.
+   */
+  runners?: Partial<Record<ProviderKey, number>>;
 }
 
 /** One configured account with what the pipeline needs to act on it. */
 export interface AccountHandle {
   config: AccountConfig;
   adapter: ProviderAdapter;
-  /** The adapter's capabilities with the account's overrides applied (batch size, confirm timing, rate). */
+  /**
+   * The adapter's capabilities with the account's overrides applied (batch size, confirm timing, rate); the rate
+   * limit is this process's share of the account's.
+   */
   capabilities: Capabilities;
 }
 
@@ -41,7 +51,8 @@ export class AccountSessions {
     for (const config of accounts) {
       const adapter = registry[config.provider];
       if (!adapter) throw new ConfigError(`account ${config.name}: no adapter for provider ${config.provider}`);
-      this.handles.set(config.name, { config, adapter, capabilities: effectiveCapabilities(adapter.capabilities, config) });
+      const capabilities = effectiveCapabilities(adapter.capabilities, config, options.runners?.[config.provider]);
+      this.handles.set(config.name, { config, adapter, capabilities });
     }
   }
 
@@ -113,11 +124,12 @@ export class AccountSessions {
   }
 }
 
-export function effectiveCapabilities(base: Capabilities, account: AccountConfig): Capabilities {
+/** The adapter's capabilities with the account's overrides, and this process's share of the rate (`runners`). */
+export function effectiveCapabilities(base: Capabilities, account: AccountConfig, runners = 1): Capabilities {
   return {
     ...base,
     batchLimit: Math.min(base.batchLimit, account.batchSize ?? base.batchLimit),
     confirm: account.confirm ?? base.confirm,
-    rateLimit: account.rateLimit ?? base.rateLimit,
+    rateLimit: shareOfRateLimit(account.rateLimit ?? base.rateLimit, runners),
   };
 }

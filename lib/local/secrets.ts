@@ -23,7 +23,12 @@ export function createLocalSecretSource(options: LocalSecretOptions = {}): Secre
     if (ref.startsWith('env:')) {
       const name = ref.slice(4);
       const text = env[name];
-      if (text === undefined) throw new SecretError(`secret ${ref}: environment variable ${name} is not set`, ref);
+      if (text === undefined) {
+        throw new SecretError(
+          `secret ${ref}: environment variable ${name} is not set — export ${name} with the account's keys as one JSON object (the README, Accounts file, lists each provider's fields), e.g. export ${name}="$(cat secret.json)"`,
+          ref,
+        );
+      }
       return asObject(parseJson(text, ref), ref);
     }
     if (ref.startsWith('file:')) {
@@ -32,11 +37,21 @@ export function createLocalSecretSource(options: LocalSecretOptions = {}): Secre
       try {
         text = await readFile(resolve(baseDir, path), 'utf8');
       } catch (cause) {
-        throw new SecretError(`secret ${ref}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, ref);
+        const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+        const next =
+          code === 'ENOENT'
+            ? `create ${resolve(baseDir, path)} holding the account's keys as JSON, or fix the path in the accounts file (relative paths start at ${baseDir})`
+            : `make ${resolve(baseDir, path)} readable by this user`;
+        throw new SecretError(`secret ${ref}: cannot read ${path} (${code}) — ${next}`, ref);
       }
       const json = asObject(parseJson(text, ref), ref);
       if (key === undefined) return json;
-      if (!Object.hasOwn(json, key)) throw new SecretError(`secret ${ref}: ${path} has no entry "${key}"`, ref);
+      if (!Object.hasOwn(json, key)) {
+        throw new SecretError(
+          `secret ${ref}: ${path} has no entry "${key}" — add "${key}": {…the account's keys…} to the JSON object in ${path}`,
+          ref,
+        );
+      }
       return asObject(json[key], ref);
     }
     throw new SecretError(`secret ${ref}: unknown reference (use env:NAME or file:PATH#key locally)`, ref);
@@ -63,13 +78,22 @@ function parseJson(text: string, ref: string): unknown {
     return JSON.parse(text);
   } catch {
     // The parser's message can quote the text, which is the secret: say only where it is.
-    throw new SecretError(`secret ${ref} is not valid JSON`, ref);
+    throw new SecretError(`secret ${ref} is not valid JSON — ${fixJson(ref)}`, ref);
   }
 }
 
 function asObject(value: unknown, ref: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SecretError(`secret ${ref} is not a JSON object`, ref);
+    throw new SecretError(`secret ${ref} is not a JSON object — ${fixJson(ref)}`, ref);
   }
   return value as Record<string, unknown>;
+}
+
+/** Where to correct a local secret that is not a JSON object of the account's keys. */
+function fixJson(ref: string): string {
+  if (ref.startsWith('env:')) return `set ${ref.slice(4)} to one JSON object of the account's keys (check its quoting)`;
+  const [path = '', key] = ref.slice(5).split('#', 2);
+  return key === undefined
+    ? `make ${path} one JSON object of the account's keys`
+    : `make the entry "${key}" of ${path} a JSON object of the account's keys`;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { AccountConfig } from '../../config';
-import { SecretError } from '../../core/errors';
+import { SecretError, secretFieldsHint } from '../../core/errors';
 import { type HttpRequest, type HttpSettings, parseJson, sendProviderRequest } from '../../http/client';
 import type { ProviderKey } from '../types';
 import { type ClassifyCode, huaweiErrorFromResponse } from './errors';
@@ -21,6 +21,9 @@ const huaweiSecretSchema = z.object({
   projectId: z.string().min(1).optional(),
 });
 
+/** The fields every secret of this provider must hold (optional ones are left out of hints). */
+const REQUIRED_FIELDS = ['ak', 'sk'];
+
 /**
  * Reads the signing keys from an account's secret. A missing or malformed field names the reference and the
  * field, never a value.
@@ -35,7 +38,9 @@ export function parseHuaweiSecret(secret: Record<string, unknown>, secretRef: st
   const field = issue?.path.map(String).join('.') || '(root)';
   const missing = secret[field] === undefined || secret[field] === null;
   throw new SecretError(
-    missing ? `secret ${secretRef} has no field ${field}` : `secret ${secretRef} field ${field} must be a non-empty string`,
+    missing
+      ? `secret ${secretRef} has no field ${field} — ${secretFieldsHint(secretRef, REQUIRED_FIELDS)}`
+      : `secret ${secretRef} field ${field} must be a non-empty string — ${secretFieldsHint(secretRef, REQUIRED_FIELDS, 'fix')}`,
     secretRef,
   );
 }

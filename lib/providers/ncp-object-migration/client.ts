@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { AccountConfig } from '../../config';
-import { SecretError } from '../../core/errors';
+import { SecretError, secretFieldsHint } from '../../core/errors';
 import { type HttpRequest, type HttpSettings, parseJson, sendProviderRequest } from '../../http/client';
 import { NCP_PROVIDER, ncpErrorFromResponse } from './errors';
 import { signNcpV2 } from './signer';
@@ -14,6 +14,9 @@ export interface NcpCredentials {
 
 const ncpSecretSchema = z.object({ accessKey: z.string().min(1), secretKey: z.string().min(1) });
 
+/** The fields every secret of this provider must hold (optional ones are left out of hints). */
+const REQUIRED_FIELDS = ['accessKey', 'secretKey'];
+
 /** Reads the keys from an account's secret. Errors name the reference and the field, never a value. */
 export function parseNcpSecret(secret: Record<string, unknown>, secretRef: string): NcpCredentials {
   const parsed = ncpSecretSchema.safeParse(secret);
@@ -21,7 +24,9 @@ export function parseNcpSecret(secret: Record<string, unknown>, secretRef: strin
   const field = parsed.error.issues[0]?.path.map(String).join('.') || '(root)';
   const missing = secret[field] === undefined || secret[field] === null;
   throw new SecretError(
-    missing ? `secret ${secretRef} has no field ${field}` : `secret ${secretRef} field ${field} must be a non-empty string`,
+    missing
+      ? `secret ${secretRef} has no field ${field} — ${secretFieldsHint(secretRef, REQUIRED_FIELDS)}`
+      : `secret ${secretRef} field ${field} must be a non-empty string — ${secretFieldsHint(secretRef, REQUIRED_FIELDS, 'fix')}`,
     secretRef,
   );
 }

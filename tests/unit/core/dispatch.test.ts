@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAccounts } from '../../../lib/config';
-import { chunkPlan, runChunks } from '../../../lib/core/dispatch';
+import { chunkConcurrency, chunkPlan, runChunks } from '../../../lib/core/dispatch';
 import { AccountSessions, type AdapterRegistry } from '../../../lib/core/sessions';
 import type { PlannedTarget } from '../../../lib/core/types';
 import { createLocalSecretSource } from '../../../lib/local/secrets';
@@ -91,5 +91,58 @@ describe('runChunks', () => {
 
     expect(results.reduce((a, b) => a + b, 0)).toBe(120);
     expect(peak).toBe(2);
+  });
+});
+
+describe('chunkConcurrency', () => {
+  const handle = (perSecond: number, intervalMs: number) => {
+    const account = parseAccounts({
+      accounts: [
+        {
+          name: 'ncp-a',
+          provider: 'ncp-object-migration',
+          region: 'KR',
+          secret: 'env:X',
+          rateLimit: { perSecond, burst: Math.max(1, Math.floor(perSecond)) },
+          confirm: { intervalMs, deadlineMs: 60_000 },
+        },
+      ],
+    }).accounts;
+    const found = new AccountSessions(account, registry, createLocalSecretSource({ env: {} })).handle('ncp-a');
+    if (!found) throw new Error('no handle');
+    return found;
+  };
+
+  it('keeps enough chunks in flight that the rate budget never idles through a confirm interval', () => {
+    // 20 requests/s while each chunk sleeps 2 s between its call and its read-back: 2 × 20 × 3 s of calls queued.
+    expect(chunkConcurrency(handle(20, 2_000))).toBe(120);
+  });
+
+  it('never runs fewer than 8 chunks of an account at once', () => {
+    expect(chunkConcurrency(handle(0.5, 100))).toBe(8);
+  });
+});
+
+describe('runChunks with a per-account limit', () => {
+  const sessions = new AccountSessions(accounts, registry, createLocalSecretSource({ env: {} }));
+
+  it('asks each account for its own limit', async () => {
+    const chunks = chunkPlan([...acting('drs-a', 100), ...acting('drs-b', 20)], sessions);
+    const inFlight = new Map<string, number>();
+    const peak = new Map<string, number>();
+
+    await runChunks(
+      chunks,
+      (account) => (account.config.name === 'drs-a' ? 3 : 1),
+      async (chunk) => {
+        const name = chunk.account.config.name;
+        inFlight.set(name, (inFlight.get(name) ?? 0) + 1);
+        peak.set(name, Math.max(peak.get(name) ?? 0, inFlight.get(name) ?? 0));
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight.set(name, (inFlight.get(name) ?? 0) - 1);
+      },
+    );
+
+    expect(Object.fromEntries(peak)).toEqual({ 'drs-a': 3, 'drs-b': 1 });
   });
 });

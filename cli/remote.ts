@@ -1,0 +1,257 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { DynamoDbLedger } from '../lib/aws/ledger-dynamodb';
+import { type RedriveResult, redriveFailures } from '../lib/aws/redrive-sqs';
+import type { Command } from '../lib/core/command';
+import { ERROR_CLASSES, MigrationPauserError } from '../lib/core/errors';
+import type { RedriveRequest } from '../lib/core/redrive';
+import type { Summary } from '../lib/core/types';
+import { PROVIDER_KEYS } from '../lib/providers/types';
+
+/** Which deployment remote mode talks to: `--stage`, `--region`, `--profile` (or the standard AWS_* variables). */
+export interface RemoteTarget {
+  stage: string;
+  region?: string;
+  profile?: string;
+}
+
+/** The AWS clients remote mode uses, made on first use (tests hand in mocked or local ones). */
+export interface RemoteClients {
+  lambda(): Promise<LambdaClient>;
+  sqs(): Promise<SQSClient>;
+  dynamodb(): Promise<DynamoDBClient>;
+}
+
+/** serverless.yml's region when neither --region nor AWS_REGION says otherwise. */
+export const DEFAULT_REGION = 'ap-northeast-2';
+
+/**
+ * The deployed resources of a stage. serverless.yml names them `${self:custom.queuePrefix}-…` with queuePrefix
+ * `${self:service}-${sls:stage}`, and functions `<service>-<stage>-<function>` (the framework's default);
+ * a test keeps these in step with the file.
+ */
+export function remoteNames(stage: string) {
+  const prefix = `migration-pauser-${stage}`;
+  return {
+    incidentFunction: `${prefix}-incident`,
+    failuresQueue: `${prefix}-failures`,
+    commandsQueue: `${prefix}-commands`,
+    ledgerTable: `${prefix}-ledger`,
+  };
+}
+
+export function regionOf(target: RemoteTarget, env: Record<string, string | undefined>): string {
+  return target.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
+}
+
+/** Real clients for the stage's region and profile; each SDK is loaded only when its command needs it. */
+export function createRemoteClients(target: RemoteTarget, env: Record<string, string | undefined>): RemoteClients {
+  const config = { region: regionOf(target, env), ...(target.profile ? { profile: target.profile } : {}) };
+  let lambda: Promise<LambdaClient> | undefined;
+  let sqs: Promise<SQSClient> | undefined;
+  let dynamodb: Promise<DynamoDBClient> | undefined;
+  return {
+    lambda: () => {
+      lambda ??= import('@aws-sdk/client-lambda').then((sdk) => new sdk.LambdaClient(config));
+      return lambda;
+    },
+    sqs: () => {
+      sqs ??= import('@aws-sdk/client-sqs').then((sdk) => new sdk.SQSClient(config));
+      return sqs;
+    },
+    dynamodb: () => {
+      dynamodb ??= import('@aws-sdk/client-dynamodb').then((sdk) => new sdk.DynamoDBClient(config));
+      return dynamodb;
+    },
+  };
+}
+
+/** The deployed function refused the command as invalid (a CLI older or newer than the deployment). */
+export class RemoteInvalidCommandError extends MigrationPauserError {
+  override name = 'RemoteInvalidCommandError';
+}
+
+/** AWS refused us or the stage is not there: exit 3, with what to do about it. */
+export class RemoteAccessError extends MigrationPauserError {
+  override name = 'RemoteAccessError';
+}
+
+/** The deployed function failed for another reason (a bug, a timeout): its error type and message. */
+export class RemoteFunctionError extends MigrationPauserError {
+  override name = 'RemoteFunctionError';
+}
+
+const countsSchema = z.record(z.string(), z.number());
+const summarySchema = z.object({
+  commandId: z.string(),
+  action: z.enum(['pause', 'resume']),
+  dryRun: z.boolean(),
+  targets: z.number(),
+  byProvider: z.partialRecord(z.enum(PROVIDER_KEYS), countsSchema),
+  totals: countsSchema,
+  accountFailures: z.array(
+    z.object({
+      provider: z.enum(PROVIDER_KEYS),
+      account: z.string(),
+      errorClass: z.enum(ERROR_CLASSES),
+      providerCode: z.string().optional(),
+      reason: z.string(),
+    }),
+  ),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  seconds: z.number(),
+});
+const incidentReplySchema = z.object({
+  summary: summarySchema,
+  mode: z.enum(['in-process', 'dispatched']),
+  followWith: z.string().optional(),
+});
+export interface IncidentReply {
+  summary: Summary;
+  mode: 'in-process' | 'dispatched';
+  followWith?: string;
+}
+
+const functionErrorSchema = z.object({ errorType: z.string().optional(), errorMessage: z.string().optional() });
+
+/** Runs a command through the stage's `incident` function and returns its summary (plan: a dry-run command). */
+export async function invokeIncident(
+  clients: RemoteClients,
+  target: RemoteTarget,
+  command: Command,
+  env: Record<string, string | undefined>,
+): Promise<IncidentReply> {
+  const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+  const functionName = remoteNames(target.stage).incidentFunction;
+  const reply = await withAccessHints(target, env, `invoke ${functionName}`, async () =>
+    (await clients.lambda()).send(
+      new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(command)) }),
+    ),
+  );
+  const text = reply.Payload ? new TextDecoder().decode(reply.Payload) : '';
+  if (reply.FunctionError) {
+    const error = functionErrorSchema.safeParse(safeJson(text));
+    const type = error.success ? (error.data.errorType ?? 'Error') : 'Error';
+    const message = error.success ? (error.data.errorMessage ?? text) : text.slice(0, 500);
+    if (type === 'CommandValidationError' || /^invalid command/.test(message)) {
+      throw new RemoteInvalidCommandError(
+        `${functionName} refused the command: ${message} — check the CLI matches the deployed version (git log, osls deploy)`,
+      );
+    }
+    throw new RemoteFunctionError(
+      `${functionName} failed: ${type}: ${message} — see its logs: aws logs tail /aws/lambda/${functionName} --since 15m`,
+    );
+  }
+  const parsed = incidentReplySchema.safeParse(safeJson(text));
+  if (!parsed.success) {
+    throw new RemoteFunctionError(
+      `${functionName} answered something that is not a run summary — is the stage's deployment current?`,
+    );
+  }
+  return parsed.data as IncidentReply;
+}
+
+/** Moves the stage's target failures back to its commands queue as new commands (or only shows them, on a dry run). */
+export async function redriveRemote(
+  clients: RemoteClients,
+  target: RemoteTarget,
+  request: RedriveRequest,
+  env: Record<string, string | undefined>,
+): Promise<RedriveResult> {
+  const { GetQueueUrlCommand } = await import('@aws-sdk/client-sqs');
+  const names = remoteNames(target.stage);
+  const sqs = await clients.sqs();
+  const urlOf = (queue: string) =>
+    withAccessHints(target, env, `find queue ${queue}`, async () => {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
+      if (!QueueUrl) throw new RemoteAccessError(`queue ${queue} has no URL`);
+      return QueueUrl;
+    });
+  const failuresQueueUrl = await urlOf(names.failuresQueue);
+  const commandsQueueUrl = await urlOf(names.commandsQueue);
+  return withAccessHints(target, env, `redrive ${names.failuresQueue}`, () =>
+    redriveFailures({ sqs, failuresQueueUrl, commandsQueueUrl }, request),
+  );
+}
+
+/** The stage's DynamoDB ledger, read by status and history; calls go through `read` for the same hints. */
+export async function remoteLedger(clients: RemoteClients, target: RemoteTarget) {
+  const tableName = remoteNames(target.stage).ledgerTable;
+  return { ledger: new DynamoDbLedger({ client: await clients.dynamodb(), tableName }), tableName };
+}
+
+/** Runs one AWS call, turning "who are you / you may not / it is not there" into what to do about it. */
+export async function withAccessHints<T>(
+  target: RemoteTarget,
+  env: Record<string, string | undefined>,
+  what: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw accessErrorOf(error, target, env, what) ?? error;
+  }
+}
+
+const NO_CREDENTIALS = new Set(['CredentialsProviderError', 'ProviderError', 'TokenProviderError']);
+const BAD_CREDENTIALS = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+]);
+const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
+const MISSING = new Set([
+  'ResourceNotFoundException',
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+  'NonExistentQueue',
+]);
+
+/** A RemoteAccessError saying what to do, or undefined when the error is not about access. */
+export function accessErrorOf(
+  error: unknown,
+  target: RemoteTarget,
+  env: Record<string, string | undefined>,
+  what: string,
+): RemoteAccessError | undefined {
+  if (!(error instanceof Error) || error instanceof MigrationPauserError) return undefined;
+  const region = regionOf(target, env);
+  const profile = target.profile ?? env.AWS_PROFILE;
+  const as = profile ? `profile ${profile}` : 'the default credentials';
+  if (NO_CREDENTIALS.has(error.name) || /could not load credentials|credential/i.test(error.message)) {
+    return new RemoteAccessError(
+      `cannot ${what}: no AWS credentials found (${as}) — run aws sso login${profile ? ` --profile ${profile}` : ''}, or pass --profile NAME / set AWS_PROFILE, then check with aws sts get-caller-identity`,
+    );
+  }
+  if (BAD_CREDENTIALS.has(error.name)) {
+    return new RemoteAccessError(
+      `cannot ${what}: AWS did not accept the credentials of ${as} (${error.name}) — refresh them (aws sso login) and check with aws sts get-caller-identity`,
+    );
+  }
+  if (DENIED.has(error.name) || /not authorized to perform/i.test(error.message)) {
+    return new RemoteAccessError(
+      `cannot ${what}: access denied for ${as} in ${region} — use a role allowed to operate migration-pauser (see docs/runbook.md, "Permissions"), e.g. --profile NAME`,
+    );
+  }
+  if (MISSING.has(error.name)) {
+    return new RemoteAccessError(
+      `cannot ${what}: it does not exist in ${region} — check --stage ${target.stage} and --region (deployed stages: aws cloudformation list-stacks --query "StackSummaries[?starts_with(StackName,'migration-pauser-')].StackName"), or deploy with npx osls deploy --stage ${target.stage}`,
+    );
+  }
+  return undefined;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

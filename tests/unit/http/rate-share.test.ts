@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { parseWorkerConcurrency } from '../../../lib/aws/runtime';
+import { parseAccounts } from '../../../lib/config';
+import { ConfigError } from '../../../lib/core/errors';
+import { AccountSessions } from '../../../lib/core/sessions';
+import { runnersFor, shareOfRateLimit } from '../../../lib/http/rate-share';
+import { createLocalSecretSource } from '../../../lib/local/secrets';
+import { adapters } from '../../../lib/providers/registry';
+
+describe('shareOfRateLimit', () => {
+  it('gives each of n runners 1/n of the rate and half of 1/n of the burst', () => {
+    expect(shareOfRateLimit({ perSecond: 30, burst: 12 }, 3)).toEqual({ perSecond: 10, burst: 2 });
+  });
+
+  it('keeps half the burst back even for a single runner', () => {
+    expect(shareOfRateLimit({ perSecond: 20, burst: 20 })).toEqual({ perSecond: 20, burst: 10 });
+  });
+
+  it('never leaves a runner without a token to send with', () => {
+    expect(shareOfRateLimit({ perSecond: 5, burst: 5 }, 10)).toEqual({ perSecond: 0.5, burst: 1 });
+  });
+
+  it('keeps every runner together under the account limit, whatever the worker count', () => {
+    for (const workers of [1, 2, 3, 7, 50]) {
+      const runners = runnersFor(workers);
+      const share = shareOfRateLimit({ perSecond: 20, burst: 40 }, runners);
+      expect(share.perSecond * runners).toBeLessThanOrEqual(20 + 1e-9);
+      expect(share.burst * runners).toBeLessThanOrEqual(Math.max(40, runners));
+    }
+  });
+
+  it('rejects a runner count that is not a whole number of processes', () => {
+    expect(() => shareOfRateLimit({ perSecond: 1, burst: 1 }, 0)).toThrow(RangeError);
+    expect(() => shareOfRateLimit({ perSecond: 1, burst: 1 }, 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('runnersFor', () => {
+  it('counts the workers of the queue plus one in-process runner', () => {
+    expect(runnersFor(2)).toBe(3);
+  });
+
+  it('leaves the whole rate to a process with no workers beside it', () => {
+    expect(runnersFor(undefined)).toBe(1);
+  });
+});
+
+describe('the rate each session paces itself to', () => {
+  const accounts = parseAccounts({
+    accounts: [
+      {
+        name: 'drs-a',
+        provider: 'huawei-drs',
+        region: 'r',
+        projectId: 'p',
+        secret: 'env:X',
+        rateLimit: { perSecond: 12, burst: 12 },
+      },
+      { name: 'ncp-a', provider: 'ncp-object-migration', region: 'KR', secret: 'env:X', rateLimit: { perSecond: 12, burst: 12 } },
+    ],
+  }).accounts;
+
+  it("is the account's limit divided among its provider's runners", () => {
+    const sessions = new AccountSessions(accounts, adapters, createLocalSecretSource({ env: {} }), {
+      runners: { 'huawei-drs': runnersFor(3) },
+    });
+    expect(sessions.handle('drs-a')?.capabilities.rateLimit).toEqual({ perSecond: 3, burst: 1 });
+    expect(sessions.handle('ncp-a')?.capabilities.rateLimit).toEqual({ perSecond: 12, burst: 6 });
+  });
+});
+
+describe('MP_WORKER_CONCURRENCY', () => {
+  it('reads the maximum concurrency of each provider queue', () => {
+    expect(parseWorkerConcurrency('{"huawei-drs":4,"huawei-oms":2}')).toEqual({ 'huawei-drs': 4, 'huawei-oms': 2 });
+  });
+
+  it('means no workers when unset', () => {
+    expect(parseWorkerConcurrency(undefined)).toEqual({});
+  });
+
+  it('refuses anything but whole worker counts per known provider', () => {
+    expect(() => parseWorkerConcurrency('{"huawei-drs":0}')).toThrow(ConfigError);
+    expect(() => parseWorkerConcurrency('{"aws-dms":2}')).toThrow(ConfigError);
+    expect(() => parseWorkerConcurrency('not json')).toThrow(ConfigError);
+  });
+});
