@@ -79,7 +79,8 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
   return table(['when', 'target', 'outcome', 'command', 'why'], rows);
 }
 
-function table(header: string[], rows: string[][]): string {
+/** Columns padded to their widest cell, two spaces apart. */
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -704,27 +704,8 @@ async function runSimulator(values: Values, io: CliIo): Promise<number> {
     io.err(`--port ${values.port} is not a port number`);
     return EXIT.badInput;
   }
-  if (!values.json) {
-    const { runSimulatorForeground } = await import('../sim');
-    await runSimulatorForeground({ port, scenarioPath: values.scenario });
-    return EXIT.ok;
-  }
-  const { readFile } = await import('node:fs/promises');
-  const { generateScenario, parseScenario, startSimulator } = await import('../sim');
-  const scenario =
-    values.scenario === undefined ? generateScenario() : parseScenario(JSON.parse(await readFile(values.scenario, 'utf8')));
-  const sim = await startSimulator({ scenario, port });
-  io.out(JSON.stringify({ url: sim.url, tasks: scenario.tasks.length, accounts: sim.accountsFile(), env: sim.secretEnv() }));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await sim.close();
+  const { runSimulatorForeground } = await import('../sim');
+  await runSimulatorForeground({ port, scenarioPath: values.scenario, json: values.json });
   return EXIT.ok;
 }
 

@@ -1,15 +1,10 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Command } from '../lib/core/command';
-import { planRedrive, type RedriveRequest } from '../lib/core/redrive';
+import { planRedrive, type RedriveReport, type RedriveRequest, reportRedrive } from '../lib/core/redrive';
 import type { Summary } from '../lib/core/types';
 
 /** What a redrive of the local failures file did (the same shape as the remote one, plus each run's summary). */
-export interface LocalRedriveResult {
-  dryRun: boolean;
-  received: number;
-  moved: number;
-  kept: number;
-  commands: { commandId: string; action: Command['action']; accounts: string[]; taskIds: number; reason: string }[];
+export interface LocalRedriveResult extends RedriveReport {
   runs: Summary[];
 }
 
@@ -27,21 +22,9 @@ export async function redriveLocal(
   const before = await readLines(failuresPath);
   const received = before.slice(0, request.max).map((body, i) => ({ id: String(i), body }));
   const plan = planRedrive(received, request);
-  const moving = new Set(plan.commands.flatMap((c) => c.sourceIds));
-  const result: LocalRedriveResult = {
-    dryRun: request.dryRun,
-    received: received.length,
-    moved: moving.size,
-    kept: before.length - moving.size,
-    commands: plan.commands.map(({ command }) => ({
-      commandId: command.commandId,
-      action: command.action,
-      accounts: command.scope.accounts ?? [],
-      taskIds: command.scope.taskIds?.length ?? 0,
-      reason: command.reason,
-    })),
-    runs: [],
-  };
+  const { moving, ...report } = reportRedrive(plan, received.length, request.dryRun);
+  // Lines past `max` were not looked at, and stay in the file too.
+  const result: LocalRedriveResult = { ...report, kept: before.length - moving.size, runs: [] };
   if (request.dryRun || moving.size === 0) return result;
   for (const { command } of plan.commands) result.runs.push(await run(command));
   // The runs appended their own failures after the lines read at the start: keep those, drop the moved ones.

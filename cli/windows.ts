@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { load } from 'js-yaml';
 import * as z from 'zod';
 import { ConfigError } from '../lib/core/errors';
+import { table } from './format';
 
 /** The scheduled window of one stage, as serverless.yml `params` gives it. */
 export interface WindowParams {
@@ -207,12 +208,6 @@ export function formatWindows(params: WindowParams, spans: readonly WindowSpan[]
     `pause (${localZone})`,
     `resume (${localZone})`,
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
   const notes = marked ? ['now: this window has paused and not yet resumed'] : [];
-  return [...head, line(header), ...rows.map(line), ...notes].join('\n');
+  return [...head, table(header, rows), ...notes].join('\n');
 }

@@ -4,7 +4,7 @@
  */
 export { runSimulatorForeground } from './cli';
 export { fakeRedisPasswords } from './providers/dcs';
-export { generateScenario } from './scenario';
+export { generateScenario, STATES } from './scenario';
 export { parseScenario } from './scenario-file';
 export { startSimulator } from './server';
 export type { AppliedAction } from './task-store';

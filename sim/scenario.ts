@@ -4,7 +4,7 @@ import { seededRandom } from './random';
 import type { Scenario, SimAccount, SimTask } from './types';
 
 /** Which wire states each provider's fleet is drawn from, by how the pipeline sees them. */
-const STATES: Record<
+export const STATES: Record<
   ProviderKey,
   { running: string[]; paused: string[]; finished: string[]; failed: string[]; waiting: string[] }
 > = {

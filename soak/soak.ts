@@ -13,7 +13,15 @@ import { MemoryLedger } from '../lib/local/ledger-memory';
 import { MemoryWorkQueue } from '../lib/local/work-queue-memory';
 import { adapters } from '../lib/providers/registry';
 import type { ProviderKey } from '../lib/providers/types';
-import { type AppliedAction, fakeRedisPasswords, generateScenario, type SimTask, type Simulator, startSimulator } from '../sim';
+import {
+  type AppliedAction,
+  fakeRedisPasswords,
+  generateScenario,
+  type SimTask,
+  type Simulator,
+  STATES,
+  startSimulator,
+} from '../sim';
 import { seededRandom } from '../sim/random';
 
 export interface SoakOptions {
@@ -117,7 +125,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // Tasks someone else paused before the soak started: never ours to resume.
   const foreign = new Map<string, number>();
   for (const task of scenario.tasks) {
-    if (PAUSED_STATE[task.provider] === task.state) foreign.set(`${task.provider}/${task.id}`, 0);
+    if (STATES[task.provider].paused.includes(task.state)) foreign.set(`${task.provider}/${task.id}`, 0);
   }
   try {
     return await soakAgainst(sim, scenario.tasks, foreign, options, random, log, started);
@@ -280,26 +288,16 @@ async function pool<T>(items: readonly T[], size: number, work: (item: T) => Pro
   );
 }
 
-const PAUSED_STATE: Record<ProviderKey, string> = {
-  'ncp-object-migration': 'PAUSED',
-  'huawei-oms': '3',
-  'huawei-drs': 'PAUSING',
-  'huawei-dcs': 'TERMINATED',
-};
-const RUNNING_STATES: Record<ProviderKey, readonly string[]> = {
-  'ncp-object-migration': ['STARTED'],
-  'huawei-oms': ['2'],
-  'huawei-drs': ['INCRE_TRANSFER_STARTED', 'FULL_TRANSFER_STARTED'],
-  'huawei-dcs': ['MIGRATING', 'FULLMIGRATING'],
-};
+/** The wire state a task shows when paused (the first of the simulator's paused states for its provider). */
+const pausedState = (provider: ProviderKey): string => STATES[provider].paused[0] ?? '';
 
 /** Someone pauses about one running task in twenty by hand mid-soak: from then on they are not ours to resume. */
 function pauseSomeByHand(sim: Simulator, tasks: readonly SimTask[], foreign: Map<string, number>, random: () => number): number {
   let count = 0;
   for (const { provider, id } of tasks) {
     const task = sim.task(provider, id);
-    if (!task || !RUNNING_STATES[provider].includes(task.state) || random() > 0.05) continue;
-    sim.setTaskState(provider, id, PAUSED_STATE[provider]);
+    if (!task || !STATES[provider].running.includes(task.state) || random() > 0.05) continue;
+    sim.setTaskState(provider, id, pausedState(provider));
     foreign.set(`${provider}/${id}`, Date.now());
     count += 1;
   }

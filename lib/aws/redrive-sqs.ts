@@ -5,8 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Command } from '../core/command';
-import { planRedrive, type RedriveRequest } from '../core/redrive';
+import { planRedrive, type RedriveReport, type RedriveRequest, reportRedrive } from '../core/redrive';
 import { MAX_BATCH_ENTRIES, sendInBatches } from './sqs-batch';
 
 export interface RedriveQueues {
@@ -19,16 +18,8 @@ export interface RedriveQueues {
   waitTimeSeconds?: number;
 }
 
-export interface RedriveResult {
-  dryRun: boolean;
-  /** Failure messages looked at. */
-  received: number;
-  /** Failure messages replaced by a published command (deleted), or that would be on a dry run. */
-  moved: number;
-  /** Failure messages left on the failures queue. */
-  kept: number;
-  commands: { commandId: string; action: Command['action']; accounts: string[]; taskIds: number; reason: string }[];
-}
+/** Failure messages looked at, replaced by a published command (or that would be, on a dry run), and left. */
+export type RedriveResult = RedriveReport;
 
 const SQS_BATCH = MAX_BATCH_ENTRIES;
 
@@ -40,20 +31,7 @@ const SQS_BATCH = MAX_BATCH_ENTRIES;
 export async function redriveFailures(queues: RedriveQueues, request: RedriveRequest): Promise<RedriveResult> {
   const received = await receiveUpTo(queues, request.max);
   const plan = planRedrive(received, request);
-  const moving = new Set(plan.commands.flatMap((c) => c.sourceIds));
-  const summary = {
-    dryRun: request.dryRun,
-    received: received.length,
-    moved: moving.size,
-    kept: received.length - moving.size,
-    commands: plan.commands.map(({ command }) => ({
-      commandId: command.commandId,
-      action: command.action,
-      accounts: command.scope.accounts ?? [],
-      taskIds: command.scope.taskIds?.length ?? 0,
-      reason: command.reason,
-    })),
-  };
+  const { moving, ...summary } = reportRedrive(plan, received.length, request.dryRun);
   if (request.dryRun || moving.size === 0) {
     await releaseMessages(
       queues,

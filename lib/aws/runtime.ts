@@ -144,14 +144,27 @@ function accountsPath(env: RuntimeEnv): string {
 
 function parseWorkQueueUrls(text: string | undefined): Partial<Record<(typeof PROVIDER_KEYS)[number], string>> | undefined {
   if (!text) return undefined;
+  return parseJsonEnv(text, workQueueUrlsSchema, {
+    name: 'MP_WORK_QUEUE_URLS',
+    expected: '{"<provider>": "<queue url>"}',
+    meaning: 'map provider keys to queue URLs',
+  });
+}
+
+/** An environment variable holding JSON of a known shape; a ConfigError says which variable and what it needs. */
+function parseJsonEnv<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  describe: { name: string; expected: string; meaning: string },
+): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ConfigError('MP_WORK_QUEUE_URLS is not valid JSON (expected {"<provider>": "<queue url>"})');
+    throw new ConfigError(`${describe.name} is not valid JSON (expected ${describe.expected})`);
   }
-  const parsed = workQueueUrlsSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError('MP_WORK_QUEUE_URLS must map provider keys to queue URLs');
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(`${describe.name} must ${describe.meaning}`);
   return parsed.data;
 }
 
@@ -163,15 +176,11 @@ const workerConcurrencySchema = z.partialRecord(z.enum(PROVIDER_KEYS), z.int().m
  */
 export function parseWorkerConcurrency(text: string | undefined): Partial<Record<ProviderKey, number>> {
   if (!text) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigError('MP_WORKER_CONCURRENCY is not valid JSON (expected {"<provider>": <workers>})');
-  }
-  const parsed = workerConcurrencySchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError('MP_WORKER_CONCURRENCY must map provider keys to whole numbers of workers');
-  return parsed.data;
+  return parseJsonEnv(text, workerConcurrencySchema, {
+    name: 'MP_WORKER_CONCURRENCY',
+    expected: '{"<provider>": <workers>}',
+    meaning: 'map provider keys to whole numbers of workers',
+  });
 }
 
 /**

@@ -49,6 +49,34 @@ export interface RedrivePlan {
   keptIds: string[];
 }
 
+/** What a redrive reports, from the queue or from the local failures file alike. */
+export interface RedriveReport {
+  dryRun: boolean;
+  received: number;
+  moved: number;
+  kept: number;
+  commands: { commandId: string; action: Command['action']; accounts: string[]; taskIds: number; reason: string }[];
+}
+
+/** The report of a plan over `received` messages: the ids it moves, and a line per command. */
+export function reportRedrive(plan: RedrivePlan, received: number, dryRun: boolean): RedriveReport & { moving: Set<string> } {
+  const moving = new Set(plan.commands.flatMap((c) => c.sourceIds));
+  return {
+    dryRun,
+    received,
+    moved: moving.size,
+    kept: received - moving.size,
+    moving,
+    commands: plan.commands.map(({ command }) => ({
+      commandId: command.commandId,
+      action: command.action,
+      accounts: command.scope.accounts ?? [],
+      taskIds: command.scope.taskIds?.length ?? 0,
+      reason: command.reason,
+    })),
+  };
+}
+
 /** Task ids per redriven command: keeps one command message far below SQS's 256 KiB; a bigger group is split. */
 export const MAX_REDRIVE_TASK_IDS = 1000;
 const MAX_REASON = 500;

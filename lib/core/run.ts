@@ -197,28 +197,31 @@ async function handOn(
     group.chunk.items.push(item);
     groups.set(id, group);
   }
-  const chunks: Chunk[] = [];
-  const byProvider = new Map<ProviderKey, WorkMessage[]>();
+  const byPhase: Record<HandoffPhase, Chunk[]> = { act: [], confirm: [] };
   for (const { phase, chunk } of groups.values()) {
     const size = chunk.account.capabilities.batchLimit;
     for (let i = 0; i < chunk.items.length; i += size) {
-      const part = { account: chunk.account, items: chunk.items.slice(i, i + size) };
-      chunks.push(part);
-      const list = byProvider.get(part.account.config.provider) ?? [];
-      list.push(toWorkMessage(command, part, phase, handoff));
-      byProvider.set(part.account.config.provider, list);
+      byPhase[phase].push({ account: chunk.account, items: chunk.items.slice(i, i + size) });
     }
   }
   const queue = deps.workQueue;
-  await Promise.all([...byProvider].map(([provider, messages]) => queue.send(provider, messages)));
-  return chunks;
+  await sendToWorkQueues(command, byPhase.act, queue, 'act', handoff);
+  await sendToWorkQueues(command, byPhase.confirm, queue, 'confirm', handoff);
+  return [...byPhase.act, ...byPhase.confirm];
 }
 
-async function sendToWorkQueues(command: Command, chunks: readonly Chunk[], queue: WorkQueue): Promise<void> {
+/** One work message per chunk, sent to its provider's queue (in batches per provider). */
+async function sendToWorkQueues(
+  command: Command,
+  chunks: readonly Chunk[],
+  queue: WorkQueue,
+  phase: HandoffPhase = 'act',
+  handoff = 0,
+): Promise<void> {
   const byProvider = new Map<ProviderKey, WorkMessage[]>();
   for (const chunk of chunks) {
     const list = byProvider.get(chunk.account.config.provider) ?? [];
-    list.push(toWorkMessage(command, chunk));
+    list.push(toWorkMessage(command, chunk, phase, handoff));
     byProvider.set(chunk.account.config.provider, list);
   }
   await Promise.all([...byProvider].map(([provider, messages]) => queue.send(provider, messages)));
