@@ -1,18 +1,19 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
+import type {
+  DeleteCommandInput,
   DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  type QueryCommandOutput,
+  GetCommandInput,
+  GetCommandOutput,
+  PutCommandInput,
+  QueryCommandInput,
+  QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ConfigError, ERROR_CLASSES } from '../core/errors';
 import { type HistoryEntry, type HistoryFilter, type Ledger, type PauseRecord, selectHistory } from '../core/ledger';
 import { OUTCOMES, type Target, type TargetKey, type TargetOutcome, targetKey } from '../core/types';
 import { PROVIDER_KEYS, type TaskPhase } from '../providers/types';
+import { type DocumentSdk, documentSdk } from './clients';
 
 /**
  * The ledger table's key design, shared with serverless.yml and the tests. One table holds two kinds of item:
@@ -85,15 +86,15 @@ const holdSortKey = (key: TargetKey, source: string) => `${key}#${source}`;
  * PauseRecord and TargetOutcome types carry — nothing secret.
  */
 export class DynamoDbLedger implements Ledger {
-  private readonly documents: DynamoDBDocumentClient;
+  private readonly client: DynamoDBClient;
+  private documents: Promise<{ sdk: DocumentSdk; client: DynamoDBDocumentClient }> | undefined;
   private readonly tableName: string;
   private readonly retentionSeconds: number;
   private readonly now: () => Date;
   private readonly pageSize: number | undefined;
 
   constructor(options: DynamoDbLedgerOptions) {
-    // Optional fields of our records may be present-but-undefined; DynamoDB rejects undefined values.
-    this.documents = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.client = options.client;
     this.tableName = options.tableName;
     this.retentionSeconds = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * SECONDS_PER_DAY;
     this.now = options.now ?? (() => new Date());
@@ -102,12 +103,10 @@ export class DynamoDbLedger implements Ledger {
 
   /** Overwrites any earlier hold on the target: the latest pause is the one a resume reports. */
   async recordPause(record: PauseRecord): Promise<void> {
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: HOLDS_PARTITION, sk: holdSortKey(record.key, record.source), kind: 'hold', record },
-      }),
-    );
+    await this.put({
+      TableName: this.tableName,
+      Item: { pk: HOLDS_PARTITION, sk: holdSortKey(record.key, record.source), kind: 'hold', record },
+    });
   }
 
   async pausedByUs(): Promise<PauseRecord[]> {
@@ -124,9 +123,7 @@ export class DynamoDbLedger implements Ledger {
   /** A Delete of an absent item succeeds, so releasing twice (or a hold never placed) is not an error. */
   async release(key: TargetKey, source?: string): Promise<void> {
     if (source !== undefined) {
-      await this.documents.send(
-        new DeleteCommand({ TableName: this.tableName, Key: { pk: HOLDS_PARTITION, sk: holdSortKey(key, source) } }),
-      );
+      await this.delete({ TableName: this.tableName, Key: { pk: HOLDS_PARTITION, sk: holdSortKey(key, source) } });
       return;
     }
     // Every source's hold on the target: their sort keys share the `<targetKey>#` prefix ('#' never occurs in a key).
@@ -137,25 +134,23 @@ export class DynamoDbLedger implements Ledger {
       ConsistentRead: true,
     });
     for (const item of items) {
-      await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: HOLDS_PARTITION, sk: item.sk } }));
+      await this.delete({ TableName: this.tableName, Key: { pk: HOLDS_PARTITION, sk: item.sk } });
     }
   }
 
   async claim(commandId: string, key: TargetKey): Promise<boolean> {
     try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: commandPartition(commandId),
-            sk: `CLAIM#${key}`,
-            kind: 'claim',
-            claimedAt: this.now().toISOString(),
-            expiresAt: Math.floor(this.now().getTime() / 1000) + this.retentionSeconds,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.put({
+        TableName: this.tableName,
+        Item: {
+          pk: commandPartition(commandId),
+          sk: `CLAIM#${key}`,
+          kind: 'claim',
+          claimedAt: this.now().toISOString(),
+          expiresAt: Math.floor(this.now().getTime() / 1000) + this.retentionSeconds,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
       return true;
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
@@ -164,34 +159,30 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async isClaimed(commandId: string, key: TargetKey): Promise<boolean> {
-    const { Item } = await this.documents.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: commandPartition(commandId), sk: `CLAIM#${key}` },
-        ConsistentRead: true,
-        ProjectionExpression: 'pk',
-      }),
-    );
+    const { Item } = await this.get({
+      TableName: this.tableName,
+      Key: { pk: commandPartition(commandId), sk: `CLAIM#${key}` },
+      ConsistentRead: true,
+      ProjectionExpression: 'pk',
+    });
     return Item !== undefined;
   }
 
   async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
     const key = targetKey(outcome.target);
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: commandPartition(commandId),
-          sk: targetSortKey(key),
-          gsi1pk: targetSortKey(key),
-          gsi1sk: `${outcome.finishedAt}#${commandId}`,
-          kind: 'outcome',
-          commandId,
-          outcome,
-          expiresAt: Math.floor(this.now().getTime() / 1000) + this.retentionSeconds,
-        },
-      }),
-    );
+    await this.put({
+      TableName: this.tableName,
+      Item: {
+        pk: commandPartition(commandId),
+        sk: targetSortKey(key),
+        gsi1pk: targetSortKey(key),
+        gsi1sk: `${outcome.finishedAt}#${commandId}`,
+        kind: 'outcome',
+        commandId,
+        outcome,
+        expiresAt: Math.floor(this.now().getTime() / 1000) + this.retentionSeconds,
+      },
+    });
   }
 
   async outcomesOf(commandId: string): Promise<TargetOutcome[]> {
@@ -237,13 +228,42 @@ export class DynamoDbLedger implements Ledger {
     const items: Record<string, unknown>[] = [];
     let startKey: QueryCommandOutput['LastEvaluatedKey'];
     do {
-      const page: QueryCommandOutput = await this.documents.send(
-        new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: this.pageSize }),
-      );
+      const page: QueryCommandOutput = await this.query({ ...input, ExclusiveStartKey: startKey, Limit: this.pageSize });
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
+  }
+  /**
+   * The document client, made on the first call: the lib-dynamodb package is loaded then, not at cold start.
+   * Optional fields of our records may be present-but-undefined; DynamoDB rejects undefined values.
+   */
+  private documentsOf(): Promise<{ sdk: DocumentSdk; client: DynamoDBDocumentClient }> {
+    this.documents ??= documentSdk().then((sdk) => ({
+      sdk,
+      client: sdk.DynamoDBDocumentClient.from(this.client, { marshallOptions: { removeUndefinedValues: true } }),
+    }));
+    return this.documents;
+  }
+
+  private async put(input: PutCommandInput): Promise<void> {
+    const { sdk, client } = await this.documentsOf();
+    await client.send(new sdk.PutCommand(input));
+  }
+
+  private async delete(input: DeleteCommandInput): Promise<void> {
+    const { sdk, client } = await this.documentsOf();
+    await client.send(new sdk.DeleteCommand(input));
+  }
+
+  private async get(input: GetCommandInput): Promise<GetCommandOutput> {
+    const { sdk, client } = await this.documentsOf();
+    return client.send(new sdk.GetCommand(input));
+  }
+
+  private async query(input: QueryCommandInput): Promise<QueryCommandOutput> {
+    const { sdk, client } = await this.documentsOf();
+    return client.send(new sdk.QueryCommand(input));
   }
 }
 

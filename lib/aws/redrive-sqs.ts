@@ -1,11 +1,6 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { planRedrive, type RedriveReport, type RedriveRequest, reportRedrive } from '../core/redrive';
+import { sqsSdk } from './clients';
 import { MAX_BATCH_ENTRIES, sendInBatches } from './sqs-batch';
 
 export interface RedriveQueues {
@@ -67,6 +62,7 @@ export async function redriveFailures(queues: RedriveQueues, request: RedriveReq
 
 async function receiveUpTo(queues: RedriveQueues, max: number): Promise<{ id: string; body: string; receiptHandle: string }[]> {
   const seen = new Map<string, { id: string; body: string; receiptHandle: string }>();
+  const { ReceiveMessageCommand } = await sqsSdk();
   while (seen.size < max) {
     const reply = await queues.sqs.send(
       new ReceiveMessageCommand({
@@ -88,6 +84,7 @@ function isComplete(m: Message): m is Message & { MessageId: string; ReceiptHand
 }
 
 async function deleteMessages(queues: RedriveQueues, receiptHandles: readonly string[]): Promise<void> {
+  const { DeleteMessageBatchCommand } = await sqsSdk();
   for (let i = 0; i < receiptHandles.length; i += SQS_BATCH) {
     await queues.sqs.send(
       new DeleteMessageBatchCommand({
@@ -100,6 +97,7 @@ async function deleteMessages(queues: RedriveQueues, receiptHandles: readonly st
 
 /** Makes kept messages visible again now rather than after the visibility timeout. */
 async function releaseMessages(queues: RedriveQueues, receiptHandles: readonly string[]): Promise<void> {
+  const { ChangeMessageVisibilityBatchCommand } = await sqsSdk();
   for (let i = 0; i < receiptHandles.length; i += SQS_BATCH) {
     await queues.sqs.send(
       new ChangeMessageVisibilityBatchCommand({

@@ -1,5 +1,6 @@
-import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import { MigrationPauserError } from '../core/errors';
+import { sqsSdk } from './clients';
 
 /** SQS limits: ten entries and 256 KiB (all bodies and attributes together) per SendMessageBatch. */
 export const MAX_BATCH_ENTRIES = 10;
@@ -27,6 +28,7 @@ export class SqsSendError extends MigrationPauserError {
  */
 export async function sendInBatches(client: SQSClient, queueUrl: string, messages: readonly OutgoingMessage[]): Promise<number> {
   let calls = 0;
+  const { SendMessageBatchCommand } = await sqsSdk();
   for (const batch of packBatches(messages)) {
     let pending = batch;
     let codes: string[] = [];
