@@ -14,6 +14,13 @@ export interface P4Row {
   runs: number;
   /** `@aws-sdk/*` packages the bundle imports at load (statically); the rest it loads with import() when used. */
   sdkAtLoad: string[];
+  /** `@aws-sdk/*` packages the bundle may load with import() on first use (a first invocation loads those it needs). */
+  sdkOnDemand: string[];
+  /**
+   * The module and every SDK package it may load on demand, over bare node: the most a cold start pays in module
+   * loading before and during its first invocation. loadMs is what Lambda's init phase pays.
+   */
+  withSdkMs: number;
   error?: string;
 }
 
@@ -39,10 +46,13 @@ async function bundle(entry: string, outfile: string): Promise<void> {
 
 function wallMs(args: string[], env: NodeJS.ProcessEnv): { ms: number; error?: string } {
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, args, { env, encoding: 'utf8', cwd: root });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   return run.status === 0 ? { ms } : { ms, error: run.stderr.trim().split('\n').slice(0, 3).join(' | ') };
 }
+
+const packagesMatching = (text: string, pattern: RegExp): string[] =>
+  [...new Set([...text.matchAll(pattern)].map((m) => m[1] ?? ''))].sort();
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -67,9 +77,20 @@ export async function runP4(runs: number): Promise<P4Row[]> {
     const name = basename(file, '.ts');
     const outfile = join(out, `${name}.mjs`);
     await bundle(join(functionsDir, file), outfile);
-    const importArgs = ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(outfile).href)})`];
+    const text = readFileSync(outfile, 'utf8');
+    const sdkAtLoad = packagesMatching(text, /(?:from|import)\s*"(@aws-sdk\/[^"]+)"/g);
+    const sdkOnDemand = packagesMatching(text, /import\("(@aws-sdk\/[^"]+)"\)/g);
+    const moduleUrl = JSON.stringify(pathToFileURL(outfile).href);
+    const importArgs = ['--input-type=module', '-e', `await import(${moduleUrl})`];
+    const withSdkArgs = [
+      '--input-type=module',
+      '-e',
+      `await import(${moduleUrl}); for (const p of ${JSON.stringify(sdkOnDemand)}) await import(p);`,
+    ];
     wallMs(importArgs, env); // warm the file cache once
+    wallMs(withSdkArgs, env);
     const withImport: number[] = [];
+    const withSdk: number[] = [];
     const bare: number[] = [];
     let error: string | undefined;
     for (let i = 0; i < runs; i++) {
@@ -77,9 +98,10 @@ export async function runP4(runs: number): Promise<P4Row[]> {
       const run = wallMs(importArgs, env);
       error ??= run.error;
       withImport.push(run.ms);
+      const sdkRun = wallMs(withSdkArgs, env);
+      error ??= sdkRun.error;
+      withSdk.push(sdkRun.ms);
     }
-    const text = readFileSync(outfile, 'utf8');
-    const sdkAtLoad = [...new Set([...text.matchAll(/(?:from|import)\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1] ?? ''))].sort();
     const importMedianMs = median(withImport);
     const bareMedianMs = median(bare);
     rows.push({
@@ -90,6 +112,8 @@ export async function runP4(runs: number): Promise<P4Row[]> {
       bareMedianMs,
       runs,
       sdkAtLoad,
+      sdkOnDemand,
+      withSdkMs: median(withSdk) - bareMedianMs,
       ...(error ? { error } : {}),
     });
   }

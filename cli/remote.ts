@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DynamoDbLedger } from '../lib/aws/ledger-dynamodb';
 import { type RedriveResult, redriveFailures } from '../lib/aws/redrive-sqs';
 import type { Command } from '../lib/core/command';
@@ -9,6 +9,7 @@ import { ERROR_CLASSES, MigrationPauserError } from '../lib/core/errors';
 import type { RedriveRequest } from '../lib/core/redrive';
 import type { Summary } from '../lib/core/types';
 import { PROVIDER_KEYS } from '../lib/providers/types';
+import '../lib/core/zod-messages';
 
 /** Which deployment remote mode talks to: `--stage`, `--region`, `--profile` (or the standard AWS_* variables). */
 export interface RemoteTarget {
@@ -96,7 +97,7 @@ const summarySchema = z.object({
       provider: z.enum(PROVIDER_KEYS),
       account: z.string(),
       errorClass: z.enum(ERROR_CLASSES),
-      providerCode: z.string().optional(),
+      providerCode: z.optional(z.string()),
       reason: z.string(),
     }),
   ),
@@ -107,7 +108,7 @@ const summarySchema = z.object({
 const incidentReplySchema = z.object({
   summary: summarySchema,
   mode: z.enum(['in-process', 'dispatched']),
-  followWith: z.string().optional(),
+  followWith: z.optional(z.string()),
 });
 export interface IncidentReply {
   summary: Summary;
@@ -115,7 +116,7 @@ export interface IncidentReply {
   followWith?: string;
 }
 
-const functionErrorSchema = z.object({ errorType: z.string().optional(), errorMessage: z.string().optional() });
+const functionErrorSchema = z.object({ errorType: z.optional(z.string()), errorMessage: z.optional(z.string()) });
 
 /** Runs a command through the stage's `incident` function and returns its summary (plan: a dry-run command). */
 export async function invokeIncident(

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Cron } from 'croner';
 import { load } from 'js-yaml';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from '../lib/core/errors';
+import '../lib/core/zod-messages';
 import { table } from './format';
 
 /** The scheduled window of one stage, as serverless.yml `params` gives it. */
@@ -15,13 +16,13 @@ export interface WindowParams {
 }
 
 const stageParamsSchema = z.looseObject({
-  windowName: z.string().min(1).optional(),
-  windowTimezone: z.string().min(1).optional(),
-  windowPauseCron: z.string().min(1).optional(),
-  windowResumeCron: z.string().min(1).optional(),
-  windowEnabled: z.union([z.boolean(), z.string()]).optional(),
+  windowName: z.optional(z.string().check(z.minLength(1))),
+  windowTimezone: z.optional(z.string().check(z.minLength(1))),
+  windowPauseCron: z.optional(z.string().check(z.minLength(1))),
+  windowResumeCron: z.optional(z.string().check(z.minLength(1))),
+  windowEnabled: z.optional(z.union([z.boolean(), z.string()])),
 });
-const serverlessSchema = z.looseObject({ params: z.record(z.string(), stageParamsSchema.nullable()).optional() });
+const serverlessSchema = z.looseObject({ params: z.optional(z.record(z.string(), z.nullable(stageParamsSchema))) });
 
 /**
  * The window of `stage`: the `default` params with the stage's own params on top, as the Serverless Framework

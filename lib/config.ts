@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { accountNameSchema, toFieldIssues } from './core/command';
 import { ConfigError } from './core/errors';
+import './core/zod-messages';
 import { PROVIDER_KEYS, type ProviderKey } from './providers/types';
 
 const HUAWEI: ReadonlySet<ProviderKey> = new Set(['huawei-oms', 'huawei-drs', 'huawei-dcs']);
@@ -11,32 +12,33 @@ export const accountSchema = z
     name: accountNameSchema,
     provider: z.enum(PROVIDER_KEYS),
     /** NCP: the `x-ncp-region_code` (e.g. KR). Huawei: the region in the endpoint (e.g. ap-southeast-1). */
-    region: z.string().regex(/^[A-Za-z0-9-]{1,40}$/),
+    region: z.string().check(z.regex(/^[A-Za-z0-9-]{1,40}$/)),
     /** Huawei only: the project id in every path. */
-    projectId: z
-      .string()
-      .regex(/^[A-Za-z0-9]{1,64}$/)
-      .optional(),
+    projectId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/))),
     /** Overrides the provider's base URL (how tests and the demo reach the simulator). */
-    endpoint: z.url().optional(),
+    endpoint: z.optional(z.url()),
     /** Where the credentials live: `env:NAME`, `file:PATH#key`, or a Secrets Manager name/ARN (`aws:NAME`). */
-    secret: z.string().min(1).max(2048),
-    rateLimit: z.strictObject({ perSecond: z.number().positive().max(10_000), burst: z.int().min(1).max(10_000) }).optional(),
-    batchSize: z.int().min(1).max(1000).optional(),
-    confirm: z.strictObject({ intervalMs: z.int().min(1), deadlineMs: z.int().min(1) }).optional(),
-    timeoutMs: z.int().min(1).max(120_000).optional(),
+    secret: z.string().check(z.minLength(1), z.maxLength(2048)),
+    rateLimit: z.optional(
+      z.strictObject({ perSecond: z.number().check(z.positive(), z.lte(10_000)), burst: z.int().check(z.gte(1), z.lte(10_000)) }),
+    ),
+    batchSize: z.optional(z.int().check(z.gte(1), z.lte(1000))),
+    confirm: z.optional(z.strictObject({ intervalMs: z.int().check(z.gte(1)), deadlineMs: z.int().check(z.gte(1)) })),
+    timeoutMs: z.optional(z.int().check(z.gte(1), z.lte(120_000))),
   })
-  .refine((a) => !HUAWEI.has(a.provider) || a.projectId !== undefined, {
-    message: 'Huawei accounts need a projectId',
-    path: ['projectId'],
-  });
+  .check(
+    z.refine((a) => !HUAWEI.has(a.provider) || a.projectId !== undefined, {
+      message: 'Huawei accounts need a projectId',
+      path: ['projectId'],
+    }),
+  );
 
-export const accountsFileSchema = z
-  .strictObject({ accounts: z.array(accountSchema).min(1) })
-  .refine((f) => new Set(f.accounts.map((a) => a.name)).size === f.accounts.length, {
+export const accountsFileSchema = z.strictObject({ accounts: z.array(accountSchema).check(z.minLength(1)) }).check(
+  z.refine((f) => new Set(f.accounts.map((a) => a.name)).size === f.accounts.length, {
     message: 'account names must be unique',
     path: ['accounts'],
-  });
+  }),
+);
 
 export type AccountConfig = z.output<typeof accountSchema>;
 export type AccountsFile = z.output<typeof accountsFileSchema>;

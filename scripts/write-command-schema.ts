@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { commandSchema, taskIdSchema } from '../lib/core/command';
 
 export const COMMAND_SCHEMA_PATH = join(import.meta.dirname, '../docs/command.schema.json');

@@ -8,11 +8,12 @@ import type {
   QueryCommandInput,
   QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError, ERROR_CLASSES } from '../core/errors';
 import { type HistoryEntry, type HistoryFilter, type Ledger, type PauseRecord, selectHistory } from '../core/ledger';
 import { OUTCOMES, type Target, type TargetKey, type TargetOutcome, targetKey } from '../core/types';
 import { PROVIDER_KEYS, type TaskPhase } from '../providers/types';
+import '../core/zod-messages';
 import { type DocumentSdk, documentSdk } from './clients';
 
 /**
@@ -276,7 +277,7 @@ const targetSchema = z.object({
   name: z.string(),
   stateBefore: z.string(),
   phaseBefore: z.enum(PHASES),
-}) satisfies z.ZodType<Target>;
+}) satisfies z.ZodMiniType<Target>;
 
 const pauseRecordSchema = z.object({
   key: z.string(),
@@ -286,26 +287,26 @@ const pauseRecordSchema = z.object({
   reason: z.string(),
   requestedBy: z.string(),
   pausedAt: z.string(),
-  until: z.string().optional(),
-}) satisfies z.ZodType<PauseRecord>;
+  until: z.optional(z.string()),
+}) satisfies z.ZodMiniType<PauseRecord>;
 
 const outcomeSchema = z.object({
   target: targetSchema,
   outcome: z.enum(OUTCOMES),
-  reason: z.string().optional(),
-  errorClass: z.enum(ERROR_CLASSES).optional(),
-  providerCode: z.string().optional(),
+  reason: z.optional(z.string()),
+  errorClass: z.optional(z.enum(ERROR_CLASSES)),
+  providerCode: z.optional(z.string()),
   attempts: z.number(),
-  stateAfter: z.string().optional(),
+  stateAfter: z.optional(z.string()),
   startedAt: z.string(),
   finishedAt: z.string(),
-}) satisfies z.ZodType<TargetOutcome>;
+}) satisfies z.ZodMiniType<TargetOutcome>;
 
 const holdItemSchema = z.object({ kind: z.literal('hold'), record: pauseRecordSchema });
 const outcomeItemSchema = z.object({ kind: z.literal('outcome'), commandId: z.string(), outcome: outcomeSchema });
 
 /** Items are read back through a schema: a table written by another version must fail loudly, not half-parse. */
-function parseItem<T>(schema: z.ZodType<T>, item: Record<string, unknown>, tableName: string): T {
+function parseItem<T>(schema: z.ZodMiniType<T>, item: Record<string, unknown>, tableName: string): T {
   const parsed = schema.safeParse(item);
   if (!parsed.success) {
     throw new ConfigError(

@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type AccountsFile, loadAccountsFile } from '../config';
 import { ConfigError, SecretError } from '../core/errors';
 import type { FailureSink } from '../core/failures';
@@ -19,6 +19,7 @@ import { adapters as defaultAdapters } from '../providers/registry';
 import { PROVIDER_KEYS, type ProviderKey } from '../providers/types';
 import { dynamoDbClient, secretsManagerClient, sqsClient } from './clients';
 import { createSecretSource, createSecretsManagerSource } from './secrets-manager';
+import '../core/zod-messages';
 
 export type RuntimeEnv = Readonly<Record<string, string | undefined>>;
 
@@ -152,7 +153,7 @@ function parseWorkQueueUrls(text: string | undefined): Partial<Record<(typeof PR
 }
 
 /** An environment variable holding JSON of a known shape; a ConfigError says which variable and what it needs. */
-function parseJsonEnv<S extends z.ZodType>(
+function parseJsonEnv<S extends z.ZodMiniType>(
   text: string,
   schema: S,
   describe: { name: string; expected: string; meaning: string },
@@ -168,7 +169,7 @@ function parseJsonEnv<S extends z.ZodType>(
   return parsed.data;
 }
 
-const workerConcurrencySchema = z.partialRecord(z.enum(PROVIDER_KEYS), z.int().min(1).max(1_000));
+const workerConcurrencySchema = z.partialRecord(z.enum(PROVIDER_KEYS), z.int().check(z.gte(1), z.lte(1_000)));
 
 /**
  * MP_WORKER_CONCURRENCY: `{"<provider>": <maximumConcurrency of its work queue>}`, set by serverless.yml from the

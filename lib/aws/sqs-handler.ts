@@ -1,12 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { toFieldIssues } from '../core/command';
 import { parseJsonBody, reportInvalidInput } from './invalid-input';
 import { createObservability, type HandlerOptions, lambdaHandler, type Observability, withCommandId } from './middleware';
 import { type AwsRuntime, loadAwsRuntime } from './runtime';
 
-export interface SqsMessageSpec<S extends z.ZodType> {
+export interface SqsMessageSpec<S extends z.ZodMiniType> {
   /** The message body's schema; a body that fails it is reported once and acknowledged, never retried. */
   schema: S;
   commandIdOf: (message: z.output<S>) => string;
@@ -27,7 +27,10 @@ export interface SqsMessageSpec<S extends z.ZodType> {
  * the failures queue and acknowledge it, handle a valid one under its command id, and report partial batch
  * failures — one record at a time, so each fan-out and its log keys stay per record.
  */
-export function createSqsMessageHandler<S extends z.ZodType>(spec: SqsMessageSpec<S>, options: HandlerOptions<AwsRuntime> = {}) {
+export function createSqsMessageHandler<S extends z.ZodMiniType>(
+  spec: SqsMessageSpec<S>,
+  options: HandlerOptions<AwsRuntime> = {},
+) {
   const observability = createObservability(options.observability);
   const runtime = options.runtime ?? (() => loadAwsRuntime());
   const now = options.now ?? (() => new Date());

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PROVIDER_KEYS } from '../providers/types';
 import { CommandValidationError, type FieldIssue } from './errors';
+import './zod-messages';
 
 /**
  * Characters that look like a path separator without being one (U+2215 DIVISION SLASH,
@@ -18,81 +19,89 @@ const UNSAFE_IN_PATH = /[/\\%?#\p{C}\p{Zl}\p{Zp}]/u;
  * unassigned characters, lone surrogates, line separators, look-alikes of those, surrounding spaces.
  * Non-ASCII letters stay allowed (NCP titles such as 테스트 exist).
  */
-export const taskIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .refine(
+export const taskIdSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(128),
+  z.refine(
     (id) => !UNSAFE_IN_PATH.test(id) && !UNSAFE_IN_PATH.test(id.normalize('NFKC')),
     'must not contain / \\ % ? # or control, invisible or unassigned characters',
-  )
-  .refine((id) => !LOOKALIKES.test(id), 'must not contain look-alikes of / or \\')
-  .refine((id) => ![id, id.normalize('NFKC')].some((form) => form.includes('..') || form === '.'), 'must not contain .. or be .')
-  .refine((id) => id.trim() === id, 'must not start or end with spaces');
+  ),
+  z.refine((id) => !LOOKALIKES.test(id), 'must not contain look-alikes of / or \\'),
+  z.refine(
+    (id) => ![id, id.normalize('NFKC')].some((form) => form.includes('..') || form === '.'),
+    'must not contain .. or be .',
+  ),
+  z.refine((id) => id.trim() === id, 'must not start or end with spaces'),
+);
 
 export const accountNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64, starting with a letter or digit)');
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64, starting with a letter or digit)'));
 
 /** A glob over task names: `*` any run of characters, `?` one character. */
-export const namePatternSchema = z.string().min(1).max(200);
+export const namePatternSchema = z.string().check(z.minLength(1), z.maxLength(200));
 
 const selectorShape = {
-  providers: z.array(z.enum(PROVIDER_KEYS)).min(1).max(PROVIDER_KEYS.length).optional(),
-  accounts: z.array(accountNameSchema).min(1).max(200).optional(),
-  taskIds: z.array(taskIdSchema).min(1).max(10_000).optional(),
-  namePattern: namePatternSchema.optional(),
+  providers: z.optional(z.array(z.enum(PROVIDER_KEYS)).check(z.minLength(1), z.maxLength(PROVIDER_KEYS.length))),
+  accounts: z.optional(z.array(accountNameSchema).check(z.minLength(1), z.maxLength(200))),
+  taskIds: z.optional(z.array(taskIdSchema).check(z.minLength(1), z.maxLength(10_000))),
+  namePattern: z.optional(namePatternSchema),
 };
 
 export const scopeSchema = z
   .strictObject({
-    all: z.boolean().optional(),
+    all: z.optional(z.boolean()),
     ...selectorShape,
-    exclude: z.strictObject(selectorShape).optional(),
+    exclude: z.optional(z.strictObject(selectorShape)),
   })
-  .refine((s) => s.all === true || Boolean(s.providers || s.accounts || s.taskIds || s.namePattern), {
-    message: 'say all: true, or name providers, accounts, taskIds or a namePattern',
-  })
-  .refine((s) => !(s.all === true && (s.providers || s.accounts || s.taskIds || s.namePattern)), {
-    message: 'all: true cannot be combined with other selectors (use exclude to narrow it)',
-  });
+  .check(
+    z.refine((s) => s.all === true || Boolean(s.providers || s.accounts || s.taskIds || s.namePattern), {
+      message: 'say all: true, or name providers, accounts, taskIds or a namePattern',
+    }),
+    z.refine((s) => !(s.all === true && (s.providers || s.accounts || s.taskIds || s.namePattern)), {
+      message: 'all: true cannot be combined with other selectors (use exclude to narrow it)',
+    }),
+  );
 
 export const actionOptionsSchema = z.strictObject({
   /** DRS: `target` stops replay only; `all` stops log capture and replay too. */
-  pauseMode: z.enum(['target', 'all']).default('target'),
+  pauseMode: z._default(z.enum(['target', 'all']), 'target'),
   /** OMS resume: true migrates only the objects that failed; false (the provider's default) everything again. */
-  migrateFailedObject: z.boolean().default(false),
+  migrateFailedObject: z._default(z.boolean(), false),
   /** Resume even when another source still holds the task paused; recorded in the audit. */
-  force: z.boolean().default(false),
+  force: z._default(z.boolean(), false),
   /**
    * Resume: act only on targets whose every hold has expired (`until` passed), whatever their sources — the sweep
    * that a rate schedule runs, so an incident pause "for two hours" really ends.
    */
-  expiredHolds: z.boolean().optional(),
+  expiredHolds: z.optional(z.boolean()),
 });
 
 export const commandSchema = z
   .strictObject({
     action: z.enum(['pause', 'resume']),
     scope: scopeSchema,
-    reason: z.string().trim().min(1, 'a reason is required').max(500),
-    requestedBy: z.string().trim().min(1).max(200).default('unknown'),
+    reason: z.string().check(z.trim(), z.minLength(1, 'a reason is required'), z.maxLength(500)),
+    requestedBy: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), 'unknown'),
     /**
      * Who holds what this command pauses, and whose holds its resume releases: `window:business-hours`, `INC-1234`,
      * `cost-guard`. A resume lifts only its own source's holds; a task still held by another source stays paused.
      */
-    source: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$/, 'letters, digits and : . _ @ / - (at most 128)')
-      .default('manual'),
+    source: z._default(
+      z
+        .string()
+        .check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$/, 'letters, digits and : . _ @ / - (at most 128)')),
+      'manual',
+    ),
     /** Pause only: the hold stops counting at this instant (ISO 8601 with offset), e.g. an incident pause for two hours. */
-    until: z.iso.datetime({ offset: true }).optional(),
-    commandId: z.uuid().default(() => randomUUID()),
-    dryRun: z.boolean().default(false),
-    options: actionOptionsSchema.default({ pauseMode: 'target', migrateFailedObject: false, force: false }),
+    until: z.optional(z.iso.datetime({ offset: true })),
+    commandId: z._default(z.uuid(), () => randomUUID()),
+    dryRun: z._default(z.boolean(), false),
+    options: z._default(actionOptionsSchema, { pauseMode: 'target', migrateFailedObject: false, force: false }),
   })
-  .refine((c) => c.until === undefined || c.action === 'pause', { message: 'until applies to pause only', path: ['until'] });
+  .check(
+    z.refine((c) => c.until === undefined || c.action === 'pause', { message: 'until applies to pause only', path: ['until'] }),
+  );
 
 export type Command = z.output<typeof commandSchema>;
 export type CommandInput = z.input<typeof commandSchema>;
@@ -116,7 +125,7 @@ const MAX_MESSAGE_CHARS = 300;
  * The issues of a failed parse as field paths and messages: at most MAX_ISSUES (and one saying how many more),
  * long keys and messages shortened (zod quotes unrecognised keys), invisible characters escaped.
  */
-export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
   return boundIssues(
     error.issues.map((issue) => ({
       path: issue.path

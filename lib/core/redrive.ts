@@ -1,31 +1,32 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PROVIDER_KEYS } from '../providers/types';
 import { actionOptionsSchema, type Command, parseCommand } from './command';
 import { ERROR_CLASSES } from './errors';
 import { deterministicUuid } from './window';
+import './zod-messages';
 
 /** Which failures to move back: all target failures, or those of one command and/or one provider. */
 export const redriveRequestSchema = z.strictObject({
-  commandId: z.uuid().optional(),
-  provider: z.enum(PROVIDER_KEYS).optional(),
-  dryRun: z.boolean().default(false),
+  commandId: z.optional(z.uuid()),
+  provider: z.optional(z.enum(PROVIDER_KEYS)),
+  dryRun: z._default(z.boolean(), false),
   /** Most failure messages to look at in one invocation (default 1000). */
-  max: z.int().min(1).max(10_000).default(1000),
+  max: z._default(z.int().check(z.gte(1), z.lte(10_000)), 1000),
 });
 export type RedriveRequest = z.output<typeof redriveRequestSchema>;
 
 /** The part of a `target-failed` message redrive needs, parsed at the edge (the queue may hold anything). */
 const targetFailedSchema = z.object({
   kind: z.literal('target-failed'),
-  commandId: z.string().min(1),
+  commandId: z.string().check(z.minLength(1)),
   action: z.enum(['pause', 'resume']),
   reason: z.string(),
-  commandReason: z.string().optional(),
-  options: actionOptionsSchema.optional(),
+  commandReason: z.optional(z.string()),
+  options: z.optional(actionOptionsSchema),
   target: z.object({
     provider: z.enum(PROVIDER_KEYS),
-    account: z.string().min(1),
-    taskId: z.string().min(1),
+    account: z.string().check(z.minLength(1)),
+    taskId: z.string().check(z.minLength(1)),
   }),
   errorClass: z.enum(ERROR_CLASSES),
 });

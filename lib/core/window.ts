@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { actionOptionsSchema, type Command, commandSchema, parseCommand, toFieldIssues } from './command';
 import { CommandValidationError } from './errors';
+import './zod-messages';
 
 /** Our namespace for name-based (v5) UUIDs: fixed forever, or every derived command id changes. */
 const NAMESPACE = '6f1c2d3e-8a4b-5c6d-9e7f-0a1b2c3d4e5f';
@@ -27,14 +28,14 @@ export function deterministicUuid(name: string, namespace: string = NAMESPACE): 
  * are the scheduler's `<aws.scheduler.scheduled-time>` and `<aws.scheduler.schedule-arn>`, substituted per fire.
  */
 export const windowInputSchema = z.strictObject({
-  window: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)'),
+  window: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)')),
   action: commandSchema.shape.action,
   scope: commandSchema.shape.scope,
   reason: commandSchema.shape.reason,
   scheduledTime: z.iso.datetime({ offset: true }),
-  scheduleArn: z.string().min(1).max(2048),
-  dryRun: z.boolean().optional(),
-  options: actionOptionsSchema.optional(),
+  scheduleArn: z.string().check(z.minLength(1), z.maxLength(2048)),
+  dryRun: z.optional(z.boolean()),
+  options: z.optional(actionOptionsSchema),
 });
 export type WindowInput = z.output<typeof windowInputSchema>;
 

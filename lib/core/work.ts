@@ -1,9 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PROVIDER_KEYS, type ProviderKey } from '../providers/types';
 import type { Command } from './command';
 import { accountNameSchema, commandSchema, taskIdSchema } from './command';
 import type { Chunk } from './dispatch';
 import type { HandoffPhase } from './execute';
+import './zod-messages';
 
 const PHASES = ['running', 'pausing', 'paused', 'waiting', 'finished', 'failed', 'other'] as const;
 
@@ -15,8 +16,8 @@ const targetSchema = z.strictObject({
   provider: z.enum(PROVIDER_KEYS),
   account: accountNameSchema,
   taskId: taskIdSchema,
-  name: z.string().max(1024),
-  stateBefore: z.string().max(128),
+  name: z.string().check(z.maxLength(1024)),
+  stateBefore: z.string().check(z.maxLength(128)),
   phaseBefore: z.enum(PHASES),
 });
 
@@ -24,11 +25,11 @@ const taskSchema = z.strictObject({
   provider: z.enum(PROVIDER_KEYS),
   account: accountNameSchema,
   taskId: taskIdSchema,
-  name: z.string().max(1024),
-  state: z.string().max(128),
+  name: z.string().check(z.maxLength(1024)),
+  state: z.string().check(z.maxLength(128)),
   phase: z.enum(PHASES),
-  resumeUnsupportedReason: z.string().max(500).optional(),
-  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  resumeUnsupportedReason: z.optional(z.string().check(z.maxLength(500))),
+  details: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
 });
 
 /** One chunk on a provider's work queue: what a worker needs to execute it, and nothing secret. */
@@ -36,14 +37,11 @@ export const workMessageSchema = z.strictObject({
   version: z.literal(1),
   command: commandSchema,
   account: accountNameSchema,
-  items: z
-    .array(z.strictObject({ target: targetSchema, task: taskSchema }))
-    .min(1)
-    .max(1000),
+  items: z.array(z.strictObject({ target: targetSchema, task: taskSchema })).check(z.minLength(1), z.maxLength(1000)),
   /** `confirm`: the provider already accepted these (a hand-off at a deadline); only read them back. */
-  phase: z.enum(['act', 'confirm']).default('act'),
+  phase: z._default(z.enum(['act', 'confirm']), 'act'),
   /** How many times this work was handed back at a deadline; a run stops handing it on at MAX_HANDOFFS. */
-  handoff: z.int().min(0).max(100).default(0),
+  handoff: z._default(z.int().check(z.gte(0), z.lte(100)), 0),
 });
 export type WorkMessage = z.output<typeof workMessageSchema>;
 

@@ -1,14 +1,15 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from '../core/errors';
+import '../core/zod-messages';
 import { emptyLedgerState, type LedgerState, MemoryLedger } from './ledger-memory';
 
 const stateSchema = z.object({
   version: z.literal(1),
   holds: z.record(z.string(), z.any()),
   outcomes: z.record(z.string(), z.record(z.string(), z.any())),
-  claims: z.record(z.string(), z.string()).default({}),
+  claims: z._default(z.record(z.string(), z.string()), {}),
 });
 
 /**

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { ProviderError } from '../core/errors';
 import type { ProviderKey } from './types';
 
@@ -7,7 +7,7 @@ import type { ProviderKey } from './types';
  * retryable: it becomes a provider-error naming the first paths that did not match — never values, since zod 4 does
  * not echo input into its messages and a body can hold a password.
  */
-export function parseResponseBody<S extends z.ZodType>(
+export function parseResponseBody<S extends z.ZodMiniType>(
   provider: ProviderKey,
   label: string,
   schema: S,

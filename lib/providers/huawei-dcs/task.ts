@@ -1,7 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseResponseBody } from '../response-body';
 import type { ProviderTask } from '../types';
 import { BACKUPFILE_IMPORT_UNSUPPORTED, dcsPhase } from './states';
+import '../../core/zod-messages';
 
 /**
  * The safe fields of a DCS migration task, and only those. DCS sends the source and target Redis passwords
@@ -9,38 +10,40 @@ import { BACKUPFILE_IMPORT_UNSUPPORTED, dcsPhase } from './states';
  * not name, so no password survives this parse into a ProviderTask, an error or a log.
  */
 export const dcsTaskSchema = z.object({
-  task_id: z.string().min(1),
-  task_name: z.string().nullish(),
-  status: z.string().min(1),
-  migration_type: z.string().nullish(),
-  migration_method: z.string().nullish(),
-  network_type: z.string().nullish(),
-  created_at: z.string().nullish(),
-  updated_at: z.string().nullish(),
-  target_instance: z.object({ id: z.string().nullish(), name: z.string().nullish() }).nullish(),
+  task_id: z.string().check(z.minLength(1)),
+  task_name: z.nullish(z.string()),
+  status: z.string().check(z.minLength(1)),
+  migration_type: z.nullish(z.string()),
+  migration_method: z.nullish(z.string()),
+  network_type: z.nullish(z.string()),
+  created_at: z.nullish(z.string()),
+  updated_at: z.nullish(z.string()),
+  target_instance: z.nullish(z.object({ id: z.nullish(z.string()), name: z.nullish(z.string()) })),
 });
 
 export const dcsTaskListSchema = z.object({
-  count: z.int().min(0),
-  migration_tasks: z
-    .array(dcsTaskSchema)
-    .nullish()
-    .transform((tasks) => tasks ?? []),
+  count: z.int().check(z.gte(0)),
+  migration_tasks: z.pipe(
+    z.nullish(z.array(dcsTaskSchema)),
+    z.transform((tasks) => tasks ?? []),
+  ),
 });
 
 /** batch-stop and batch-restart: one entry per task; `success` means dispatched, not done. */
 export const dcsBatchResultSchema = z.object({
-  migration_tasks: z
-    .array(
-      z.object({
-        task_id: z.string(),
-        result: z.string(),
-        error_code: z.string().nullish(),
-        error_msg: z.string().nullish(),
-      }),
-    )
-    .nullish()
-    .transform((results) => results ?? []),
+  migration_tasks: z.pipe(
+    z.nullish(
+      z.array(
+        z.object({
+          task_id: z.string(),
+          result: z.string(),
+          error_code: z.nullish(z.string()),
+          error_msg: z.nullish(z.string()),
+        }),
+      ),
+    ),
+    z.transform((results) => results ?? []),
+  ),
 });
 
 export type DcsTask = z.output<typeof dcsTaskSchema>;
@@ -71,6 +74,6 @@ export function toProviderTask(account: string, task: DcsTask): ProviderTask {
 }
 
 /** Parses a response body at the edge (see parseResponseBody). */
-export function parseDcsBody<S extends z.ZodType>(schema: S, json: unknown, what: string, taskId?: string): z.output<S> {
+export function parseDcsBody<S extends z.ZodMiniType>(schema: S, json: unknown, what: string, taskId?: string): z.output<S> {
   return parseResponseBody('huawei-dcs', 'DCS', schema, json, what, taskId);
 }

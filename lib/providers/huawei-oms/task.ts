@@ -1,38 +1,39 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseResponseBody } from '../response-body';
 import type { ProviderTask } from '../types';
 import { omsPhase } from './states';
+import '../../core/zod-messages';
 
 /**
  * OMS task ids are 15-digit integers on the wire. 15 digits stay below 2^53, so JSON.parse keeps them
  * exact; anything larger would already have lost digits, and is refused rather than rounded.
  */
 const omsTaskIdSchema = z.union([
-  z.number().refine(Number.isSafeInteger, 'id is not an exact integer').transform(String),
-  z.string().regex(/^\d{1,20}$/, 'id is not an integer'),
+  z.pipe(z.number().check(z.refine(Number.isSafeInteger, 'id is not an exact integer')), z.transform(String)),
+  z.string().check(z.regex(/^\d{1,20}$/, 'id is not an integer')),
 ]);
 
-const omsStatusSchema = z.union([z.int(), z.string().regex(/^\d+$/)]).transform(String);
+const omsStatusSchema = z.pipe(z.union([z.int(), z.string().check(z.regex(/^\d+$/))]), z.transform(String));
 
 /** Only the fields we use; everything else the service sends (node details, bandwidth policies) is dropped. */
 export const omsTaskSchema = z.object({
   id: omsTaskIdSchema,
-  name: z.string().optional(),
+  name: z.optional(z.string()),
   status: omsStatusSchema,
-  progress: z.number().nullish(),
-  complete_size: z.number().nullish(),
-  total_size: z.number().nullish(),
-  group_id: z.string().nullish(),
-  task_type: z.string().nullish(),
-  error_reason: z.object({ error_code: z.string().nullish(), error_msg: z.string().nullish() }).nullish(),
+  progress: z.nullish(z.number()),
+  complete_size: z.nullish(z.number()),
+  total_size: z.nullish(z.number()),
+  group_id: z.nullish(z.string()),
+  task_type: z.nullish(z.string()),
+  error_reason: z.nullish(z.object({ error_code: z.nullish(z.string()), error_msg: z.nullish(z.string()) })),
 });
 
 export const omsTaskListSchema = z.object({
-  tasks: z
-    .array(omsTaskSchema)
-    .nullish()
-    .transform((tasks) => tasks ?? []),
-  count: z.int().min(0),
+  tasks: z.pipe(
+    z.nullish(z.array(omsTaskSchema)),
+    z.transform((tasks) => tasks ?? []),
+  ),
+  count: z.int().check(z.gte(0)),
 });
 
 export type OmsTask = z.output<typeof omsTaskSchema>;
@@ -58,6 +59,6 @@ export function toProviderTask(account: string, task: OmsTask): ProviderTask {
 }
 
 /** Parses a response body at the edge (see parseResponseBody). */
-export function parseOmsBody<S extends z.ZodType>(schema: S, json: unknown, what: string, taskId?: string): z.output<S> {
+export function parseOmsBody<S extends z.ZodMiniType>(schema: S, json: unknown, what: string, taskId?: string): z.output<S> {
   return parseResponseBody('huawei-oms', 'OMS', schema, json, what, taskId);
 }

@@ -1,10 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AccountConfig } from '../../config';
 import { SecretError, secretFieldsHint } from '../../core/errors';
 import { type HttpRequest, type HttpSettings, parseJson, sendProviderRequest } from '../../http/client';
 import type { ProviderKey } from '../types';
 import { type ClassifyCode, huaweiErrorFromResponse } from './errors';
 import { signHuaweiRequest } from './signer';
+import '../../core/zod-messages';
 
 /** The keys that sign requests for one Huawei account (not the OMS task keys, which the OMS adapter reads). */
 export interface HuaweiCredentials {
@@ -15,10 +16,10 @@ export interface HuaweiCredentials {
 }
 
 const huaweiSecretSchema = z.object({
-  ak: z.string().min(1),
-  sk: z.string().min(1),
-  securityToken: z.string().min(1).optional(),
-  projectId: z.string().min(1).optional(),
+  ak: z.string().check(z.minLength(1)),
+  sk: z.string().check(z.minLength(1)),
+  securityToken: z.optional(z.string().check(z.minLength(1))),
+  projectId: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** The fields every secret of this provider must hold (optional ones are left out of hints). */

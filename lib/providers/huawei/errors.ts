@@ -1,6 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type ErrorClass, ProviderError } from '../../core/errors';
 import { type HttpResponse, parseJson, retryAfterMs } from '../../http/client';
+import '../../core/zod-messages';
 
 /**
  * Huawei's error body: `{ error_code, error_msg, request_id }` from services and the API gateway,
@@ -8,9 +9,9 @@ import { type HttpResponse, parseJson, retryAfterMs } from '../../http/client';
  * proxy) is not a Huawei error body and is classified by HTTP status alone.
  */
 const huaweiErrorBodySchema = z.object({
-  error_code: z.union([z.string(), z.number()]).transform(String),
-  error_msg: z.string().nullish(),
-  error_ext_msg: z.string().nullish(),
+  error_code: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+  error_msg: z.nullish(z.string()),
+  error_ext_msg: z.nullish(z.string()),
 });
 
 export type HuaweiErrorBody = z.output<typeof huaweiErrorBodySchema>;

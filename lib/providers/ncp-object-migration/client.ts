@@ -1,9 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AccountConfig } from '../../config';
 import { SecretError, secretFieldsHint } from '../../core/errors';
 import { type HttpRequest, type HttpSettings, parseJson, sendProviderRequest } from '../../http/client';
 import { NCP_PROVIDER, ncpErrorFromResponse } from './errors';
 import { signNcpV2 } from './signer';
+import '../../core/zod-messages';
 
 export const NCP_DEFAULT_BASE_URL = 'https://objectmigration.apigw.ntruss.com';
 
@@ -12,7 +13,7 @@ export interface NcpCredentials {
   secretKey: string;
 }
 
-const ncpSecretSchema = z.object({ accessKey: z.string().min(1), secretKey: z.string().min(1) });
+const ncpSecretSchema = z.object({ accessKey: z.string().check(z.minLength(1)), secretKey: z.string().check(z.minLength(1)) });
 
 /** The fields every secret of this provider must hold (optional ones are left out of hints). */
 const REQUIRED_FIELDS = ['accessKey', 'secretKey'];

@@ -1,14 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type ErrorClass, ProviderError } from '../../core/errors';
 import { type HttpResponse, parseJson, retryAfterMs } from '../../http/client';
+import '../../core/zod-messages';
 
 export const NCP_PROVIDER = 'ncp-object-migration';
 
 /** `{"error": {"errorCode": "210", "message": "Permission Denied"}}`; errorCode may be a string or a number. */
 const ncpErrorBodySchema = z.object({
   error: z.object({
-    errorCode: z.union([z.string(), z.number()]).transform(String),
-    message: z.string().optional(),
+    errorCode: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+    message: z.optional(z.string()),
   }),
 });
 

@@ -1,18 +1,19 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseResponseBody } from '../response-body';
 import type { ProviderTask } from '../types';
 import { NCP_PROVIDER } from './errors';
 import { ncpPhase } from './states';
+import '../../core/zod-messages';
 
 // Display-only fields: an unexpected type drops the field rather than failing the whole job.
-const text = z.string().nullish().catch(undefined);
-const amount = z.union([z.number(), z.string()]).nullish().catch(undefined);
+const text = z.catch(z.nullish(z.string()), undefined);
+const amount = z.catch(z.nullish(z.union([z.number(), z.string()])), undefined);
 
 /** Only the fields we use or show; anything else NCP sends is dropped. */
-export const ncpJobSchema = z
-  .object({
-    title: z.string().min(1),
-    jobState: z.string().min(1),
+export const ncpJobSchema = z.pipe(
+  z.object({
+    title: z.string().check(z.minLength(1)),
+    jobState: z.string().check(z.minLength(1)),
     sourceCspType: text,
     sourceBucketName: text,
     sourceRegionName: text,
@@ -26,22 +27,23 @@ export const ncpJobSchema = z
     estimatedObjectNum: amount,
     migratedObjectNum: amount,
     skippedObjectNum: amount,
-  })
-  .transform(({ targetBuketName, targetBucketName, ...job }) => ({
+  }),
+  z.transform(({ targetBuketName, targetBucketName, ...job }) => ({
     ...job,
     targetBucketName: targetBucketName ?? targetBuketName,
-  }));
+  })),
+);
 
 export const ncpJobListSchema = z.object({
   // Not documented beyond its name; we read it as the total number of jobs, and page by jobList length anyway.
-  num: z
-    .union([z.int().min(0), z.string().regex(/^\d+$/).transform(Number)])
-    .nullish()
-    .catch(undefined),
-  jobList: z
-    .array(ncpJobSchema)
-    .nullish()
-    .transform((jobs) => jobs ?? []),
+  num: z.catch(
+    z.nullish(z.union([z.int().check(z.gte(0)), z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number))])),
+    undefined,
+  ),
+  jobList: z.pipe(
+    z.nullish(z.array(ncpJobSchema)),
+    z.transform((jobs) => jobs ?? []),
+  ),
 });
 
 export type NcpJob = z.output<typeof ncpJobSchema>;
@@ -79,6 +81,6 @@ export function toProviderTask(account: string, job: NcpJob): ProviderTask {
 }
 
 /** Parses a response body at the edge (see parseResponseBody). */
-export function parseNcpBody<S extends z.ZodType>(schema: S, json: unknown, what: string, taskId?: string): z.output<S> {
+export function parseNcpBody<S extends z.ZodMiniType>(schema: S, json: unknown, what: string, taskId?: string): z.output<S> {
   return parseResponseBody(NCP_PROVIDER, NCP_PROVIDER, schema, json, what, taskId);
 }
