@@ -121,3 +121,32 @@ export async function runP4(runs: number): Promise<P4Row[]> {
   rmSync(out, { recursive: true, force: true });
   return rows;
 }
+
+export interface SdkFloorRow {
+  /** One SDK package, or `all` of those the functions may load. */
+  packages: string;
+  loadMs: number;
+}
+
+/**
+ * The SDK's own load time, with no code of ours: each `@aws-sdk/*` package the functions may load, alone and all
+ * together, imported from node_modules over bare `node -e 0`, interleaved, median of `runs`. It is the floor
+ * under any function's first invocation that uses that client.
+ */
+export function runSdkFloor(packages: readonly string[], runs: number): SdkFloorRow[] {
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const sets = [...packages.map((p) => [p]), [...packages]];
+  const args = (set: string[]) => ['--input-type=module', '-e', `for (const p of ${JSON.stringify(set)}) await import(p);`];
+  const times = sets.map(() => [] as number[]);
+  const bare: number[] = [];
+  for (const set of sets) wallMs(args(set), env); // warm the file cache once
+  for (let i = 0; i < runs; i++) {
+    bare.push(wallMs(['-e', '0'], env).ms);
+    for (const [n, set] of sets.entries()) times[n]?.push(wallMs(args(set), env).ms);
+  }
+  const bareMedianMs = median(bare);
+  return sets.map((set, n) => ({
+    packages: set.length === 1 ? (set[0] ?? '') : 'all',
+    loadMs: median(times[n] ?? []) - bareMedianMs,
+  }));
+}

@@ -1,6 +1,6 @@
 /**
  * The benchmark of issue 7 (never part of `npm test`): P1 fan-out against the documented rate-limit floor, P2 the
- * same fleet one request at a time, P3 plan + dispatch scale, P4 bundle size and module-load time.
+ * same fleet one request at a time, P3 plan + dispatch scale, P4 bundle size and module-load time (and the SDK's own).
  *
  *   node --import tsx bench/run.ts [--json] [--only p1,p2,p3,p4] [--p1-targets 10000] [--p2-fraction 0.05]
  *        [--p3-sizes 1000,10000,100000] [--p4-runs 11] [--confirm-interval-ms N] [--chunks-per-account N]
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { runP1 } from './p1';
 import { runP2 } from './p2';
 import { runP3 } from './p3';
-import { runP4 } from './p4';
+import { runP4, runSdkFloor } from './p4';
 
 const { values } = parseArgs({
   options: {
@@ -133,6 +133,12 @@ if (only.has('p4')) {
   }
   log(
     'goal: ≤ 250 KB and ≤ 40 ms (load ms: the module and what it imports at load; with SDK ms adds every SDK package it may import on first use)',
+  );
+  const packages = [...new Set(rows.flatMap((r) => r.sdkOnDemand))].sort();
+  const floor = runSdkFloor(packages, runs);
+  report.p4sdk = floor;
+  log(
+    `the SDK alone, no code of ours (load ms over bare node): ${floor.map((r) => `${r.packages.replace('@aws-sdk/', '')} ${f(r.loadMs, 1)}`).join(' · ')}`,
   );
 }
 
