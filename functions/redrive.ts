@@ -23,7 +23,7 @@ export function createRedriveHandler(options: HandlerOptions<AwsRuntime> & { wai
     }
     const result = await redriveFailures(
       {
-        sqs: rt.sqs(),
+        sqs: await rt.sqs(),
         failuresQueueUrl: rt.failuresQueueUrl,
         commandsQueueUrl: rt.commandsQueueUrl,
         waitTimeSeconds: options.waitTimeSeconds,

@@ -1,11 +1,10 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { FailureMessage, FailureSink } from '../core/failures';
-import { MAX_BATCH_BYTES, type OutgoingMessage, sendInBatches, sizeOf } from './sqs-batch';
+import { MAX_BATCH_BYTES, type OutgoingMessage, type SqsClientSource, sendInBatches, sizeOf } from './sqs-batch';
 
 /** The failures queue humans watch: one message per failed target, sent in batches of ten. */
 export class SqsFailureSink implements FailureSink {
   constructor(
-    private readonly client: SQSClient,
+    private readonly client: SqsClientSource,
     private readonly queueUrl: string,
   ) {}
 

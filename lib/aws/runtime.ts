@@ -37,8 +37,8 @@ export interface AwsRuntime {
   failuresQueueUrl?: string;
   /** Incident: most acting targets executed in-process (MP_INPROCESS_LIMIT, default 200). */
   inProcessLimit: number;
-  /** The SQS client; only when a queue is configured (a ConfigError otherwise). */
-  sqs(): SQSClient;
+  /** The SQS client, made (and its SDK loaded) on first use; only when a queue is configured (a ConfigError otherwise). */
+  sqs(): Promise<SQSClient>;
   /**
    * RunDeps for one invocation. Sessions are fresh each time: a session refreshes its secret at most once,
    * which must hold per invocation, not for the container's whole life.
@@ -63,9 +63,10 @@ const workQueueUrlsSchema = z.partialRecord(z.enum(PROVIDER_KEYS), z.url());
 
 /**
  * Builds the runtime from the environment variables serverless.yml sets (see docs/.aws-brief.md). Each AWS port
- * (ledger, failures queue, work queues) and its SDK client is loaded here, on the first invocation, and only when
- * its variable is set — never at module load, which keeps cold starts short; Secrets Manager waits for the first
- * `aws:` secret read.
+ * (ledger, failures queue, work queues) is loaded here, on the first invocation, and only when its variable is set —
+ * never at module load, which keeps cold starts short. The SDK packages wait longer still: DynamoDB's is loaded here
+ * when a ledger table is configured (every invocation uses the ledger), SQS's on the first message sent (a chunk with
+ * no failure and no hand-off never loads it), Secrets Manager's on the first `aws:` secret read.
  */
 export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise<AwsRuntime> {
   const env = options.env ?? process.env;
@@ -76,10 +77,11 @@ export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise
   const queueUrls = parseWorkQueueUrls(env.MP_WORK_QUEUE_URLS);
   const concurrency = parseWorkerConcurrency(env.MP_WORKER_CONCURRENCY);
   const usesSqs = Boolean(env.MP_FAILURES_QUEUE_URL || queueUrls || env.MP_COMMANDS_QUEUE_URL);
-  const sqsClientOrNone = clients.sqs ?? (usesSqs ? await sqsClient() : undefined);
-  const sqs = (): SQSClient => {
-    if (!sqsClientOrNone) throw new ConfigError('no SQS queue is configured (MP_FAILURES_QUEUE_URL, MP_WORK_QUEUE_URLS)');
-    return sqsClientOrNone;
+  const injectedSqs = clients.sqs;
+  const sqs = async (): Promise<SQSClient> => {
+    if (injectedSqs) return injectedSqs;
+    if (!usesSqs) throw new ConfigError('no SQS queue is configured (MP_FAILURES_QUEUE_URL, MP_WORK_QUEUE_URLS)');
+    return sqsClient();
   };
   const secrets = restrictToPrefix(
     createSecretSource({
@@ -96,9 +98,9 @@ export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise
       })
     : await FileLedger.open(join(stateDir, 'ledger.json'));
   const failures: FailureSink = env.MP_FAILURES_QUEUE_URL
-    ? new (await import('./failures-sqs')).SqsFailureSink(sqs(), env.MP_FAILURES_QUEUE_URL)
+    ? new (await import('./failures-sqs')).SqsFailureSink(sqs, env.MP_FAILURES_QUEUE_URL)
     : new FileFailureSink(join(stateDir, 'failures.jsonl'));
-  const workQueue = queueUrls ? new (await import('./work-queue-sqs')).SqsWorkQueue(sqs(), queueUrls) : undefined;
+  const workQueue = queueUrls ? new (await import('./work-queue-sqs')).SqsWorkQueue(sqs, queueUrls) : undefined;
   const registry = options.adapters ?? defaultAdapters;
   // Every process that may call an account at the same time takes only its share of the account's rate limit.
   const sessionOptions: SessionOptions = { runners: runnersOf(concurrency), ...options.sessionOptions };

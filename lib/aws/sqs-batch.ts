@@ -6,6 +6,12 @@ import { sqsSdk } from './clients';
 export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 256 * 1024;
 
+/**
+ * An SQS client, or how to get one when the first message is sent: the failure sink and the work queues take the
+ * second, so an invocation that sends nothing never loads the SQS SDK.
+ */
+export type SqsClientSource = SQSClient | (() => Promise<SQSClient>);
+
 export interface OutgoingMessage {
   body: string;
   attributes?: Record<string, string | undefined>;
@@ -26,9 +32,15 @@ export class SqsSendError extends MigrationPauserError {
  * Sends messages with as few SendMessageBatch calls as the limits allow; entries SQS reports as failed are
  * sent once more, and whatever still fails is thrown, never dropped.
  */
-export async function sendInBatches(client: SQSClient, queueUrl: string, messages: readonly OutgoingMessage[]): Promise<number> {
+export async function sendInBatches(
+  source: SqsClientSource,
+  queueUrl: string,
+  messages: readonly OutgoingMessage[],
+): Promise<number> {
   let calls = 0;
+  if (messages.length === 0) return calls;
   const { SendMessageBatchCommand } = await sqsSdk();
+  const client = typeof source === 'function' ? await source() : source;
   for (const batch of packBatches(messages)) {
     let pending = batch;
     let codes: string[] = [];

@@ -61,7 +61,7 @@ export function fakeRuntime(options: FakeRuntimeOptions = {}): AwsRuntime & { le
     failures,
     workQueue: options.workQueue,
     inProcessLimit: options.inProcessLimit ?? 200,
-    sqs: () => {
+    sqs: async () => {
       throw new Error('this test has no SQS');
     },
     runDeps: (overrides: Partial<RunDeps> = {}): RunDeps => ({
