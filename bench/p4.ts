@@ -51,6 +51,9 @@ function wallMs(args: string[], env: NodeJS.ProcessEnv): { ms: number; error?: s
   return run.status === 0 ? { ms } : { ms, error: run.stderr.trim().split('\n').slice(0, 3).join(' | ') };
 }
 
+/** Module code that imports each package in turn, as a function's first invocation would. */
+const importEach = (packages: readonly string[]) => `for (const p of ${JSON.stringify(packages)}) await import(p);`;
+
 const packagesMatching = (text: string, pattern: RegExp): string[] =>
   [...new Set([...text.matchAll(pattern)].map((m) => m[1] ?? ''))].sort();
 
@@ -59,6 +62,30 @@ const median = (xs: number[]) => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
+
+/**
+ * Median wall time of `node` with each of `variants` (argument lists) and of bare `node -e 0`, over `runs` rounds
+ * that interleave them all, after one warm-up run of each (the file cache); the first error a variant printed.
+ */
+function medianMsOverBare(
+  variants: readonly string[][],
+  runs: number,
+  env: NodeJS.ProcessEnv,
+): { bareMedianMs: number; medianMs: number[]; error?: string } {
+  for (const args of variants) wallMs(args, env);
+  const bare: number[] = [];
+  const times = variants.map(() => [] as number[]);
+  let error: string | undefined;
+  for (let i = 0; i < runs; i++) {
+    bare.push(wallMs(['-e', '0'], env).ms);
+    for (const [n, args] of variants.entries()) {
+      const run = wallMs(args, env);
+      error ??= run.error;
+      times[n]?.push(run.ms);
+    }
+  }
+  return { bareMedianMs: median(bare), medianMs: times.map(median), ...(error ? { error } : {}) };
+}
 
 export async function runP4(runs: number): Promise<P4Row[]> {
   const out = join(root, 'bench', '.out');
@@ -82,28 +109,10 @@ export async function runP4(runs: number): Promise<P4Row[]> {
     const sdkOnDemand = packagesMatching(text, /import\("(@aws-sdk\/[^"]+)"\)/g);
     const moduleUrl = JSON.stringify(pathToFileURL(outfile).href);
     const importArgs = ['--input-type=module', '-e', `await import(${moduleUrl})`];
-    const withSdkArgs = [
-      '--input-type=module',
-      '-e',
-      `await import(${moduleUrl}); for (const p of ${JSON.stringify(sdkOnDemand)}) await import(p);`,
-    ];
-    wallMs(importArgs, env); // warm the file cache once
-    wallMs(withSdkArgs, env);
-    const withImport: number[] = [];
-    const withSdk: number[] = [];
-    const bare: number[] = [];
-    let error: string | undefined;
-    for (let i = 0; i < runs; i++) {
-      bare.push(wallMs(['-e', '0'], env).ms);
-      const run = wallMs(importArgs, env);
-      error ??= run.error;
-      withImport.push(run.ms);
-      const sdkRun = wallMs(withSdkArgs, env);
-      error ??= sdkRun.error;
-      withSdk.push(sdkRun.ms);
-    }
-    const importMedianMs = median(withImport);
-    const bareMedianMs = median(bare);
+    const withSdkArgs = ['--input-type=module', '-e', `await import(${moduleUrl}); ${importEach(sdkOnDemand)}`];
+    const timed = medianMsOverBare([importArgs, withSdkArgs], runs, env);
+    const [importMedianMs = 0, withSdkMedianMs = 0] = timed.medianMs;
+    const { bareMedianMs, error } = timed;
     rows.push({
       function: name,
       bundleKB: statSync(outfile).size / 1024,
@@ -113,7 +122,7 @@ export async function runP4(runs: number): Promise<P4Row[]> {
       runs,
       sdkAtLoad,
       sdkOnDemand,
-      withSdkMs: median(withSdk) - bareMedianMs,
+      withSdkMs: withSdkMedianMs - bareMedianMs,
       ...(error ? { error } : {}),
     });
   }
@@ -136,17 +145,10 @@ export interface SdkFloorRow {
 export function runSdkFloor(packages: readonly string[], runs: number): SdkFloorRow[] {
   const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   const sets = [...packages.map((p) => [p]), [...packages]];
-  const args = (set: string[]) => ['--input-type=module', '-e', `for (const p of ${JSON.stringify(set)}) await import(p);`];
-  const times = sets.map(() => [] as number[]);
-  const bare: number[] = [];
-  for (const set of sets) wallMs(args(set), env); // warm the file cache once
-  for (let i = 0; i < runs; i++) {
-    bare.push(wallMs(['-e', '0'], env).ms);
-    for (const [n, set] of sets.entries()) times[n]?.push(wallMs(args(set), env).ms);
-  }
-  const bareMedianMs = median(bare);
+  const args = (set: string[]) => ['--input-type=module', '-e', importEach(set)];
+  const { medianMs, bareMedianMs } = medianMsOverBare(sets.map(args), runs, env);
   return sets.map((set, n) => ({
     packages: set.length === 1 ? (set[0] ?? '') : 'all',
-    loadMs: median(times[n] ?? []) - bareMedianMs,
+    loadMs: (medianMs[n] ?? 0) - bareMedianMs,
   }));
 }

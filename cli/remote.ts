@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
+import { once, sqsSdk } from '../lib/aws/clients';
 import { DynamoDbLedger } from '../lib/aws/ledger-dynamodb';
 import { type RedriveResult, redriveFailures } from '../lib/aws/redrive-sqs';
 import type { Command } from '../lib/core/command';
@@ -50,22 +51,10 @@ export function regionOf(target: RemoteTarget, env: Record<string, string | unde
 /** Real clients for the stage's region and profile; each SDK is loaded only when its command needs it. */
 export function createRemoteClients(target: RemoteTarget, env: Record<string, string | undefined>): RemoteClients {
   const config = { region: regionOf(target, env), ...(target.profile ? { profile: target.profile } : {}) };
-  let lambda: Promise<LambdaClient> | undefined;
-  let sqs: Promise<SQSClient> | undefined;
-  let dynamodb: Promise<DynamoDBClient> | undefined;
   return {
-    lambda: () => {
-      lambda ??= import('@aws-sdk/client-lambda').then((sdk) => new sdk.LambdaClient(config));
-      return lambda;
-    },
-    sqs: () => {
-      sqs ??= import('@aws-sdk/client-sqs').then((sdk) => new sdk.SQSClient(config));
-      return sqs;
-    },
-    dynamodb: () => {
-      dynamodb ??= import('@aws-sdk/client-dynamodb').then((sdk) => new sdk.DynamoDBClient(config));
-      return dynamodb;
-    },
+    lambda: once(async (): Promise<LambdaClient> => new (await import('@aws-sdk/client-lambda')).LambdaClient(config)),
+    sqs: once(async (): Promise<SQSClient> => new (await sqsSdk()).SQSClient(config)),
+    dynamodb: once(async (): Promise<DynamoDBClient> => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(config)),
   };
 }
 
@@ -162,7 +151,7 @@ export async function redriveRemote(
   request: RedriveRequest,
   env: Record<string, string | undefined>,
 ): Promise<RedriveResult> {
-  const { GetQueueUrlCommand } = await import('@aws-sdk/client-sqs');
+  const { GetQueueUrlCommand } = await sqsSdk();
   const names = remoteNames(target.stage);
   const sqs = await clients.sqs();
   const urlOf = (queue: string) =>

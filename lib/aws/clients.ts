@@ -4,66 +4,45 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 
 // Every SDK package is loaded with import() on first use, never by a static import: esbuild hoists a static import
 // of an external package to the top of the bundle, even from a module it evaluates lazily, and loading one SDK
-// client costs ~40–50 ms of cold start. So a function pays only for the SDK packages it uses, when it uses them.
-type SqsSdk = typeof import('@aws-sdk/client-sqs');
+// package costs 48–65 ms of cold start (npm run bench, P4). So a function pays only for the SDK packages it uses,
+// when it uses them.
+
+/** A client, or how to get one when it is first needed (so whoever never needs it never loads its SDK). */
+export type ClientSource<T> = T | (() => Promise<T>);
+
+export async function resolveClient<T>(source: ClientSource<T>): Promise<T> {
+  return typeof source === 'function' ? (source as () => Promise<T>)() : source;
+}
+
+/**
+ * `make` run once, on the first call, and its promise shared by every later call; a failure is not remembered, so
+ * the next call tries again.
+ */
+export function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    if (!made) {
+      const attempt = make();
+      made = attempt;
+      attempt.catch(() => {
+        if (made === attempt) made = undefined;
+      });
+    }
+    return made;
+  };
+}
+
 export type DocumentSdk = typeof import('@aws-sdk/lib-dynamodb');
 
-let sqsSdkLoaded: Promise<SqsSdk> | undefined;
-let documentSdkLoaded: Promise<DocumentSdk> | undefined;
-
-/** The SQS SDK module (its command classes), loaded once. */
-export function sqsSdk(): Promise<SqsSdk> {
-  sqsSdkLoaded ??= retryable(import('@aws-sdk/client-sqs'), () => {
-    sqsSdkLoaded = undefined;
-  });
-  return sqsSdkLoaded;
-}
-
-/** The DynamoDB document client module, loaded once. */
-export function documentSdk(): Promise<DocumentSdk> {
-  documentSdkLoaded ??= retryable(import('@aws-sdk/lib-dynamodb'), () => {
-    documentSdkLoaded = undefined;
-  });
-  return documentSdkLoaded;
-}
+export const sqsSdk = once(() => import('@aws-sdk/client-sqs'));
+export const secretsManagerSdk = once(() => import('@aws-sdk/client-secrets-manager'));
+export const documentSdk = once(() => import('@aws-sdk/lib-dynamodb'));
 
 // One client of each kind per container, made on first use.
-let sqs: Promise<SQSClient> | undefined;
-let secretsManager: Promise<SecretsManagerClient> | undefined;
-let dynamoDb: Promise<DynamoDBClient> | undefined;
-
-export function sqsClient(): Promise<SQSClient> {
-  sqs ??= retryable(
-    sqsSdk().then((sdk) => new sdk.SQSClient({})),
-    () => {
-      sqs = undefined;
-    },
-  );
-  return sqs;
-}
-
-export function secretsManagerClient(): Promise<SecretsManagerClient> {
-  secretsManager ??= retryable(
-    import('@aws-sdk/client-secrets-manager').then((sdk) => new sdk.SecretsManagerClient({})),
-    () => {
-      secretsManager = undefined;
-    },
-  );
-  return secretsManager;
-}
-
-export function dynamoDbClient(): Promise<DynamoDBClient> {
-  dynamoDb ??= retryable(
-    import('@aws-sdk/client-dynamodb').then((sdk) => new sdk.DynamoDBClient({})),
-    () => {
-      dynamoDb = undefined;
-    },
-  );
-  return dynamoDb;
-}
-
-/** A module or client that could not be made is made again on the next call rather than remembered as a failure. */
-function retryable<T>(made: Promise<T>, forget: () => void): Promise<T> {
-  made.catch(forget);
-  return made;
-}
+export const sqsClient = once(async (): Promise<SQSClient> => new (await sqsSdk()).SQSClient({}));
+export const secretsManagerClient = once(
+  async (): Promise<SecretsManagerClient> => new (await secretsManagerSdk()).SecretsManagerClient({}),
+);
+export const dynamoDbClient = once(
+  async (): Promise<DynamoDBClient> => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({}),
+);

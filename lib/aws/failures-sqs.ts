@@ -1,10 +1,13 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { FailureMessage, FailureSink } from '../core/failures';
-import { MAX_BATCH_BYTES, type OutgoingMessage, type SqsClientSource, sendInBatches, sizeOf } from './sqs-batch';
+import type { ClientSource } from './clients';
+import { MAX_BATCH_BYTES, type OutgoingMessage, sendInBatches, sizeOf } from './sqs-batch';
 
 /** The failures queue humans watch: one message per failed target, sent in batches of ten. */
 export class SqsFailureSink implements FailureSink {
   constructor(
-    private readonly client: SqsClientSource,
+    /** Made on the first send: a run with no failure never loads the SQS SDK. */
+    private readonly client: ClientSource<SQSClient>,
     private readonly queueUrl: string,
   ) {}
 

@@ -14,7 +14,7 @@ import { type HistoryEntry, type HistoryFilter, type Ledger, type PauseRecord, s
 import { OUTCOMES, type Target, type TargetKey, type TargetOutcome, targetKey } from '../core/types';
 import { PROVIDER_KEYS, type TaskPhase } from '../providers/types';
 import '../core/zod-messages';
-import { type DocumentSdk, documentSdk } from './clients';
+import { type DocumentSdk, documentSdk, once } from './clients';
 
 /**
  * The ledger table's key design, shared with serverless.yml and the tests. One table holds two kinds of item:
@@ -88,7 +88,6 @@ const holdSortKey = (key: TargetKey, source: string) => `${key}#${source}`;
  */
 export class DynamoDbLedger implements Ledger {
   private readonly client: DynamoDBClient;
-  private documents: Promise<{ sdk: DocumentSdk; client: DynamoDBDocumentClient }> | undefined;
   private readonly tableName: string;
   private readonly retentionSeconds: number;
   private readonly now: () => Date;
@@ -235,17 +234,15 @@ export class DynamoDbLedger implements Ledger {
     } while (startKey);
     return items;
   }
+
   /**
    * The document client, made on the first call: the lib-dynamodb package is loaded then, not at cold start.
    * Optional fields of our records may be present-but-undefined; DynamoDB rejects undefined values.
    */
-  private documentsOf(): Promise<{ sdk: DocumentSdk; client: DynamoDBDocumentClient }> {
-    this.documents ??= documentSdk().then((sdk) => ({
-      sdk,
-      client: sdk.DynamoDBDocumentClient.from(this.client, { marshallOptions: { removeUndefinedValues: true } }),
-    }));
-    return this.documents;
-  }
+  private readonly documentsOf = once(async (): Promise<{ sdk: DocumentSdk; client: DynamoDBDocumentClient }> => {
+    const sdk = await documentSdk();
+    return { sdk, client: sdk.DynamoDBDocumentClient.from(this.client, { marshallOptions: { removeUndefinedValues: true } }) };
+  });
 
   private async put(input: PutCommandInput): Promise<void> {
     const { sdk, client } = await this.documentsOf();

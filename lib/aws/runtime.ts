@@ -77,9 +77,8 @@ export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise
   const queueUrls = parseWorkQueueUrls(env.MP_WORK_QUEUE_URLS);
   const concurrency = parseWorkerConcurrency(env.MP_WORKER_CONCURRENCY);
   const usesSqs = Boolean(env.MP_FAILURES_QUEUE_URL || queueUrls || env.MP_COMMANDS_QUEUE_URL);
-  const injectedSqs = clients.sqs;
   const sqs = async (): Promise<SQSClient> => {
-    if (injectedSqs) return injectedSqs;
+    if (clients.sqs) return clients.sqs;
     if (!usesSqs) throw new ConfigError('no SQS queue is configured (MP_FAILURES_QUEUE_URL, MP_WORK_QUEUE_URLS)');
     return sqsClient();
   };

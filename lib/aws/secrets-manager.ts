@@ -1,10 +1,11 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretError } from '../core/errors';
 import type { SecretSource } from '../core/secrets';
+import { type ClientSource, once, resolveClient, secretsManagerSdk } from './clients';
 
 export interface SecretsManagerSourceOptions {
   /** The client, or how to make it on the first read (the SDK is then loaded only by a function that reads one). */
-  client: SecretsManagerClient | (() => Promise<SecretsManagerClient>);
+  client: ClientSource<SecretsManagerClient>;
   /** How long a fetched secret is reused (default five minutes). */
   ttlMs?: number;
   now?: () => number;
@@ -30,17 +31,7 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions)
   const ttlMs = options.ttlMs ?? 300_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { value: Promise<Record<string, unknown>>; fetchedAt: number }>();
-  let client: Promise<SecretsManagerClient> | undefined;
-  const clientOf = (): Promise<SecretsManagerClient> => {
-    if (client) return client;
-    const made = typeof options.client === 'function' ? options.client() : Promise.resolve(options.client);
-    client = made;
-    // A client that could not be made is made again next time, not remembered as a failure.
-    made.catch(() => {
-      if (client === made) client = undefined;
-    });
-    return made;
-  };
+  const clientOf = once(() => resolveClient(options.client));
 
   async function fetch(ref: string): Promise<Record<string, unknown>> {
     if (!isSecretsManagerRef(ref))
@@ -49,7 +40,7 @@ export function createSecretsManagerSource(options: SecretsManagerSourceOptions)
     let text: string | undefined;
     try {
       // Loaded on the first read, not at cold start: most invocations find the secret cached.
-      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      const { GetSecretValueCommand } = await secretsManagerSdk();
       text = (await (await clientOf()).send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
     } catch (cause) {
       throw new SecretError(describeFailure(ref, id, cause), ref, { transient: isTransient(cause) });

@@ -1,16 +1,10 @@
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import { MigrationPauserError } from '../core/errors';
-import { sqsSdk } from './clients';
+import { type ClientSource, resolveClient, sqsSdk } from './clients';
 
 /** SQS limits: ten entries and 256 KiB (all bodies and attributes together) per SendMessageBatch. */
 export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 256 * 1024;
-
-/**
- * An SQS client, or how to get one when the first message is sent: the failure sink and the work queues take the
- * second, so an invocation that sends nothing never loads the SQS SDK.
- */
-export type SqsClientSource = SQSClient | (() => Promise<SQSClient>);
 
 export interface OutgoingMessage {
   body: string;
@@ -33,14 +27,14 @@ export class SqsSendError extends MigrationPauserError {
  * sent once more, and whatever still fails is thrown, never dropped.
  */
 export async function sendInBatches(
-  source: SqsClientSource,
+  source: ClientSource<SQSClient>,
   queueUrl: string,
   messages: readonly OutgoingMessage[],
 ): Promise<number> {
   let calls = 0;
   if (messages.length === 0) return calls;
   const { SendMessageBatchCommand } = await sqsSdk();
-  const client = typeof source === 'function' ? await source() : source;
+  const client = await resolveClient(source);
   for (const batch of packBatches(messages)) {
     let pending = batch;
     let codes: string[] = [];

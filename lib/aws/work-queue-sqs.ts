@@ -1,12 +1,14 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigError } from '../core/errors';
 import type { WorkMessage, WorkQueue } from '../core/work';
 import type { ProviderKey } from '../providers/types';
-import { type SqsClientSource, sendInBatches } from './sqs-batch';
+import type { ClientSource } from './clients';
+import { sendInBatches } from './sqs-batch';
 
 /** One SQS queue per provider, so each provider has its own worker concurrency cap. */
 export class SqsWorkQueue implements WorkQueue {
   constructor(
-    private readonly client: SqsClientSource,
+    private readonly client: ClientSource<SQSClient>,
     private readonly queueUrls: Partial<Record<ProviderKey, string>>,
   ) {}
 
