@@ -1,6 +1,13 @@
 import type { Target, TargetKey, TargetOutcome } from './types';
 
 /**
+ * `pending`: written *before* the provider was asked to pause (write ahead); whether the pause took effect is not
+ * known yet. `held`: the provider was seen with the task paused. A pending hold is resolved from the provider's live
+ * state by the next command that touches the target, by `status` and by the sweep: paused ⇒ held, running ⇒ removed.
+ */
+export type HoldStatus = 'pending' | 'held';
+
+/**
  * A hold: one source (a window, an incident, a publishing system) keeps one target paused. A target can carry
  * several holds; we resume it only when none is left (or on force), so an incident pause outlives the evening's
  * scheduled resume, and a task paused by someone outside this system (no hold) is never resumed by us.
@@ -16,6 +23,24 @@ export interface PauseRecord {
   pausedAt: string;
   /** The hold stops counting after this instant (ISO 8601); absent means until released. */
   until?: string;
+  /** Absent in records written before write-ahead holds existed: those were all confirmed, so `held`. */
+  status?: HoldStatus;
+}
+
+/**
+ * What a claim of (command scope, target) found:
+ * - `claimed`: the first claim; this delivery acts.
+ * - `taken-over`: an earlier claimer's lease ran out with the claim unfinished (it died): this delivery acts, and
+ *   must read the live state first, since the dead one may have acted.
+ * - `in-progress`: another delivery holds it within its lease; this one must not act or report anything.
+ * - `done`: finished earlier (outcome recorded, or handed on at a deadline); report what is recorded, act on nothing.
+ */
+export type ClaimResult = 'claimed' | 'taken-over' | 'in-progress' | 'done';
+
+/** Who holds a lease or a claim, and until when (epoch ms): never past the holder's own remaining time. */
+export interface Lease {
+  holder: string;
+  expiresAt: number;
 }
 
 /**
@@ -23,22 +48,31 @@ export interface PauseRecord {
  * lib/aws; every implementation must pass tests/helpers/ledger-contract.ts.
  */
 export interface Ledger {
-  /** Places (or renews) the hold of `record.source` on a target. */
+  /** Places (or replaces) the hold of `record.source` on a target, with its status. */
   recordPause(record: PauseRecord): Promise<void>;
-  /** Every hold, expired ones included (callers judge expiry against their clock). */
+  /** The holds of these targets (every source, expired and pending ones included); a strongly consistent read. */
+  holdsOf(keys: readonly TargetKey[]): Promise<PauseRecord[]>;
+  /** Every hold, expired and pending ones included (callers judge expiry against their clock). */
   pausedByUs(): Promise<PauseRecord[]>;
   /** Ends one source's hold on a target, or every hold on it when no source is given. Idempotent. */
   release(key: TargetKey, source?: string): Promise<void>;
+  /**
+   * One writer per target: takes the lease of each target that is free, expired, or already this holder's (then
+   * renewed). Returns the keys now leased to `lease.holder`; the rest are being changed by someone else.
+   */
+  acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Set<TargetKey>>;
+  /** Gives back the leases `holder` holds on these targets; a lease someone else holds now is left alone. */
+  releaseLeases(keys: readonly TargetKey[], holder: string): Promise<void>;
   /** The one recorded outcome of a target in a command (the latest write wins). */
   recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void>;
   outcomesOf(commandId: string): Promise<TargetOutcome[]>;
   /**
-   * Claims a target for one command, once: true for the first caller, false for every later one (a duplicate
-   * delivery of the same command). The guard that keeps a redelivered command from calling a provider twice.
+   * Claims a target for one delivery of a command (scope: the command id, or one hand-off of it). The guard that
+   * keeps a redelivered command from calling a provider twice, and that tells a live duplicate from a dead claimer.
    */
-  claim(commandId: string, key: TargetKey): Promise<boolean>;
-  /** Whether a claim exists, without making one (a strongly consistent read). */
-  isClaimed(commandId: string, key: TargetKey): Promise<boolean>;
+  claim(scope: string, key: TargetKey, lease: Lease): Promise<ClaimResult>;
+  /** Marks a claim finished (its outcome is recorded, or it was handed on): later claims answer `done`. */
+  finishClaim(scope: string, key: TargetKey): Promise<void>;
   /**
    * The audit trail: outcomes of one command, or of one target (`provider/account/taskId`) across commands, oldest
    * first. At least one of commandId and targetKey is required.
@@ -73,7 +107,17 @@ function targetKeyOf(outcome: TargetOutcome): TargetKey {
   return `${outcome.target.provider}/${outcome.target.account}/${outcome.target.taskId}`;
 }
 
+/** A hold's status; records from before write-ahead holds have none and were confirmed. */
+export function holdStatus(hold: PauseRecord): HoldStatus {
+  return hold.status ?? 'held';
+}
+
+/** Whether a hold counts at `now`: not expired. Pending holds count: the pause may well have taken effect. */
+export function holdCounts(hold: PauseRecord, now: Date): boolean {
+  return hold.until === undefined || Date.parse(hold.until) > now.getTime();
+}
+
 /** Holds that still count at `now`. */
 export function activeHolds(holds: readonly PauseRecord[], now: Date): PauseRecord[] {
-  return holds.filter((h) => h.until === undefined || Date.parse(h.until) > now.getTime());
+  return holds.filter((h) => holdCounts(h, now));
 }

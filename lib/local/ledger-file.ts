@@ -3,13 +3,18 @@ import { dirname } from 'node:path';
 import * as z from 'zod/mini';
 import { ConfigError } from '../core/errors';
 import '../core/zod-messages';
-import { emptyLedgerState, type LedgerState, MemoryLedger } from './ledger-memory';
+import { type ClaimRecord, emptyLedgerState, type LedgerState, MemoryLedger, type MemoryLedgerOptions } from './ledger-memory';
 
 const stateSchema = z.object({
   version: z.literal(1),
   holds: z.record(z.string(), z.any()),
   outcomes: z.record(z.string(), z.record(z.string(), z.any())),
-  claims: z._default(z.record(z.string(), z.string()), {}),
+  // Version-1 files written before claims had leases hold the claim time only: those claims are finished.
+  claims: z._default(
+    z.record(z.string(), z.union([z.string(), z.object({ holder: z.string(), expiresAt: z.number(), done: z.optional(z.literal(true)) })])),
+    {},
+  ),
+  leases: z._default(z.record(z.string(), z.object({ holder: z.string(), expiresAt: z.number() })), {}),
 });
 
 /**
@@ -23,21 +28,29 @@ export class FileLedger extends MemoryLedger {
   private constructor(
     readonly path: string,
     state: LedgerState,
+    options: MemoryLedgerOptions,
   ) {
-    super(state);
+    super(state, options);
   }
 
-  static async open(path: string): Promise<FileLedger> {
+  static async open(path: string, options: MemoryLedgerOptions = {}): Promise<FileLedger> {
     let text: string | undefined;
     try {
       text = await readFile(path, 'utf8');
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause;
     }
-    if (text === undefined) return new FileLedger(path, emptyLedgerState());
+    if (text === undefined) return new FileLedger(path, emptyLedgerState(), options);
     const parsed = stateSchema.safeParse(safeJson(text));
     if (!parsed.success) throw new ConfigError(`ledger file ${path} is not a migration-pauser ledger (version 1)`);
-    return new FileLedger(path, { holds: parsed.data.holds, outcomes: parsed.data.outcomes, claims: parsed.data.claims });
+    const state = emptyLedgerState();
+    Object.assign(state.holds, parsed.data.holds);
+    Object.assign(state.outcomes, parsed.data.outcomes);
+    Object.assign(state.leases, parsed.data.leases);
+    for (const [id, claim] of Object.entries(parsed.data.claims)) {
+      state.claims[id] = typeof claim === 'string' ? ({ holder: '', expiresAt: 0, done: true } satisfies ClaimRecord) : claim;
+    }
+    return new FileLedger(path, state, options);
   }
 
   protected override changed(): void {

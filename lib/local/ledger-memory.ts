@@ -1,27 +1,67 @@
-import { type HistoryEntry, type HistoryFilter, type Ledger, type PauseRecord, selectHistory } from '../core/ledger';
+import {
+  type ClaimResult,
+  type HistoryEntry,
+  type HistoryFilter,
+  type Lease,
+  type Ledger,
+  type PauseRecord,
+  selectHistory,
+} from '../core/ledger';
 import { type TargetKey, type TargetOutcome, targetKey } from '../core/types';
+
+/** A claim of (scope, target): who holds it until when, and whether it is finished. */
+export interface ClaimRecord extends Lease {
+  done?: true;
+}
 
 export interface LedgerState {
   /** `<targetKey>|<source>` → hold. */
   holds: Record<string, PauseRecord>;
   outcomes: Record<string, Record<TargetKey, TargetOutcome>>;
-  /** `<commandId>|<targetKey>` → when it was claimed. */
-  claims: Record<string, string>;
+  /** `<scope>|<targetKey>` → claim. */
+  claims: Record<string, ClaimRecord>;
+  /** `<targetKey>` → the lease of the one writer changing that target now. */
+  leases: Record<TargetKey, Lease>;
 }
 
+/** Maps without prototypes: a key such as `__proto__` is data here, never an accessor. */
 export function emptyLedgerState(): LedgerState {
-  return { holds: {}, outcomes: {}, claims: {} };
+  return {
+    holds: Object.create(null),
+    outcomes: Object.create(null),
+    claims: Object.create(null),
+    leases: Object.create(null),
+  };
 }
 
 const holdId = (key: TargetKey, source: string) => `${key}|${source}`;
 
+export interface MemoryLedgerOptions {
+  /** The clock leases are judged by (default: the real one). */
+  now?: () => Date;
+}
+
 /** The ledger kept in this process only: tests, dry runs, and the base of the on-disk ledger. */
 export class MemoryLedger implements Ledger {
-  constructor(protected state: LedgerState = emptyLedgerState()) {}
+  protected readonly now: () => Date;
+
+  constructor(
+    protected state: LedgerState = emptyLedgerState(),
+    options: MemoryLedgerOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
 
   async recordPause(record: PauseRecord): Promise<void> {
     this.state.holds[holdId(record.key, record.source)] = structuredClone(record);
     this.changed();
+  }
+
+  async holdsOf(keys: readonly TargetKey[]): Promise<PauseRecord[]> {
+    const wanted = new Set(keys);
+    return Object.values(this.state.holds)
+      .filter((h) => wanted.has(h.key))
+      .map((r) => structuredClone(r));
   }
 
   async pausedByUs(): Promise<PauseRecord[]> {
@@ -35,8 +75,28 @@ export class MemoryLedger implements Ledger {
     this.changed();
   }
 
+  async acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Set<TargetKey>> {
+    const acquired = new Set<TargetKey>();
+    const now = this.now().getTime();
+    for (const key of keys) {
+      const current = this.state.leases[key];
+      if (current && current.holder !== lease.holder && current.expiresAt > now) continue;
+      this.state.leases[key] = { ...lease };
+      acquired.add(key);
+    }
+    if (acquired.size) this.changed();
+    return acquired;
+  }
+
+  async releaseLeases(keys: readonly TargetKey[], holder: string): Promise<void> {
+    for (const key of keys) {
+      if (this.state.leases[key]?.holder === holder) delete this.state.leases[key];
+    }
+    this.changed();
+  }
+
   async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
-    const byTarget = this.state.outcomes[commandId] ?? {};
+    const byTarget = this.state.outcomes[commandId] ?? Object.create(null);
     byTarget[targetKey(outcome.target)] = structuredClone(outcome);
     this.state.outcomes[commandId] = byTarget;
     this.changed();
@@ -46,16 +106,26 @@ export class MemoryLedger implements Ledger {
     return Object.values(this.state.outcomes[commandId] ?? {}).map((o) => structuredClone(o));
   }
 
-  async claim(commandId: string, key: TargetKey): Promise<boolean> {
-    const id = `${commandId}|${key}`;
-    if (this.state.claims[id] !== undefined) return false;
-    this.state.claims[id] = new Date().toISOString();
+  async claim(scope: string, key: TargetKey, lease: Lease): Promise<ClaimResult> {
+    const id = `${scope}|${key}`;
+    const current = this.state.claims[id];
+    let result: ClaimResult = 'claimed';
+    if (current) {
+      if (current.done) return 'done';
+      if (current.holder === lease.holder) return 'claimed';
+      if (current.expiresAt > this.now().getTime()) return 'in-progress';
+      result = 'taken-over';
+    }
+    this.state.claims[id] = { ...lease };
     this.changed();
-    return true;
+    return result;
   }
 
-  async isClaimed(commandId: string, key: TargetKey): Promise<boolean> {
-    return this.state.claims[`${commandId}|${key}`] !== undefined;
+  async finishClaim(scope: string, key: TargetKey): Promise<void> {
+    const id = `${scope}|${key}`;
+    const current = this.state.claims[id];
+    this.state.claims[id] = { holder: current?.holder ?? '', expiresAt: current?.expiresAt ?? 0, done: true };
+    this.changed();
   }
 
   async history(filter: HistoryFilter): Promise<HistoryEntry[]> {

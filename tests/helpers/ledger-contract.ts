@@ -4,7 +4,7 @@ import { targetKey } from '../../lib/core/types';
 import { anOutcome, aPauseRecord, aTarget } from './factories';
 
 /** The behaviour every Ledger implementation must show; each implementation's test file calls this. */
-export function describeLedgerContract(name: string, open: () => Promise<Ledger>): void {
+export function describeLedgerContract(name: string, open: (options?: { now?: () => Date }) => Promise<Ledger>): void {
   describe(`${name} (ledger contract)`, () => {
     it('remembers what we paused until it is released', async () => {
       const ledger = await open();
@@ -49,26 +49,90 @@ export function describeLedgerContract(name: string, open: () => Promise<Ledger>
       expect(await ledger.pausedByUs()).toEqual([]);
     });
 
-    it('lets only the first claim of a target by a command through', async () => {
+    it('lets only the first claim of a target by a command through; the others see it in progress', async () => {
       const ledger = await open();
       const key = targetKey(aTarget());
+      const until = Date.now() + 60_000;
 
-      const claims = await Promise.all([ledger.claim('cmd-1', key), ledger.claim('cmd-1', key), ledger.claim('cmd-1', key)]);
+      const claims = await Promise.all(
+        ['d1', 'd2', 'd3'].map((holder) => ledger.claim('cmd-1', key, { holder, expiresAt: until })),
+      );
 
-      expect(claims.filter(Boolean)).toHaveLength(1);
-      expect(await ledger.claim('cmd-2', key)).toBe(true);
+      expect(claims.filter((c) => c === 'claimed')).toHaveLength(1);
+      expect(claims.filter((c) => c === 'in-progress')).toHaveLength(2);
+      expect(await ledger.claim('cmd-2', key, { holder: 'd4', expiresAt: until })).toBe('claimed');
     });
 
-    it('tells whether a target is claimed without claiming it', async () => {
+    it('answers done for a finished claim, whoever asks, and lets a dead claimer be taken over', async () => {
+      let clock = Date.parse('2026-11-28T00:00:00.000Z');
+      const ledger = await open({ now: () => new Date(clock) });
+      const a = targetKey(aTarget({ taskId: 'a' }));
+      const b = targetKey(aTarget({ taskId: 'b' }));
+      await ledger.claim('cmd-1', a, { holder: 'd1', expiresAt: clock + 30_000 });
+      await ledger.claim('cmd-1', b, { holder: 'd1', expiresAt: clock + 30_000 });
+      await ledger.finishClaim('cmd-1', a);
+
+      clock += 60_000; // d1's lease has run out: it died with b unfinished
+      expect(await ledger.claim('cmd-1', a, { holder: 'd2', expiresAt: clock + 30_000 })).toBe('done');
+      expect(await ledger.claim('cmd-1', b, { holder: 'd2', expiresAt: clock + 30_000 })).toBe('taken-over');
+      expect(await ledger.claim('cmd-1', b, { holder: 'd3', expiresAt: clock + 30_000 })).toBe('in-progress');
+      await ledger.finishClaim('cmd-1', b);
+      expect(await ledger.claim('cmd-1', b, { holder: 'd3', expiresAt: clock + 30_000 })).toBe('done');
+    });
+
+    it('gives each target one writer at a time, until the lease is released or runs out', async () => {
+      let clock = Date.parse('2026-11-28T00:00:00.000Z');
+      const ledger = await open({ now: () => new Date(clock) });
+      const a = targetKey(aTarget({ taskId: 'a' }));
+      const b = targetKey(aTarget({ taskId: 'b' }));
+
+      const first = await ledger.acquireLeases([a, b], { holder: 'resume', expiresAt: clock + 10_000 });
+      const second = await ledger.acquireLeases([a], { holder: 'incident', expiresAt: clock + 10_000 });
+      const renewed = await ledger.acquireLeases([a], { holder: 'resume', expiresAt: clock + 20_000 });
+      expect([...first].sort()).toEqual([a, b]);
+      expect([...second]).toEqual([]);
+      expect([...renewed]).toEqual([a]);
+
+      await ledger.releaseLeases([a], 'incident'); // not its lease: nothing changes
+      expect([...(await ledger.acquireLeases([a], { holder: 'incident', expiresAt: clock + 10_000 }))]).toEqual([]);
+      await ledger.releaseLeases([a], 'resume');
+      expect([...(await ledger.acquireLeases([a], { holder: 'incident', expiresAt: clock + 10_000 }))]).toEqual([a]);
+
+      clock += 15_000; // the resume's lease on b has run out
+      expect([...(await ledger.acquireLeases([b], { holder: 'incident', expiresAt: clock + 10_000 }))]).toEqual([b]);
+    });
+
+    it('lets exactly one of many racing writers take a target', async () => {
       const ledger = await open();
       const key = targetKey(aTarget());
+      const won = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => ledger.acquireLeases([key], { holder: `w${i}`, expiresAt: Date.now() + 60_000 })),
+      );
+      expect(won.filter((s) => s.has(key))).toHaveLength(1);
+    });
 
-      expect(await ledger.isClaimed('cmd-1', key)).toBe(false);
-      expect(await ledger.isClaimed('cmd-1', key)).toBe(false);
-      await ledger.claim('cmd-1', key);
+    it('keeps a hold pending until it is confirmed, and reads the holds of given targets only', async () => {
+      const ledger = await open();
+      const a = aTarget({ taskId: 'a' });
+      const b = aTarget({ taskId: 'b' });
+      await ledger.recordPause(aPauseRecord(a, { source: 'INC-1', status: 'pending' }));
+      await ledger.recordPause(aPauseRecord(a, { source: 'window:x', status: 'held' }));
+      await ledger.recordPause(aPauseRecord(b, { source: 'INC-1', status: 'pending' }));
+      await ledger.recordPause(aPauseRecord(b, { source: 'INC-1', status: 'held' }));
 
-      expect(await ledger.isClaimed('cmd-1', key)).toBe(true);
-      expect(await ledger.isClaimed('cmd-2', key)).toBe(false);
+      const ofA = await ledger.holdsOf([targetKey(a)]);
+      expect(ofA.map((h) => `${h.source}:${h.status}`).sort()).toEqual(['INC-1:pending', 'window:x:held']);
+      expect((await ledger.holdsOf([targetKey(b)])).map((h) => h.status)).toEqual(['held']);
+      expect(await ledger.holdsOf([])).toEqual([]);
+    });
+
+    it('treats odd keys and sources as data (no prototype tricks)', async () => {
+      const ledger = await open();
+      const odd = aTarget({ taskId: '__proto__' });
+      await ledger.recordPause(aPauseRecord(odd, { source: 'constructor' }));
+
+      expect((await ledger.pausedByUs()).map((h) => h.target.taskId)).toEqual(['__proto__']);
+      expect(await ledger.claim('__proto__', targetKey(odd), { holder: 'x', expiresAt: Date.now() + 1000 })).toBe('claimed');
     });
 
     it('answers "what happened to this task, and in which command" oldest first', async () => {

@@ -10,8 +10,8 @@ import { describeLedgerContract } from '../../helpers/ledger-contract';
 
 const tempFile = async () => join(await mkdtemp(join(tmpdir(), 'mp-ledger-')), 'ledger.json');
 
-describeLedgerContract('MemoryLedger', async () => new MemoryLedger());
-describeLedgerContract('FileLedger', async () => FileLedger.open(await tempFile()));
+describeLedgerContract('MemoryLedger', async (options) => new MemoryLedger(undefined, options));
+describeLedgerContract('FileLedger', async (options) => FileLedger.open(await tempFile(), options));
 
 describe('FileLedger', () => {
   it('lets a resume in a later process see the holds of an earlier pause', async () => {
