@@ -1,16 +1,22 @@
 import type { ProviderTask } from '../providers/types';
 import type { ProviderError } from './errors';
-import type { PauseRecord } from './ledger';
+import { holdStatus, type PauseRecord } from './ledger';
 import type { Decision } from './types';
 
-/** What a pause does to a task, given its live state. Pure. */
-export function decidePause(task: ProviderTask): Decision {
+/**
+ * What a pause does to a task, given its live state and whether one of our sources holds it already. Pure. A task
+ * paused under a hold of ours gets this command's hold too (an incident pause on top of the window's); one paused
+ * by someone else gets none, so we never resume it.
+ */
+export function decidePause(task: ProviderTask, heldByUs = false): Decision {
   switch (task.phase) {
     case 'running':
       return { kind: 'act', task };
     case 'paused':
-    case 'pausing':
-      return { kind: 'settled', outcome: 'already-paused', reason: `already ${task.phase} (${task.state})` };
+    case 'pausing': {
+      const reason = `already ${task.phase} (${task.state})`;
+      return heldByUs ? { kind: 'hold', task, reason } : { kind: 'settled', outcome: 'already-paused', reason };
+    }
     default:
       return { kind: 'settled', outcome: 'skipped', reason: `not in a pausable state (${task.state})` };
   }
@@ -42,6 +48,14 @@ export function decideResume(record: PauseRecord, live: ProviderTask | ProviderE
       };
     case 'running':
     case 'waiting':
+      if (holdStatus(record) === 'pending') {
+        return {
+          kind: 'settled',
+          outcome: 'skipped',
+          reason: `the pause of command ${record.commandId} never took effect (${live.state}); its hold is removed`,
+          release: 'own',
+        };
+      }
       return {
         kind: 'settled',
         outcome: 'already-running',

@@ -2,27 +2,40 @@ import type { ProviderTask } from '../providers/types';
 import type { AccountHandle, AccountSessions } from './sessions';
 import type { PlannedTarget, Target } from './types';
 
+/**
+ * Where a chunk's execution starts: `act` (call the provider), `hold` (pause: add this source's hold to a task
+ * already paused under one of ours, after reading it again), `confirm` (the provider already accepted the action,
+ * at a deadline hand-off: only read it back).
+ */
+export type ChunkPhase = 'act' | 'hold' | 'confirm';
+
 /** Targets of one account sized to one provider call (its batch limit, or the account's batch size). */
 export interface Chunk {
   account: AccountHandle;
   items: { target: Target; task: ProviderTask }[];
+  /** Default `act`. */
+  phase?: ChunkPhase;
 }
 
-/** Splits the targets that need a provider call into chunks per (provider, account). Pure. */
+/** Splits the targets that need a provider call or a hold into chunks per (provider, account, phase). Pure. */
 export function chunkPlan(targets: readonly PlannedTarget[], sessions: AccountSessions): Chunk[] {
-  const byAccount = new Map<string, Chunk['items']>();
+  const byAccount = new Map<string, { name: string; phase: ChunkPhase; items: Chunk['items'] }>();
   for (const { target, decision } of targets) {
-    if (decision.kind !== 'act') continue;
-    const items = byAccount.get(target.account) ?? [];
-    items.push({ target, task: decision.task });
-    byAccount.set(target.account, items);
+    if (decision.kind === 'settled') continue;
+    const phase: ChunkPhase = decision.kind;
+    const id = `${target.account}|${phase}`;
+    const group = byAccount.get(id) ?? { name: target.account, phase, items: [] };
+    group.items.push({ target, task: decision.task });
+    byAccount.set(id, group);
   }
   const chunks: Chunk[] = [];
-  for (const [name, items] of byAccount) {
+  for (const { name, phase, items } of byAccount.values()) {
     const account = sessions.handle(name);
     if (!account) throw new Error(`planned targets for unknown account ${name}`);
     const size = account.capabilities.batchLimit;
-    for (let i = 0; i < items.length; i += size) chunks.push({ account, items: items.slice(i, i + size) });
+    for (let i = 0; i < items.length; i += size) {
+      chunks.push({ account, items: items.slice(i, i + size), ...(phase === 'act' ? {} : { phase }) });
+    }
   }
   return chunks;
 }

@@ -149,3 +149,18 @@ export function errorClassOf(error: unknown): ErrorClass {
   if (error instanceof SecretError) return error.transient ? 'retryable' : 'auth';
   return 'provider-error';
 }
+
+/**
+ * Another delivery of the same command is working on some of a message's targets right now (its claims are within
+ * their lease). This delivery did its own share and reports nothing for those: the message goes back to the queue,
+ * to be seen again once that delivery has finished (its outcomes are then replayed) or died (its claims taken over).
+ */
+export class ClaimsInProgressError extends MigrationPauserError {
+  constructor(
+    readonly commandId: string,
+    readonly targets: readonly string[],
+  ) {
+    super(`${targets.length} target(s) of command ${commandId} are being worked on by another delivery; retry later`);
+  }
+  override name = 'ClaimsInProgressError';
+}

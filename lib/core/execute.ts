@@ -1,7 +1,8 @@
 import type { ActionResult, ProviderSession, ProviderTask } from '../providers/types';
 import type { Command } from './command';
-import type { Chunk } from './dispatch';
+import type { Chunk, ChunkPhase } from './dispatch';
 import { errorClassOf, ProviderError } from './errors';
+import { failedOutcome, settledOutcome } from './outcome';
 import type { AccountSessions } from './sessions';
 import type { Target, TargetOutcome } from './types';
 
@@ -17,15 +18,17 @@ export interface ExecuteDeps {
 }
 
 /**
- * What a chunk left undone at the deadline, and where the next attempt starts: `act` (no provider call was made
- * for it) or `confirm` (the provider accepted the action; only the read-back is missing, so it must not be sent
- * again).
+ * Where the next attempt at a target starts: `act` (no provider call was made for it), `hold` (a pause's hold on a
+ * task already paused, not yet checked), or `confirm` (the provider accepted the action; only the read-back is
+ * missing, so it must not be sent again).
  */
-export type HandoffPhase = 'act' | 'confirm';
+export type HandoffPhase = ChunkPhase;
 
 export interface HandedBack {
   item: Chunk['items'][number];
   phase: HandoffPhase;
+  /** Why it was not finished here, when not the deadline (another command kept the target busy). */
+  why?: string;
 }
 
 export interface ChunkResult {
@@ -60,12 +63,24 @@ export async function executeChunk(
     return settle(new Map(ids.map((id) => [id, { taskId: id, ok: true as const }])), seen);
   }
 
+  let items = chunk.items;
+  const held: TargetOutcome[] = [];
+  if (phase === 'hold') {
+    // A task already paused under a hold of ours gets this command's hold too; read it again first (under the
+    // lease): a resume may have run it since the plan, and then it is paused again like any running task.
+    const checked = await checkStillPaused(chunk, deps, settle.at);
+    if (checked.handedBack.length) return { outcomes: [], handedBack: checked.handedBack };
+    held.push(...checked.outcomes);
+    items = checked.running;
+    if (items.length === 0) return { outcomes: held, handedBack: [] };
+  }
+
   const name = chunk.account.config.name;
   let calls = await callProvider(
     command,
     chunk,
     deps.sessions,
-    chunk.items.map((i) => i.task),
+    items.map((i) => i.task),
   );
   const authFailed = calls.results.filter((r) => !r.ok && r.error.errorClass === 'auth').map((r) => r.taskId);
   if (authFailed.length && !pastStop(deps) && (await deps.sessions.refreshAfterAuthFailure(name).catch(() => false))) {
@@ -73,19 +88,78 @@ export async function executeChunk(
       command,
       chunk,
       deps.sessions,
-      chunk.items.filter((i) => authFailed.includes(i.task.taskId)).map((i) => i.task),
+      items.filter((i) => authFailed.includes(i.task.taskId)).map((i) => i.task),
     );
     const byId = new Map(retried.results.map((r) => [r.taskId, r]));
     calls = { session: retried.session, results: calls.results.map((r) => byId.get(r.taskId) ?? r) };
   }
 
   const results = new Map(calls.results.map((r) => [r.taskId, r]));
-  const accepted = chunk.items.filter((i) => results.get(i.task.taskId)?.ok).map((i) => i.task.taskId);
+  // A refusal because the task is already where we want it (the answer to a retry whose first response was lost,
+  // or to a delivery taking over from one that died after acting) is read back once: if the task is there, the
+  // action took effect, and the hold is kept.
+  const refused = items.filter((i) => {
+    const r = results.get(i.task.taskId);
+    return r !== undefined && !r.ok && r.error.errorClass === 'invalid-state';
+  });
+  if (calls.session && refused.length && !pastStop(deps)) {
+    const read = await calls.session.get(refused.map((i) => i.task.taskId)).catch(() => new Map<string, ReadBack>());
+    for (const [id, state] of read) {
+      if (!(state instanceof ProviderError) && wanted(state)) results.set(id, { taskId: id, ok: true });
+    }
+  }
+  const accepted = items.filter((i) => results.get(i.task.taskId)?.ok).map((i) => i.task.taskId);
   const seen =
     calls.session && accepted.length
-      ? await confirm(calls.session, accepted, wanted, timing, deps)
+      ? await confirm(calls.session, accepted, wanted, timing, deps, refused.length ? 0 : timing.intervalMs)
       : { last: new Map(), stopped: new Set<string>() };
-  return settle(results, seen);
+  const acted = settle(results, seen, items);
+  return { outcomes: [...held, ...acted.outcomes], handedBack: acted.handedBack };
+}
+
+/**
+ * The `hold` phase: reads tasks planned as already paused. Still paused (or pausing): `already-paused`, the hold is
+ * this command's too. Running: returned to be paused. Anything else is settled as not pausable.
+ */
+async function checkStillPaused(
+  chunk: Chunk,
+  deps: ExecuteDeps,
+  startedAt: string,
+): Promise<{ outcomes: TargetOutcome[]; running: Chunk['items']; handedBack: HandedBack[] }> {
+  const hand = () => ({ outcomes: [], running: [], handedBack: chunk.items.map((item) => ({ item, phase: 'hold' as const })) });
+  const session = await deps.sessions.session(chunk.account.config.name).catch(() => undefined);
+  if (!session) return hand();
+  let read: Map<string, ReadBack>;
+  try {
+    read = await session.get(chunk.items.map((i) => i.task.taskId));
+  } catch (cause) {
+    const error = asProviderError(cause, chunk.account.config.provider);
+    const failure = { reason: `cannot read task: ${error.message}`, errorClass: error.errorClass, attempts: 1 };
+    return { outcomes: chunk.items.map((i) => failedOutcome(i.target, failure, startedAt, deps.now().toISOString())), running: [], handedBack: [] };
+  }
+  const outcomes: TargetOutcome[] = [];
+  const running: Chunk['items'] = [];
+  const at = deps.now().toISOString();
+  for (const item of chunk.items) {
+    const state = read.get(item.task.taskId);
+    if (!state || state instanceof ProviderError) {
+      const error = state ?? new ProviderError('the provider did not return this task', { errorClass: 'not-found', provider: chunk.account.config.provider });
+      outcomes.push(failedOutcome(item.target, { reason: `cannot read task: ${error.message}`, errorClass: error.errorClass, providerCode: error.providerCode, attempts: 1 }, startedAt, at));
+    } else if (state.phase === 'running') {
+      running.push({ target: item.target, task: state });
+    } else if (state.phase === 'paused' || state.phase === 'pausing') {
+      outcomes.push(settledOutcome(item.target, { outcome: 'already-paused', reason: `already ${state.phase} (${state.state})`, stateAfter: state.state }, at));
+    } else {
+      outcomes.push(settledOutcome(item.target, { outcome: 'skipped', reason: `not in a pausable state (${state.state})`, stateAfter: state.state }, at));
+    }
+  }
+  return { outcomes, running, handedBack: [] };
+}
+
+function asProviderError(cause: unknown, provider: Chunk['account']['config']['provider']): ProviderError {
+  return cause instanceof ProviderError
+    ? cause
+    : new ProviderError(cause instanceof Error ? cause.message : String(cause), { errorClass: errorClassOf(cause), provider });
 }
 
 function pastStop(deps: ExecuteDeps): boolean {
@@ -96,40 +170,42 @@ function pastStop(deps: ExecuteDeps): boolean {
 function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
   const startedAt = deps.now().toISOString();
   const wanted = command.action === 'pause' ? isPaused : isNoLongerPaused;
-  const done = (target: Target, rest: Omit<TargetOutcome, 'target' | 'startedAt' | 'finishedAt'>): TargetOutcome => ({
-    target,
-    startedAt,
-    finishedAt: deps.now().toISOString(),
-    ...rest,
-  });
   const failed = (target: Target, error: ProviderError | undefined, reason: string, attempts: number): TargetOutcome =>
-    done(target, {
-      outcome: 'failed',
-      reason,
-      errorClass: error?.errorClass ?? 'provider-error',
-      providerCode: error?.providerCode,
-      attempts,
-    });
+    failedOutcome(
+      target,
+      { reason, errorClass: error?.errorClass ?? 'provider-error', providerCode: error?.providerCode, attempts },
+      startedAt,
+      deps.now().toISOString(),
+    );
   const outcomeOf = (target: Target, result: ActionResult | undefined, seen: ReadBack | undefined): TargetOutcome => {
     if (!result) return failed(target, undefined, 'the adapter returned no result for this task', 1);
     if (!result.ok) return failed(target, result.error, result.error.message, result.error.attempts);
     if (seen instanceof ProviderError) return failed(target, seen, `accepted, then: ${seen.message}`, seen.attempts);
     if (seen && wanted(seen)) {
-      return done(target, { outcome: command.action === 'pause' ? 'paused' : 'resumed', attempts: 1, stateAfter: seen.state });
+      return {
+        target,
+        outcome: command.action === 'pause' ? 'paused' : 'resumed',
+        attempts: 1,
+        stateAfter: seen.state,
+        startedAt,
+        finishedAt: deps.now().toISOString(),
+      };
     }
     const deadline = chunk.account.capabilities.confirm.deadlineMs;
-    return done(target, {
-      outcome: 'failed',
-      reason: `accepted but not confirmed ${command.action === 'pause' ? 'paused' : 'resumed'} within ${deadline} ms (last state: ${seen?.state ?? 'unknown'})`,
-      errorClass: 'retryable',
-      attempts: 1,
-      stateAfter: seen?.state,
-    });
+    const reason = `accepted but not confirmed ${command.action === 'pause' ? 'paused' : 'resumed'} within ${deadline} ms (last state: ${seen?.state ?? 'unknown'})`;
+    return {
+      ...failedOutcome(target, { reason, errorClass: 'retryable', attempts: 1 }, startedAt, deps.now().toISOString()),
+      ...(seen?.state === undefined ? {} : { stateAfter: seen.state }),
+    };
   };
-  return (results: ReadonlyMap<string, ActionResult>, seen: Confirmation): ChunkResult => {
+  const settle = (
+    results: ReadonlyMap<string, ActionResult>,
+    seen: Confirmation,
+    items: Chunk['items'] = chunk.items,
+  ): ChunkResult => {
     const outcomes: TargetOutcome[] = [];
     const handedBack: HandedBack[] = [];
-    for (const item of chunk.items) {
+    for (const item of items) {
       const id = item.task.taskId;
       const result = results.get(id);
       if (result?.ok && seen.stopped.has(id)) handedBack.push({ item, phase: 'confirm' });
@@ -137,6 +213,7 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
     }
     return { outcomes, handedBack };
   };
+  return Object.assign(settle, { at: startedAt });
 }
 
 function isPaused(task: ProviderTask): boolean {
@@ -175,13 +252,7 @@ async function callProvider(
     const results = await call.call(session, tasks, command.options);
     return { session, results };
   } catch (cause) {
-    const error =
-      cause instanceof ProviderError
-        ? cause
-        : new ProviderError(cause instanceof Error ? cause.message : String(cause), {
-            errorClass: errorClassOf(cause),
-            provider,
-          });
+    const error = asProviderError(cause, provider);
     return { session, results: tasks.map((t) => ({ taskId: t.taskId, ok: false as const, error: error.forTask(t.taskId) })) };
   }
 }

@@ -1,7 +1,7 @@
 import type { Command } from './command';
 import type { Chunk } from './dispatch';
-import { InvariantError } from './errors';
-import { type Plan, type Summary, type Target, type TargetOutcome, targetKey } from './types';
+import { type ErrorClass, InvariantError } from './errors';
+import { type Decision, type Plan, type Summary, type Target, type TargetOutcome, targetKey } from './types';
 
 type Counts = Summary['totals'];
 
@@ -26,7 +26,9 @@ export function summarize(
     for (const o of outcomes) add(o.target.provider, o.outcome);
     for (const chunk of dispatched) for (const i of chunk.items) add(i.target.provider, 'dispatched');
   } else {
-    for (const t of plan.targets) add(t.target.provider, t.decision.kind === 'act' ? 'planned' : t.decision.outcome);
+    for (const { target, decision } of plan.targets) {
+      add(target.provider, decision.kind === 'act' ? 'planned' : decision.kind === 'hold' ? 'already-paused' : decision.outcome);
+    }
   }
   return {
     commandId: command.commandId,
@@ -66,3 +68,44 @@ export function assertOneOutcomePerTarget(
 export function hasFailures(summary: Summary): boolean {
   return (summary.totals.failed ?? 0) > 0 || summary.accountFailures.length > 0;
 }
+
+/** What a failed target records: why, its error class, the provider's code, and how many calls it took. */
+export interface Failure {
+  reason: string;
+  errorClass: ErrorClass;
+  providerCode?: string;
+  attempts: number;
+}
+
+/** The one way a `failed` outcome is made. */
+export function failedOutcome(target: Target, failure: Failure, startedAt: string, finishedAt = startedAt): TargetOutcome {
+  return {
+    target,
+    outcome: 'failed',
+    reason: failure.reason,
+    errorClass: failure.errorClass,
+    ...(failure.providerCode === undefined ? {} : { providerCode: failure.providerCode }),
+    attempts: failure.attempts,
+    startedAt,
+    finishedAt,
+  };
+}
+
+/** The one way an outcome decided without a provider call (skipped, already-…, unsupported, failed) is made. */
+export function settledOutcome(target: Target, decision: SettledDecision, at: string, attempts = 0): TargetOutcome {
+  return {
+    target,
+    outcome: decision.outcome,
+    reason: decision.reason,
+    ...(decision.errorClass === undefined ? {} : { errorClass: decision.errorClass }),
+    ...(decision.providerCode === undefined ? {} : { providerCode: decision.providerCode }),
+    ...(decision.stateAfter === undefined ? {} : { stateAfter: decision.stateAfter }),
+    attempts,
+    startedAt: at,
+    finishedAt: at,
+  };
+}
+
+export type SettledDecision = Pick<Extract<Decision, { kind: 'settled' }>, 'outcome' | 'reason' | 'errorClass' | 'providerCode'> & {
+  stateAfter?: string;
+};

@@ -3,16 +3,34 @@ import type { Command } from './command';
 import { taskIdSchema } from './command';
 import { decidePause, decideResume, decideStillHeld } from './decide';
 import { errorClassOf, ProviderError } from './errors';
-import { activeHolds, type Ledger, type PauseRecord } from './ledger';
+import { PENDING_GRACE_MS, resolvePendingHolds } from './holds';
+import { activeHolds, holdStatus, type Lease, type Ledger, type PauseRecord } from './ledger';
 import { accountInScope, inScope } from './scope';
 import type { AccountSessions } from './sessions';
-import type { AccountFailure, Plan, PlannedTarget, Target } from './types';
+import { type AccountFailure, type Plan, type PlannedTarget, type Target, targetKey } from './types';
 
-/** Pause: list every account in scope, keep the tasks in scope, decide each one from its live state. */
-export async function planPause(command: Command, sessions: AccountSessions): Promise<Plan> {
+export interface PlanDeps {
+  sessions: AccountSessions;
+  ledger: Ledger;
+  now: () => Date;
+  /** The lease taken while pending holds are resolved from what the plan reads. */
+  lease: Lease;
+}
+
+/**
+ * Pause: list every account in scope, keep the tasks in scope, decide each one from its live state. The listing
+ * also resolves pending holds of ours on those tasks (paused ⇒ held, running ⇒ removed): a pause that died
+ * mid-way is settled by the next one.
+ */
+export async function planPause(command: Command, deps: PlanDeps): Promise<Plan> {
+  const { sessions } = deps;
   const accounts = sessions
     .all()
     .filter((h) => accountInScope({ provider: h.config.provider, name: h.config.name }, command.scope));
+  const holds = await deps.ledger.pausedByUs();
+  const heldKeys = new Set(holds.map((h) => h.key));
+  const pending = holds.filter((h) => holdStatus(h) === 'pending');
+  const live = new Map<string, ProviderTask>();
   const targets: PlannedTarget[] = [];
   const accountFailures: AccountFailure[] = [];
   await Promise.all(
@@ -20,34 +38,41 @@ export async function planPause(command: Command, sessions: AccountSessions): Pr
       try {
         const tasks = await (await sessions.session(handle.config.name)).list();
         for (const task of tasks) {
-          if (inScope(task, command.scope)) targets.push({ target: targetOf(task), decision: decideListed(task) });
+          const target = targetOf(task);
+          if (pending.length) live.set(targetKey(target), task);
+          if (inScope(task, command.scope)) {
+            targets.push({ target, decision: decideListed(task, heldKeys.has(targetKey(target))) });
+          }
         }
       } catch (error) {
         accountFailures.push(accountFailureOf(handle.config.provider, handle.config.name, error));
       }
     }),
   );
+  if (pending.length) await resolvePendingHolds(pending, live, deps);
   return { command, targets: sortTargets(targets), accountFailures };
 }
 
 /**
  * Resume: the targets this command's source holds (every held target, on force), in scope. A target still held by
- * another source that counts (not expired) only loses this source's hold; the rest are read back to decide.
+ * another source that counts (not expired) only loses this source's hold; the rest are read back to decide. The
+ * sweep (expiredHolds) takes targets whose every hold has expired, and resolves stale pending holds on the way.
  */
-export async function planResume(
-  command: Command,
-  sessions: AccountSessions,
-  ledger: Ledger,
-  now: Date = new Date(),
-): Promise<Plan> {
+export async function planResume(command: Command, deps: PlanDeps): Promise<Plan> {
+  const { sessions, ledger } = deps;
+  const now = deps.now();
   const holds = await ledger.pausedByUs();
   const active = activeHolds(holds, now);
+  const activeByKey = new Map<string, PauseRecord[]>();
+  for (const hold of active) activeByKey.set(hold.key, [...(activeByKey.get(hold.key) ?? []), hold]);
   const force = command.options.force;
   const candidates = new Map<string, PauseRecord>();
+  const toResolve: PauseRecord[] = [];
   if (command.options.expiredHolds) {
-    const stillHeld = new Set(active.map((h) => h.key));
     for (const hold of holds) {
-      if (!stillHeld.has(hold.key) && inScope({ ...hold.target }, command.scope)) candidates.set(hold.key, hold);
+      if (!inScope({ ...hold.target }, command.scope)) continue;
+      if (!activeByKey.has(hold.key)) candidates.set(hold.key, hold);
+      else if (holdStatus(hold) === 'pending') toResolve.push(hold);
     }
   } else {
     for (const hold of force ? active : holds) {
@@ -55,9 +80,9 @@ export async function planResume(
     }
   }
   const targets: PlannedTarget[] = [];
-  const toRead: PauseRecord[] = [];
+  const toRead: PauseRecord[] = [...toResolve];
   for (const record of candidates.values()) {
-    const others = active.filter((h) => h.key === record.key && h.source !== command.source).map((h) => h.source);
+    const others = (activeByKey.get(record.key) ?? []).filter((h) => h.source !== command.source).map((h) => h.source);
     if (others.length > 0 && !force) targets.push({ target: record.target, decision: decideStillHeld(others) });
     else toRead.push(record);
   }
@@ -67,12 +92,14 @@ export async function planResume(
     list.push(record);
     byAccount.set(record.target.account, list);
   }
+  const resolving = new Set(toResolve);
   const accountFailures: AccountFailure[] = [];
   await Promise.all(
     [...byAccount].map(async ([account, records]) => {
       const handle = sessions.handle(account);
+      const planned = records.filter((r) => !resolving.has(r));
       if (!handle) {
-        for (const r of records) {
+        for (const r of planned) {
           targets.push({
             target: r.target,
             decision: { kind: 'settled', outcome: 'skipped', reason: `account ${account} is no longer configured` },
@@ -82,10 +109,10 @@ export async function planResume(
       }
       let live: Map<string, ProviderTask | ProviderError>;
       try {
-        live = await (await sessions.session(account)).get(records.map((r) => r.target.taskId));
+        live = await (await sessions.session(account)).get([...new Set(records.map((r) => r.target.taskId))]);
       } catch (error) {
         const failure = accountFailureOf(handle.config.provider, account, error);
-        for (const r of records) {
+        for (const r of planned) {
           targets.push({
             target: r.target,
             decision: {
@@ -99,15 +126,24 @@ export async function planResume(
         }
         return;
       }
-      for (const r of records) {
-        const state =
-          live.get(r.target.taskId) ??
-          new ProviderError('the provider did not return this task', {
-            errorClass: 'not-found',
-            provider: r.target.provider,
-            taskId: r.target.taskId,
-          });
-        targets.push({ target: r.target, decision: decideResume(r, state) });
+      const stateOf = (r: PauseRecord) =>
+        live.get(r.target.taskId) ??
+        new ProviderError('the provider did not return this task', {
+          errorClass: 'not-found',
+          provider: r.target.provider,
+          taskId: r.target.taskId,
+        });
+      // Pending holds are resolved first: the decision then sees a confirmed hold, or none.
+      const pending = records.filter((r) => holdStatus(r) === 'pending');
+      const resolved = new Set(
+        await resolvePendingHolds(pending, new Map(pending.map((r) => [r.key, stateOf(r)])), {
+          ...deps,
+          graceMs: command.options.expiredHolds ? PENDING_GRACE_MS : 0,
+        }),
+      );
+      for (const r of planned) {
+        const promoted = holdStatus(r) === 'pending' && ![...resolved].some((h) => h.key === r.key && holdStatus(h) === 'pending');
+        targets.push({ target: r.target, decision: decideResume(promoted ? { ...r, status: 'held' } : r, stateOf(r)) });
       }
     }),
   );
@@ -118,8 +154,8 @@ export async function planResume(
  * A listed task whose id could escape a request path (a provider that allows `/` or `..` in a name we use as the
  * id) is never acted on: no request is built from it, and a human gets it in the DLQ.
  */
-function decideListed(task: ProviderTask): PlannedTarget['decision'] {
-  if (taskIdSchema.safeParse(task.taskId).success) return decidePause(task);
+function decideListed(task: ProviderTask, heldByUs: boolean): PlannedTarget['decision'] {
+  if (taskIdSchema.safeParse(task.taskId).success) return decidePause(task, heldByUs);
   return {
     kind: 'settled',
     outcome: 'failed',

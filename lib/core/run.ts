@@ -1,16 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import { defaultSleep } from '../http/rate-limiter';
-import type { ProviderKey } from '../providers/types';
+import { claimItems, claimScope } from './claims';
 import type { Command } from './command';
 import { releasesHold } from './decide';
-import { type Chunk, chunkConcurrency, chunkPlan, runChunks } from './dispatch';
-import { type ChunkResult, executeChunk, type HandedBack, type HandoffPhase } from './execute';
-import { accountFailure, type FailureSink, targetFailure } from './failures';
-import type { Ledger } from './ledger';
-import { assertOneOutcomePerTarget, summarize } from './outcome';
+import { type Chunk, type ChunkPhase, chunkConcurrency, chunkPlan, runChunks } from './dispatch';
+import { ClaimsInProgressError } from './errors';
+import { executeChunk, type HandedBack } from './execute';
+import { accountFailure, type FailureSink } from './failures';
+import { handOn, sendToWorkQueues } from './handoff';
+import { checkResume, inParallel, placePendingHolds, releaseOwnHolds, settlePauseHolds, settleResumeHolds } from './holds';
+import type { Lease, Ledger } from './ledger';
+import { withLeases } from './leases';
+import { assertOneOutcomePerTarget, failedOutcome, settledOutcome, summarize } from './outcome';
 import { planPause, planResume } from './plan';
+import { createRecorder, type Recorder } from './recorder';
 import type { AccountSessions } from './sessions';
 import { type Plan, type RunResult, type TargetKey, type TargetOutcome, targetKey } from './types';
-import { toWorkMessage, type WorkMessage, type WorkQueue } from './work';
+import type { WorkMessage, WorkQueue } from './work';
+
+export { MAX_HANDOFFS } from './handoff';
 
 export interface RunDeps {
   sessions: AccountSessions;
@@ -34,33 +42,49 @@ export interface RunDeps {
    * are handed back to the work queue — never failed, never lost; without a work queue they fail as retryable.
    */
   stopBy?: number;
+  /**
+   * Epoch ms when this process's time ends (on Lambda: its timeout). The leases and claims it takes expire then at
+   * the latest, so a process that dies frees its targets by itself. Default: stopBy plus a minute, or 15 minutes.
+   */
+  deadline?: number;
 }
 
-/** A target handed back this many times fails as retryable instead of going round again (a stuck provider). */
-export const MAX_HANDOFFS = 5;
+/** How long a claim or lease of a process without a deadline (the CLI) lasts: longer than any chunk's confirmation. */
+const DEFAULT_LEASE_MS = 15 * 60_000;
+/** How long a writer waits for a target another command is changing, before handing it on (or failing it). */
+const LEASE_WAIT_MS = 5 * 60_000;
 
 type Clocked = RunDeps & { now: () => Date; sleep: (ms: number) => Promise<void> };
 
+function clocked(deps: RunDeps): Clocked {
+  return { ...deps, now: deps.now ?? (() => new Date()), sleep: deps.sleep ?? defaultSleep };
+}
+
+/** This delivery's lease: a holder id of its own, expiring with its time. */
+function leaseOf(scope: string, deps: Clocked): Lease {
+  const expiresAt = deps.deadline ?? (deps.stopBy !== undefined ? deps.stopBy + 60_000 : deps.now().getTime() + DEFAULT_LEASE_MS);
+  return { holder: `${scope}@${randomUUID()}`, expiresAt };
+}
+
 /** Plans a command, then (unless it is a dry run) dispatches and executes it in this process. */
 export async function runCommand(command: Command, deps: RunDeps): Promise<RunResult> {
-  const now = deps.now ?? (() => new Date());
-  const startedAt = now();
-  const plan =
-    command.action === 'pause'
-      ? await planPause(command, deps.sessions)
-      : await planResume(command, deps.sessions, deps.ledger, startedAt);
-  if (command.dryRun) return { plan, outcomes: [], summary: summarize(command, plan, undefined, startedAt, now()) };
+  const run = clocked(deps);
+  const startedAt = run.now();
+  const scope = claimScope(command.commandId, 0);
+  const lease = leaseOf(scope, run);
+  const planDeps = { sessions: deps.sessions, ledger: deps.ledger, now: run.now, lease };
+  const plan = command.action === 'pause' ? await planPause(command, planDeps) : await planResume(command, planDeps);
+  if (command.dryRun) return { plan, outcomes: [], summary: summarize(command, plan, undefined, startedAt, run.now()) };
 
-  const clocked: Clocked = { ...deps, now, sleep: deps.sleep ?? defaultSleep };
   const replayed = await replayRecorded(command, plan, deps.ledger);
-  const heldByUs = new Set((await deps.ledger.pausedByUs()).map((h) => h.key));
-  const record = recorder(command, clocked, heldByUs);
-  await record(settledOutcomes(plan, clocked, replayed));
+  const record = createRecorder(command, run);
+  await record(settledOutcomes(plan, run, replayed));
   await releaseSettled(command, plan, deps.ledger);
 
   const chunks = chunkPlan(plan.targets, deps.sessions);
   const acting = chunks.reduce((n, c) => n + c.items.length, 0);
   let dispatched: Chunk[] = [];
+  const inProgress: TargetKey[] = [];
   if (deps.workQueue && acting > (deps.inProcessLimit ?? 200)) {
     dispatched = chunks;
     await sendToWorkQueues(command, chunks, deps.workQueue);
@@ -68,22 +92,22 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
     const handedBack: HandedBack[] = [];
     const withOthers: Chunk[] = [];
     await runChunks(chunks, deps.chunksPerAccount ?? chunkConcurrency, async (chunk) => {
-      const result = await executeClaimed(command, chunk, clocked, claimScope(command.commandId, 0), 'act');
+      const result = await runChunk(command, chunk, run, scope, lease, record);
       handedBack.push(...result.handedBack);
+      inProgress.push(...result.inProgress);
       if (result.withOthers.length) withOthers.push({ account: chunk.account, items: result.withOthers });
-      await record(result.outcomes);
-      record.report(result.reported);
       await deps.ledger.flush();
     });
-    dispatched = [...(await handOn(command, claimScope(command.commandId, 0), handedBack, 1, clocked, record)), ...withOthers];
+    dispatched = [...(await handOn(command, scope, handedBack, 1, run, record)), ...withOthers];
   }
+  if (inProgress.length) throw new ClaimsInProgressError(command.commandId, inProgress);
   const outcomes = [...record.outcomes, ...replayed.values()];
   assertOneOutcomePerTarget(
     plan,
     outcomes,
     dispatched.flatMap((c) => c.items.map((i) => i.target)),
   );
-  const finishedAt = now();
+  const finishedAt = run.now();
   await deps.failures.send(plan.accountFailures.map((f) => accountFailure(command, f, finishedAt.toISOString())));
   await deps.ledger.flush();
   return { plan, outcomes, summary: summarize(command, plan, outcomes, startedAt, finishedAt, dispatched) };
@@ -95,184 +119,153 @@ export interface WorkResult {
   handedOn: number;
 }
 
-/** A worker's share: executes one chunk taken from a work queue, records its outcomes, hands on what it could not finish. */
+/**
+ * A worker's share: executes one chunk taken from a work queue, records its outcomes, hands on what it could not
+ * finish. Throws ClaimsInProgressError (after doing its own share) when another delivery of the same message is
+ * still working on some targets: the message goes back to the queue and reports nothing for them.
+ */
 export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promise<WorkResult> {
-  let handedOn: Chunk['items'] = [];
+  const run = clocked(deps);
   const account = deps.sessions.handle(message.account);
-  const clocked: Clocked = { ...deps, now: deps.now ?? (() => new Date()), sleep: deps.sleep ?? defaultSleep };
-  const record = recorder(message.command, clocked, new Set((await deps.ledger.pausedByUs()).map((h) => h.key)));
+  const record = createRecorder(message.command, run);
+  const scope = claimScope(message.command.commandId, message.handoff);
+  let handedOn = 0;
   if (!account) {
-    const at = clocked.now().toISOString();
-    await record(
-      message.items.map(({ target }) => ({
-        target,
-        outcome: 'failed' as const,
-        reason: `account ${message.account} is not in this stage's accounts configuration`,
-        errorClass: 'bad-request' as const,
-        attempts: 0,
-        startedAt: at,
-        finishedAt: at,
-      })),
-    );
+    const at = run.now().toISOString();
+    const reason = `account ${message.account} is not in this stage's accounts configuration`;
+    await record(message.items.map(({ target }) => failedOutcome(target, { reason, errorClass: 'bad-request', attempts: 0 }, at)));
   } else {
-    const chunk = { account, items: message.items };
-    const result = await executeClaimed(
-      message.command,
-      chunk,
-      clocked,
-      claimScope(message.command.commandId, message.handoff),
-      message.phase,
+    const chunk: Chunk = { account, items: message.items, phase: message.phase };
+    const result = await runChunk(message.command, chunk, run, scope, leaseOf(scope, run), record);
+    handedOn = (await handOn(message.command, scope, result.handedBack, message.handoff + 1, run, record)).reduce(
+      (n, c) => n + c.items.length,
+      0,
     );
-    await record(result.outcomes);
-    record.report(result.reported);
-    handedOn = (
-      await handOn(
-        message.command,
-        claimScope(message.command.commandId, message.handoff),
-        result.handedBack,
-        message.handoff + 1,
-        clocked,
-        record,
-      )
-    ).flatMap((c) => c.items);
+    if (result.inProgress.length) {
+      await deps.ledger.flush();
+      throw new ClaimsInProgressError(message.command.commandId, result.inProgress);
+    }
   }
   await deps.ledger.flush();
-  return { outcomes: record.outcomes, handedOn: handedOn.length };
+  return { outcomes: record.outcomes, handedOn };
+}
+
+/** What one delivery did with a chunk, besides the outcomes it recorded. */
+interface ChunkRun {
+  /** Left for the next hand-off: the deadline came, or another command kept the target busy. */
+  handedBack: HandedBack[];
+  /** Being worked on by another delivery of this command right now. */
+  inProgress: TargetKey[];
+  /** Finished by another delivery that handed them on: that hand-off records their outcomes. */
+  withOthers: Chunk['items'];
 }
 
 /**
- * Where a delivery's claims live: the command's own for its first attempt, one scope per hand-off after that, so
- * a handed-back target can be claimed again by the next attempt (and only once by it).
+ * One chunk, for one delivery: claim each target (a live duplicate's are left alone), take each target's lease
+ * (one writer per target), write the pause's holds ahead or re-read the resume's holds under the lease, act, then
+ * settle the holds and record the outcomes — failures sent before they are recorded.
  */
-function claimScope(commandId: string, handoff: number): string {
-  return handoff === 0 ? commandId : `${commandId}#handoff-${handoff}`;
-}
+async function runChunk(command: Command, chunk: Chunk, deps: Clocked, scope: string, lease: Lease, record: Recorder): Promise<ChunkRun> {
+  const claimed = await claimItems(deps.ledger, scope, chunk.items, lease);
+  const withOthers = await reportFinished(command, claimed.done, deps.ledger, record);
+  const handedBack: HandedBack[] = [];
+  // A resume never has a hold phase; a message saying so is treated as what it can only mean.
+  const phase: ChunkPhase = command.action === 'resume' && chunk.phase === 'hold' ? 'act' : (chunk.phase ?? 'act');
+  const byKey = new Map(claimed.mine.map((item) => [targetKey(item.target), item]));
+  const waitUntil = Math.min(deps.stopBy ?? Number.POSITIVE_INFINITY, deps.now().getTime() + LEASE_WAIT_MS);
 
-/**
- * Where the delivery holding claims in `scope` marks the targets it handed back at its deadline (the marks are
- * claims, so they are idempotent): a duplicate of that delivery looks here, not at other hand-offs.
- */
-function handedBackScope(scope: string): string {
-  return `${scope}#handed-back`;
-}
-
-/**
- * Sends what a deadline cut short to the work queues as hand-off `handoff`, grouped by account and phase at the
- * provider's batch limit. Without a work queue, or past MAX_HANDOFFS, the targets fail as retryable (the DLQ keeps
- * them for a redrive) rather than vanish. Returns the chunks handed on.
- */
-async function handOn(
-  command: Command,
-  scope: string,
-  handedBack: readonly HandedBack[],
-  handoff: number,
-  deps: Clocked,
-  record: (outcomes: TargetOutcome[]) => Promise<void>,
-): Promise<Chunk[]> {
-  if (handedBack.length === 0) return [];
-  // Marked first, so a duplicate delivery waiting for these targets' outcomes knows they went on, not astray.
-  for (const { item } of handedBack) await deps.ledger.claim(handedBackScope(scope), targetKey(item.target));
-  if (!deps.workQueue || handoff > MAX_HANDOFFS) {
+  const busy = await withLeases([...byKey.keys()], lease, waitUntil, deps, async (leased) => {
+    let items = [...leased].flatMap((key) => byKey.get(key) ?? []);
     const at = deps.now().toISOString();
-    const why = deps.workQueue ? `handed back ${MAX_HANDOFFS} times at a deadline` : 'stopped at the deadline';
-    await record(
-      handedBack.map(({ item, phase }) => ({
-        target: item.target,
-        outcome: 'failed' as const,
-        reason: `${why} ${phase === 'confirm' ? 'after the provider accepted the action, before it was confirmed' : 'before any provider call'}; redrive it`,
-        errorClass: 'retryable' as const,
-        attempts: phase === 'confirm' ? 1 : 0,
-        startedAt: at,
-        finishedAt: at,
-      })),
-    );
-    return [];
-  }
-  const groups = new Map<string, { phase: HandoffPhase; chunk: Chunk }>();
-  for (const { item, phase } of handedBack) {
-    const account = deps.sessions.handle(item.target.account);
-    if (!account) continue; // handed back by executeChunk, so the account exists
-    const id = `${item.target.account}|${phase}`;
-    const group = groups.get(id) ?? { phase, chunk: { account, items: [] } };
-    group.chunk.items.push(item);
-    groups.set(id, group);
-  }
-  const byPhase: Record<HandoffPhase, Chunk[]> = { act: [], confirm: [] };
-  for (const { phase, chunk } of groups.values()) {
-    const size = chunk.account.capabilities.batchLimit;
-    for (let i = 0; i < chunk.items.length; i += size) {
-      byPhase[phase].push({ account: chunk.account, items: chunk.items.slice(i, i + size) });
+    if (command.action === 'pause' && phase !== 'confirm') {
+      await placePendingHolds(
+        command,
+        items.map((i) => i.target),
+        deps.ledger,
+        at,
+      );
+    } else if (command.action === 'resume' && phase === 'act') {
+      items = await recheckResume(command, items, deps, scope, record);
     }
+    if (items.length === 0) return;
+    const result = await executeChunk(command, { account: chunk.account, items }, deps, phase);
+    if (command.action === 'pause') await settlePauseHolds(command, result.outcomes, deps.ledger);
+    else await settleResumeHolds(command, result.outcomes, deps.ledger, deps.now());
+    await record(result.outcomes, scope);
+    handedBack.push(...result.handedBack);
+  });
+  for (const key of busy) {
+    const item = byKey.get(key);
+    if (item) handedBack.push({ item, phase, why: 'another command kept changing this task' });
   }
-  const queue = deps.workQueue;
-  await sendToWorkQueues(command, byPhase.act, queue, 'act', handoff);
-  await sendToWorkQueues(command, byPhase.confirm, queue, 'confirm', handoff);
-  return [...byPhase.act, ...byPhase.confirm];
+  return { handedBack, inProgress: claimed.inProgress.map((i) => targetKey(i.target)), withOthers };
 }
 
-/** One work message per chunk, sent to its provider's queue (in batches per provider). */
-async function sendToWorkQueues(
+/**
+ * Under the lease, a resume reads the holds again: a target an incident paused on top of ours since the plan was
+ * made, or whose hold this source no longer has, is settled without a provider call.
+ */
+async function recheckResume(
   command: Command,
-  chunks: readonly Chunk[],
-  queue: WorkQueue,
-  phase: HandoffPhase = 'act',
-  handoff = 0,
-): Promise<void> {
-  const byProvider = new Map<ProviderKey, WorkMessage[]>();
-  for (const chunk of chunks) {
-    const list = byProvider.get(chunk.account.config.provider) ?? [];
-    list.push(toWorkMessage(command, chunk, phase, handoff));
-    byProvider.set(chunk.account.config.provider, list);
+  items: Chunk['items'],
+  deps: Clocked,
+  scope: string,
+  record: Recorder,
+): Promise<Chunk['items']> {
+  const holds = await deps.ledger.holdsOf(items.map((i) => targetKey(i.target)));
+  const byKey = new Map<TargetKey, typeof holds>();
+  for (const hold of holds) byKey.set(hold.key, [...(byKey.get(hold.key) ?? []), hold]);
+  const act: Chunk['items'] = [];
+  const settled: TargetOutcome[] = [];
+  const releaseOwn: TargetKey[] = [];
+  const at = deps.now().toISOString();
+  for (const item of items) {
+    const key = targetKey(item.target);
+    const check = checkResume(command, byKey.get(key) ?? [], deps.now());
+    if (check.act) {
+      act.push(item);
+      continue;
+    }
+    settled.push(settledOutcome(item.target, { outcome: 'skipped', reason: check.reason }, at));
+    if (check.releaseOwn) releaseOwn.push(key);
   }
-  await Promise.all([...byProvider].map(([provider, messages]) => queue.send(provider, messages)));
+  await releaseOwnHolds(command, releaseOwn, deps.ledger);
+  await record(settled, scope);
+  return act;
 }
 
-/** Writes each batch of outcomes to the ledger, the DLQ (failures) and the progress callback; keeps them all. */
-function recorder(command: Command, deps: Clocked, heldByUs: ReadonlySet<TargetKey>) {
-  const outcomes: TargetOutcome[] = [];
-  const record = async (batch: TargetOutcome[]) => {
-    for (const outcome of batch) {
-      await applyToLedger(command, outcome, deps.ledger, heldByUs);
-      await deps.ledger.recordOutcome(command.commandId, outcome);
-      deps.onOutcome?.(outcome);
-    }
-    await deps.failures.send(batch.filter((o) => o.outcome === 'failed').map((o) => targetFailure(command, o)));
-    outcomes.push(...batch);
-  };
-  /** Outcomes another delivery already recorded: reported to the caller, never written or sent again. */
-  const report = (batch: readonly TargetOutcome[]) => {
-    for (const outcome of batch) deps.onOutcome?.(outcome);
-    outcomes.push(...batch);
-  };
-  return Object.assign(record, { outcomes, report });
+/**
+ * Targets an earlier delivery finished: their recorded outcomes are reported, not written or sent again. Those
+ * with no outcome yet were handed on at that delivery's deadline; their hand-off records them.
+ */
+async function reportFinished(command: Command, items: Chunk['items'], ledger: Ledger, record: Recorder): Promise<Chunk['items']> {
+  if (items.length === 0) return [];
+  const recorded = new Map((await ledger.outcomesOf(command.commandId)).map((o) => [targetKey(o.target), o]));
+  const handedOn: Chunk['items'] = [];
+  const reported: TargetOutcome[] = [];
+  for (const item of items) {
+    const outcome = recorded.get(targetKey(item.target));
+    if (outcome) reported.push(outcome);
+    else handedOn.push(item);
+  }
+  record.report(reported);
+  return handedOn;
 }
 
 function settledOutcomes(plan: Plan, deps: Clocked, replayed: ReadonlyMap<TargetKey, TargetOutcome>): TargetOutcome[] {
   const at = deps.now().toISOString();
-  const settled: TargetOutcome[] = [];
-  for (const { target, decision } of plan.targets) {
-    if (decision.kind !== 'settled' || replayed.has(targetKey(target))) continue;
-    settled.push({
-      target,
-      outcome: decision.outcome,
-      reason: decision.reason,
-      errorClass: decision.errorClass,
-      providerCode: decision.providerCode,
-      attempts: 0,
-      startedAt: at,
-      finishedAt: at,
-    });
-  }
-  return settled;
+  return plan.targets.flatMap(({ target, decision }) =>
+    decision.kind !== 'settled' || replayed.has(targetKey(target)) ? [] : [settledOutcome(target, decision, at)],
+  );
 }
 
 async function releaseSettled(command: Command, plan: Plan, ledger: Ledger): Promise<void> {
   if (command.action !== 'resume') return;
-  for (const { target, decision } of plan.targets) {
+  await inParallel(plan.targets, async ({ target, decision }) => {
     const release = releasesHold(decision);
     if (release === 'all') await ledger.release(targetKey(target));
     else if (release === 'own') await ledger.release(targetKey(target), command.source);
-  }
+  });
 }
 
 /**
@@ -290,118 +283,4 @@ async function replayRecorded(command: Command, plan: Plan, ledger: Ledger): Pro
     planned.decision = { kind: 'settled', outcome: 'skipped', reason: 'replayed' }; // never executed again
   }
   return replayed;
-}
-
-/** What one delivery did with a chunk: its own outcomes, what it handed back, and what other deliveries recorded. */
-interface ClaimedResult extends ChunkResult {
-  reported: TargetOutcome[];
-  /** Claimed by another delivery that handed them on at its deadline: that hand-off records their outcomes. */
-  withOthers: Chunk['items'];
-}
-
-/** How long a duplicate delivery waits for the delivery that claimed a target to record its outcome. */
-const DUPLICATE_WAIT_MS = 30_000;
-const DUPLICATE_POLL_MS = 1_000;
-
-/**
- * Executes only the targets this delivery of the command claims first. For a target claimed by another delivery
- * it reports that delivery's outcome, waiting for it (up to DUPLICATE_WAIT_MS) while it is still running; a target
- * whose claimer never records an outcome (it died mid-way) fails as retryable, so it reaches the DLQ, not limbo.
- */
-async function executeClaimed(
-  command: Command,
-  chunk: Chunk,
-  deps: Clocked,
-  scope: string,
-  phase: HandoffPhase,
-): Promise<ClaimedResult> {
-  const claimed: Chunk['items'] = [];
-  const elsewhere: Chunk['items'] = [];
-  for (const item of chunk.items) {
-    if (await deps.ledger.claim(scope, targetKey(item.target))) claimed.push(item);
-    else elsewhere.push(item);
-  }
-  const [executed, others] = await Promise.all([
-    claimed.length
-      ? executeChunk(command, { account: chunk.account, items: claimed }, deps, phase)
-      : { outcomes: [], handedBack: [] },
-    outcomesOfOthers(command, scope, elsewhere, deps),
-  ]);
-  const at = deps.now().toISOString();
-  const orphaned = elsewhere
-    .filter((item) => !others.reported.has(targetKey(item.target)) && !others.handedOn.has(targetKey(item.target)))
-    .map(({ target }) => ({
-      target,
-      outcome: 'failed' as const,
-      reason: `claimed by another delivery of this command that recorded no outcome within ${DUPLICATE_WAIT_MS / 1000} s; redrive it to try again`,
-      errorClass: 'retryable' as const,
-      attempts: 0,
-      startedAt: at,
-      finishedAt: at,
-    }));
-  return {
-    outcomes: [...executed.outcomes, ...orphaned],
-    handedBack: executed.handedBack,
-    reported: [...others.reported.values()],
-    withOthers: elsewhere.filter((item) => others.handedOn.has(targetKey(item.target))),
-  };
-}
-
-/**
- * What became of targets another delivery claimed: the outcome it recorded, or the mark that it handed them on at
- * its deadline. Polled until every target is one or the other, the wait ends, or stopBy.
- */
-async function outcomesOfOthers(
-  command: Command,
-  scope: string,
-  items: Chunk['items'],
-  deps: Clocked,
-): Promise<{ reported: Map<TargetKey, TargetOutcome>; handedOn: Set<TargetKey> }> {
-  const reported = new Map<TargetKey, TargetOutcome>();
-  const handedOn = new Set<TargetKey>();
-  if (items.length === 0) return { reported, handedOn };
-  const pending = new Set(items.map((i) => targetKey(i.target)));
-  const giveUpAt = Math.min(deps.now().getTime() + DUPLICATE_WAIT_MS, deps.stopBy ?? Number.POSITIVE_INFINITY);
-  for (;;) {
-    for (const outcome of await deps.ledger.outcomesOf(command.commandId)) {
-      const key = targetKey(outcome.target);
-      if (!pending.delete(key)) continue;
-      reported.set(key, outcome);
-    }
-    for (const key of [...pending]) {
-      if (!(await deps.ledger.isClaimed(handedBackScope(scope), key))) continue;
-      pending.delete(key);
-      handedOn.add(key);
-    }
-    if (pending.size === 0 || deps.now().getTime() >= giveUpAt) return { reported, handedOn };
-    await deps.sleep(Math.min(DUPLICATE_POLL_MS, Math.max(0, giveUpAt - deps.now().getTime())));
-  }
-}
-
-/**
- * Pausing places this command's source's hold on a target — also on one already paused under an earlier hold of
- * ours (an incident pause on top of the window's), never on one someone else paused. Resuming ends the holds.
- */
-async function applyToLedger(
-  command: Command,
-  outcome: TargetOutcome,
-  ledger: Ledger,
-  heldByUs: ReadonlySet<TargetKey>,
-): Promise<void> {
-  const key = targetKey(outcome.target);
-  const placesHold = outcome.outcome === 'paused' || (outcome.outcome === 'already-paused' && heldByUs.has(key));
-  if (command.action === 'pause' && placesHold) {
-    await ledger.recordPause({
-      key,
-      target: outcome.target,
-      source: command.source,
-      commandId: command.commandId,
-      reason: command.reason,
-      requestedBy: command.requestedBy,
-      pausedAt: outcome.finishedAt,
-      ...(command.until ? { until: command.until } : {}),
-    });
-  } else if (outcome.outcome === 'resumed') {
-    await ledger.release(key);
-  }
 }

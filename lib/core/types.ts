@@ -39,6 +39,11 @@ export interface TargetOutcome {
 /** What the plan decided for one target before any provider call. */
 export type Decision =
   | { kind: 'act'; task: ProviderTask }
+  /**
+   * Pause of a task already paused under a hold of ours: this command's source adds its hold, under the target's
+   * lease, after reading the task again (a resume may have run it meanwhile: then it is paused again).
+   */
+  | { kind: 'hold'; task: ProviderTask; reason: string }
   | {
       kind: 'settled';
       outcome: Exclude<OutcomeKind, 'paused' | 'resumed'>;

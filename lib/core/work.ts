@@ -38,8 +38,11 @@ export const workMessageSchema = z.strictObject({
   command: commandSchema,
   account: accountNameSchema,
   items: z.array(z.strictObject({ target: targetSchema, task: taskSchema })).check(z.minLength(1), z.maxLength(1000)),
-  /** `confirm`: the provider already accepted these (a hand-off at a deadline); only read them back. */
-  phase: z._default(z.enum(['act', 'confirm']), 'act'),
+  /**
+   * `confirm`: the provider already accepted these (a hand-off at a deadline); only read them back. `hold`: a pause
+   * adding its hold to tasks already paused under one of ours; read them again, pause any that run.
+   */
+  phase: z._default(z.enum(['act', 'hold', 'confirm']), 'act'),
   /** How many times this work was handed back at a deadline; a run stops handing it on at MAX_HANDOFFS. */
   handoff: z._default(z.int().check(z.gte(0), z.lte(100)), 0),
 });

@@ -1,0 +1,42 @@
+import type { Chunk } from './dispatch';
+import { inParallel } from './holds';
+import type { ClaimResult, Lease, Ledger } from './ledger';
+import { type TargetKey, targetKey } from './types';
+
+/**
+ * Where a delivery's claims live: the command's own for its first attempt, one scope per hand-off after that, so
+ * a handed-back target can be claimed again by the next attempt (and only once by it).
+ */
+export function claimScope(commandId: string, handoff: number): string {
+  return handoff === 0 ? commandId : `${commandId}#handoff-${handoff}`;
+}
+
+export interface ClaimedItems {
+  /** Claimed by this delivery (first, or taken over from a claimer that died): it acts on these. */
+  mine: Chunk['items'];
+  /** Finished by an earlier delivery: outcome recorded, or handed on at its deadline. Nothing to do. */
+  done: Chunk['items'];
+  /** Another delivery is working on these right now: this one leaves them alone and reports nothing. */
+  inProgress: Chunk['items'];
+}
+
+/**
+ * The claim protocol: each target of a chunk is claimed for this delivery under a lease that ends with the
+ * delivery's own time. A claim whose holder is alive is in progress; only one whose lease ran out with no outcome
+ * is abandoned, and taken over (its pending hold and the provider's state tell the new holder where things stand).
+ */
+export async function claimItems(ledger: Ledger, scope: string, items: Chunk['items'], lease: Lease): Promise<ClaimedItems> {
+  const results = new Map<TargetKey, ClaimResult>();
+  await inParallel(items, async (item) => {
+    const key = targetKey(item.target);
+    results.set(key, await ledger.claim(scope, key, lease));
+  });
+  const claimed: ClaimedItems = { mine: [], done: [], inProgress: [] };
+  for (const item of items) {
+    const result = results.get(targetKey(item.target));
+    if (result === 'done') claimed.done.push(item);
+    else if (result === 'in-progress') claimed.inProgress.push(item);
+    else claimed.mine.push(item);
+  }
+  return claimed;
+}
