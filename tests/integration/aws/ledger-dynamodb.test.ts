@@ -28,7 +28,7 @@ const rawItem = async (tableName: string, pk: string, sk: string) =>
 
 const manyTargets = (count: number) => Array.from({ length: count }, (_, i) => aTarget({ taskId: `task-${i}` }));
 
-describeLedgerContract('DynamoDbLedger', async () => (await openLedger()).ledger);
+describeLedgerContract('DynamoDbLedger', async (options) => (await openLedger({ now: options?.now })).ledger);
 
 describe('DynamoDbLedger holds', () => {
   it('keeps listing the other holds after one is released, and a second release is not an error', async () => {
