@@ -7,21 +7,36 @@ import type {
   PutCommandInput,
   QueryCommandInput,
   QueryCommandOutput,
+  UpdateCommandInput,
+  UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { ConfigError, ERROR_CLASSES } from '../core/errors';
-import { type HistoryEntry, type HistoryFilter, type Ledger, type PauseRecord, selectHistory } from '../core/ledger';
+import {
+  type ClaimResult,
+  type HistoryEntry,
+  type HistoryFilter,
+  type Lease,
+  type Ledger,
+  type PauseRecord,
+  selectHistory,
+} from '../core/ledger';
 import { OUTCOMES, type Target, type TargetKey, type TargetOutcome, targetKey } from '../core/types';
 import { PROVIDER_KEYS, type TaskPhase } from '../providers/types';
 import '../core/zod-messages';
 import { type DocumentSdk, documentSdk, once } from './clients';
 
 /**
- * The ledger table's key design, shared with serverless.yml and the tests. One table holds two kinds of item:
- * - hold:    pk `HOLDS`, sk `<targetKey>` — one partition, so pausedByUs() is a consistent Query, never a Scan;
+ * The ledger table's key design, shared with serverless.yml and the tests. One table holds four kinds of item:
+ * - hold:    pk `HOLDS`, sk `<targetKey>#<source>` — one partition, so pausedByUs() is a consistent Query, never a
+ *   Scan; holdsOf() queries the `<targetKey>#` prefix of each target;
  * - outcome: pk `CMD#<commandId>`, sk `TARGET#<targetKey>` (outcomesOf is a Query), and on the byCommand index
  *   gsi1pk `TARGET#<targetKey>`, gsi1sk `<finishedAt>#<commandId>` (the history of a target, oldest first),
- *   expiring through the TTL attribute `expiresAt` (epoch seconds) after the retention period.
+ *   expiring through the TTL attribute `expiresAt` (epoch seconds) after the retention period;
+ * - claim:   pk `CMD#<scope>`, sk `CLAIM#<targetKey>`: `holder`, `leaseExpiresAt` (epoch ms), `done`; expiring with
+ *   the outcomes. An item of the version before claim leases carries only `claimedAt`: it reads as done;
+ * - lease:   pk `T#<targetKey>`, sk `LEASE`: `holder`, `leaseExpiresAt` (epoch ms); TTL an hour after the lease ends.
+ * A lease's end is `leaseExpiresAt` (ms), never `expiresAt`: that is the TTL attribute, in seconds.
  */
 export const LEDGER_TABLE = {
   partitionKey: 'pk',
@@ -77,14 +92,22 @@ const HOLDS_PARTITION = 'HOLDS';
 const DEFAULT_RETENTION_DAYS = 90;
 const SECONDS_PER_DAY = 86_400;
 
+/** Reads and writes of many targets run this many at a time. */
+const PARALLEL_REQUESTS = 16;
+/** A lease item stays this long after its lease ends, then DynamoDB's TTL removes it. */
+const LEASE_TTL_GRACE_SECONDS = 3_600;
+
 const commandPartition = (commandId: string) => `CMD#${commandId}`;
 const targetSortKey = (key: TargetKey) => `TARGET#${key}`;
 const holdSortKey = (key: TargetKey, source: string) => `${key}#${source}`;
+const claimKey = (scope: string, key: TargetKey) => ({ pk: commandPartition(scope), sk: `CLAIM#${key}` });
+const leaseKey = (key: TargetKey) => ({ pk: `T#${key}`, sk: 'LEASE' });
 
 /**
- * The AWS ledger. Every write is a single-item Put or Delete, each durable on return, so flush() has nothing
- * to do; no transactions, so it also runs against dynalite in tests. It stores only what the Target,
- * PauseRecord and TargetOutcome types carry — nothing secret.
+ * The AWS ledger. Every write is a single-item Put, Update or Delete (leases and claims conditional ones), each
+ * durable on return, so flush() has nothing to do; no transactions, so it also runs against dynalite in tests. It
+ * stores only what the Target, PauseRecord and TargetOutcome types carry — nothing secret. A lease or claim counts
+ * as run out from the millisecond it ends (`<= now`), as in the memory ledger.
  */
 export class DynamoDbLedger implements Ledger {
   private readonly client: DynamoDBClient;
@@ -120,6 +143,19 @@ export class DynamoDbLedger implements Ledger {
     return items.map((item) => parseItem(holdItemSchema, item, this.tableName).record);
   }
 
+  /** One consistent Query per target (its sort keys share the `<targetKey>#` prefix), some at a time. */
+  async holdsOf(keys: readonly TargetKey[]): Promise<PauseRecord[]> {
+    const perTarget = await inParallel([...new Set(keys)], PARALLEL_REQUESTS, (key) =>
+      this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': HOLDS_PARTITION, ':prefix': `${key}#` },
+        ConsistentRead: true,
+      }),
+    );
+    return perTarget.flat().map((item) => parseItem(holdItemSchema, item, this.tableName).record);
+  }
+
   /** A Delete of an absent item succeeds, so releasing twice (or a hold never placed) is not an error. */
   async release(key: TargetKey, source?: string): Promise<void> {
     if (source !== undefined) {
@@ -138,34 +174,101 @@ export class DynamoDbLedger implements Ledger {
     }
   }
 
-  async claim(commandId: string, key: TargetKey): Promise<boolean> {
-    try {
-      await this.put({
-        TableName: this.tableName,
-        Item: {
-          pk: commandPartition(commandId),
-          sk: `CLAIM#${key}`,
-          kind: 'claim',
-          claimedAt: this.now().toISOString(),
-          expiresAt: Math.floor(this.now().getTime() / 1000) + this.retentionSeconds,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+  /** One conditional Put per target: taken when absent, expired, or this holder's own (then renewed). */
+  async acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Set<TargetKey>> {
+    const unique = [...new Set(keys)];
+    const taken = await inParallel(unique, PARALLEL_REQUESTS, (key) =>
+      this.unlessConditionFails(
+        this.put({
+          TableName: this.tableName,
+          Item: {
+            ...leaseKey(key),
+            kind: 'lease',
+            holder: lease.holder,
+            leaseExpiresAt: lease.expiresAt,
+            expiresAt: Math.ceil(lease.expiresAt / 1000) + LEASE_TTL_GRACE_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseExpiresAt <= :now OR holder = :me',
+          ExpressionAttributeValues: { ':now': this.now().getTime(), ':me': lease.holder },
+        }),
+      ),
+    );
+    return new Set(unique.filter((_, i) => taken[i]));
   }
 
-  async isClaimed(commandId: string, key: TargetKey): Promise<boolean> {
-    const { Item } = await this.get({
+  /** A conditional Delete per target: a lease that is someone else's now (or gone) is left as it is. */
+  async releaseLeases(keys: readonly TargetKey[], holder: string): Promise<void> {
+    await inParallel([...new Set(keys)], PARALLEL_REQUESTS, (key) =>
+      this.unlessConditionFails(
+        this.delete({
+          TableName: this.tableName,
+          Key: leaseKey(key),
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':me': holder },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * A conditional Put when nobody has claimed it; else a conditional Update that takes over an unfinished claim
+   * whose lease ran out (or renews this holder's own); else a consistent Get tells done from in progress.
+   */
+  async claim(scope: string, key: TargetKey, lease: Lease): Promise<ClaimResult> {
+    const Key = claimKey(scope, key);
+    const now = this.now();
+    const first = await this.unlessConditionFails(
+      this.put({
+        TableName: this.tableName,
+        Item: {
+          ...Key,
+          kind: 'claim',
+          holder: lease.holder,
+          leaseExpiresAt: lease.expiresAt,
+          claimedAt: now.toISOString(),
+          expiresAt: Math.floor(now.getTime() / 1000) + this.retentionSeconds,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    if (first) return 'claimed';
+
+    let previousHolder: unknown;
+    const takenOver = await this.unlessConditionFails(
+      this.update({
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: 'SET holder = :me, leaseExpiresAt = :until',
+        ConditionExpression: 'attribute_not_exists(done) AND (leaseExpiresAt <= :now OR holder = :me)',
+        ExpressionAttributeValues: { ':me': lease.holder, ':until': lease.expiresAt, ':now': now.getTime() },
+        ReturnValues: 'UPDATED_OLD',
+      }).then((output) => {
+        previousHolder = output.Attributes?.holder;
+      }),
+    );
+    if (takenOver) return previousHolder === lease.holder ? 'claimed' : 'taken-over';
+
+    const { Item } = await this.get({ TableName: this.tableName, Key, ConsistentRead: true });
+    // Gone between the Put and now (only DynamoDB's TTL deletes claims, after the retention period): nobody
+    // is on it, so the claim counts as done rather than letting a delivery act on a target long after.
+    if (Item === undefined) return 'done';
+    const claim = parseItem(claimItemSchema, Item, this.tableName);
+    // An item of the version before claim leases (no holder) was a claim whose outcome got recorded or handed on.
+    return claim.done === true || claim.holder === undefined ? 'done' : 'in-progress';
+  }
+
+  /** Marks the claim done, keeping its TTL (and giving one to a claim never made, so it expires with the rest). */
+  async finishClaim(scope: string, key: TargetKey): Promise<void> {
+    await this.update({
       TableName: this.tableName,
-      Key: { pk: commandPartition(commandId), sk: `CLAIM#${key}` },
-      ConsistentRead: true,
-      ProjectionExpression: 'pk',
+      Key: claimKey(scope, key),
+      UpdateExpression: 'SET done = :done, kind = if_not_exists(kind, :kind), expiresAt = if_not_exists(expiresAt, :ttl)',
+      ExpressionAttributeValues: {
+        ':done': true,
+        ':kind': 'claim',
+        ':ttl': Math.floor(this.now().getTime() / 1000) + this.retentionSeconds,
+      },
     });
-    return Item !== undefined;
   }
 
   async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
@@ -254,6 +357,22 @@ export class DynamoDbLedger implements Ledger {
     await client.send(new sdk.DeleteCommand(input));
   }
 
+  private async update(input: UpdateCommandInput): Promise<UpdateCommandOutput> {
+    const { sdk, client } = await this.documentsOf();
+    return client.send(new sdk.UpdateCommand(input));
+  }
+
+  /** Whether a conditional write went through: false when its condition failed; other errors are thrown. */
+  private async unlessConditionFails(write: Promise<unknown>): Promise<boolean> {
+    try {
+      await write;
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
   private async get(input: GetCommandInput): Promise<GetCommandOutput> {
     const { sdk, client } = await this.documentsOf();
     return client.send(new sdk.GetCommand(input));
@@ -285,6 +404,8 @@ const pauseRecordSchema = z.object({
   requestedBy: z.string(),
   pausedAt: z.string(),
   until: z.optional(z.string()),
+  // Absent in holds written before write-ahead holds: those read as held (see holdStatus).
+  status: z.optional(z.enum(['pending', 'held'])),
 }) satisfies z.ZodMiniType<PauseRecord>;
 
 const outcomeSchema = z.object({
@@ -301,6 +422,13 @@ const outcomeSchema = z.object({
 
 const holdItemSchema = z.object({ kind: z.literal('hold'), record: pauseRecordSchema });
 const outcomeItemSchema = z.object({ kind: z.literal('outcome'), commandId: z.string(), outcome: outcomeSchema });
+/** A claim; one written before claim leases has no holder and no lease (only `claimedAt`). */
+const claimItemSchema = z.object({
+  kind: z.literal('claim'),
+  holder: z.optional(z.string()),
+  leaseExpiresAt: z.optional(z.number()),
+  done: z.optional(z.boolean()),
+});
 
 /** Items are read back through a schema: a table written by another version must fail loudly, not half-parse. */
 function parseItem<T>(schema: z.ZodMiniType<T>, item: Record<string, unknown>, tableName: string): T {
@@ -311,4 +439,18 @@ function parseItem<T>(schema: z.ZodMiniType<T>, item: Record<string, unknown>, t
     );
   }
   return parsed.data;
+}
+
+/** `run` over every item, at most `limit` at a time; the results in the items' order. */
+async function inParallel<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
