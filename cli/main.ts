@@ -712,7 +712,8 @@ async function runSimulator(values: Values, io: CliIo): Promise<number> {
 function planView(result: Awaited<ReturnType<typeof runCommand>>) {
   return result.plan.targets.map(({ target, decision }) => ({
     ...target,
-    decision: decision.kind === 'act' ? `will ${result.summary.action}` : decision.kind === 'hold' ? 'already-paused' : decision.outcome,
+    decision:
+      decision.kind === 'act' ? `will ${result.summary.action}` : decision.kind === 'hold' ? 'already-paused' : decision.outcome,
     reason: decision.kind === 'act' ? undefined : decision.reason,
   }));
 }

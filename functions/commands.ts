@@ -1,3 +1,4 @@
+import { timeLimitsOf } from '../lib/aws/deadline';
 import { countMetric, type HandlerOptions, recordSummaryMetrics } from '../lib/aws/middleware';
 import type { AwsRuntime } from '../lib/aws/runtime';
 import { createSqsMessageHandler } from '../lib/aws/sqs-handler';
@@ -16,8 +17,8 @@ export function createCommandsHandler(options: HandlerOptions<AwsRuntime> = {}) 
       schema: commandSchema,
       commandIdOf: (command) => command.commandId,
       failureLog: 'command failed; SQS will retry it',
-      handle: async (command, record, rt, { logger, metrics }) => {
-        const { summary } = await runCommand(command, rt.runDeps({ inProcessLimit: 0 }));
+      handle: async (command, record, rt, { logger, metrics }, context) => {
+        const { summary } = await runCommand(command, rt.runDeps({ inProcessLimit: 0, ...timeLimitsOf(context) }));
         countMetric(metrics, 'command-planned');
         recordSummaryMetrics(metrics, summary);
         logger.info('command planned', { messageId: record.messageId, summary });

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createSecretsManagerSource } from '../lib/aws/secrets-manager';
 import { parseAccounts } from '../lib/config';
 import { type Command, parseCommand } from '../lib/core/command';
+import { ClaimsInProgressError } from '../lib/core/errors';
 import type { FailureMessage } from '../lib/core/failures';
 import { runCommand, runWorkMessage } from '../lib/core/run';
 import { AccountSessions } from '../lib/core/sessions';
@@ -70,7 +71,9 @@ export interface SoakReport {
     providerRequests: number;
     faultsInjected: number;
     duplicateDeliveries: number;
-    handoffs: { act: number; confirm: number };
+    /** Deliveries that found another delivery of the same message at work, and went back to the queue. */
+    returnedToQueue: number;
+    handoffs: { act: number; hold: number; confirm: number };
     secretOutageFailures: number;
     /** DLQ target failures by error class: what a human would find there. */
     failedByClass: Record<string, number>;
@@ -163,7 +166,8 @@ async function soakAgainst(
     providerRequests: 0,
     faultsInjected: 0,
     duplicateDeliveries: 0,
-    handoffs: { act: 0, confirm: 0 },
+    returnedToQueue: 0,
+    handoffs: { act: 0, hold: 0, confirm: 0 },
     secretOutageFailures: 0,
     failedByClass: {},
     accountFailures: 0,
@@ -196,13 +200,21 @@ async function soakAgainst(
           workQueue,
           inProcessLimit: options.inProcessLimit ?? 60,
         }).catch((error: unknown) => {
-          errors.push(String(error));
+          if (error instanceof ClaimsInProgressError) exercised.returnedToQueue += 1;
+          else errors.push(String(error));
           return undefined;
         }),
       ),
     );
     setOutage(i === outageAt + 1);
     await drainWorkers(sim, workQueue, { sessions, ledger, failures, workQueue }, options, random, exercised, errors, i);
+    // A delivery that went back to the queue comes again once the first has finished: it replays, acts on nothing.
+    if (runs.includes(undefined) && runs.some((r) => r !== undefined)) {
+      await runCommand(command, { sessions: sessions(), ledger, failures, workQueue }).catch((error: unknown) => {
+        errors.push(`redelivered command: ${String(error)}`);
+      });
+      await drainWorkers(sim, workQueue, { sessions, ledger, failures, workQueue }, options, random, exercised, errors, i);
+    }
     const result = runs.find((r) => r !== undefined);
     if (result) results.push({ command, result, from, to: Date.now() });
     exercised.accountFailures += result?.plan.accountFailures.length ?? 0;
@@ -261,11 +273,21 @@ async function drainWorkers(
       }
     }
     await pool(deliveries, WORKER_CONCURRENCY, async ({ message, clock }) => {
-      await runWorkMessage(message, { ...deps, sessions: deps.sessions(), ...clock }).catch((error: unknown) => {
-        errors.push(String(error));
+      await runWorkMessage(message, { ...deps, sessions: deps.sessions(), ...clock }).catch(async (error: unknown) => {
+        if (!(error instanceof ClaimsInProgressError)) {
+          errors.push(String(error));
+          return;
+        }
+        // Back to the queue, as a batch item failure: seen again in the next round, after the first delivery.
+        exercised.returnedToQueue += 1;
+        await queue.send(providerOf(message), [message]);
       });
     });
   }
+}
+
+function providerOf(message: WorkMessage): ProviderKey {
+  return message.items[0]?.target.provider ?? 'huawei-drs';
 }
 
 /** A clock that passes the deadline as soon as the provider has accepted an action on one of the message's tasks. */

@@ -24,3 +24,14 @@ function marginFromEnv(value: string | undefined): number {
   const parsed = value === undefined ? Number.NaN : Number(value);
   return Number.isFinite(parsed) && parsed >= 0 ? parsed : DEFAULT_DEADLINE_MARGIN_MS;
 }
+
+/**
+ * The time limits of one invocation: when it stops starting provider calls (stopBy), and when its time is up
+ * (deadline), past which no lease or claim of its may last.
+ */
+export function timeLimitsOf(
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  now = Date.now(),
+): { stopBy: number; deadline: number } {
+  return { stopBy: stopByOf(context, undefined, now), deadline: now + context.getRemainingTimeInMillis() };
+}

@@ -3,7 +3,7 @@ import type { Command } from '../core/command';
 import { CommandValidationError } from '../core/errors';
 import { runCommand } from '../core/run';
 import type { Summary } from '../core/types';
-import { stopByOf } from './deadline';
+import { timeLimitsOf } from './deadline';
 import { reportInvalidInput } from './invalid-input';
 import {
   countMetric,
@@ -47,7 +47,7 @@ export function createCommandInvokeHandler<TReply>(spec: InvokeSpec<TReply>, opt
     return withCommandId(observability.logger, command.commandId, async () => {
       const { summary } = await runCommand(
         command,
-        rt.runDeps({ inProcessLimit: spec.inProcessLimit(rt), stopBy: stopByOf(context) }),
+        rt.runDeps({ inProcessLimit: spec.inProcessLimit(rt), ...timeLimitsOf(context) }),
       );
       countMetric(observability.metrics, spec.metric);
       recordSummaryMetrics(observability.metrics, summary);

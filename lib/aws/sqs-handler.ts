@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { toFieldIssues } from '../core/command';
+import { ClaimsInProgressError } from '../core/errors';
 import { parseJsonBody, reportInvalidInput } from './invalid-input';
 import { createObservability, type HandlerOptions, lambdaHandler, type Observability, withCommandId } from './middleware';
 import { type AwsRuntime, loadAwsRuntime } from './runtime';
@@ -51,7 +52,16 @@ export function createSqsMessageHandler<S extends z.ZodMiniType>(
         try {
           await spec.handle(message, record, rt, observability, context);
         } catch (error) {
-          observability.logger.error(spec.failureLog, { messageId: record.messageId, error });
+          if (error instanceof ClaimsInProgressError) {
+            // Not a failure: a duplicate delivery. As a batch item failure the message reappears after the queue's
+            // visibility timeout (longer than any invocation lives), when the first delivery has finished or died.
+            observability.logger.info('another delivery is working on this message; it goes back to the queue', {
+              messageId: record.messageId,
+              targets: error.targets.length,
+            });
+          } else {
+            observability.logger.error(spec.failureLog, { messageId: record.messageId, error });
+          }
           throw error;
         }
       });

@@ -135,7 +135,11 @@ async function checkStillPaused(
   } catch (cause) {
     const error = asProviderError(cause, chunk.account.config.provider);
     const failure = { reason: `cannot read task: ${error.message}`, errorClass: error.errorClass, attempts: 1 };
-    return { outcomes: chunk.items.map((i) => failedOutcome(i.target, failure, startedAt, deps.now().toISOString())), running: [], handedBack: [] };
+    return {
+      outcomes: chunk.items.map((i) => failedOutcome(i.target, failure, startedAt, deps.now().toISOString())),
+      running: [],
+      handedBack: [],
+    };
   }
   const outcomes: TargetOutcome[] = [];
   const running: Chunk['items'] = [];
@@ -143,14 +147,43 @@ async function checkStillPaused(
   for (const item of chunk.items) {
     const state = read.get(item.task.taskId);
     if (!state || state instanceof ProviderError) {
-      const error = state ?? new ProviderError('the provider did not return this task', { errorClass: 'not-found', provider: chunk.account.config.provider });
-      outcomes.push(failedOutcome(item.target, { reason: `cannot read task: ${error.message}`, errorClass: error.errorClass, providerCode: error.providerCode, attempts: 1 }, startedAt, at));
+      const error =
+        state ??
+        new ProviderError('the provider did not return this task', {
+          errorClass: 'not-found',
+          provider: chunk.account.config.provider,
+        });
+      outcomes.push(
+        failedOutcome(
+          item.target,
+          {
+            reason: `cannot read task: ${error.message}`,
+            errorClass: error.errorClass,
+            providerCode: error.providerCode,
+            attempts: 1,
+          },
+          startedAt,
+          at,
+        ),
+      );
     } else if (state.phase === 'running') {
       running.push({ target: item.target, task: state });
     } else if (state.phase === 'paused' || state.phase === 'pausing') {
-      outcomes.push(settledOutcome(item.target, { outcome: 'already-paused', reason: `already ${state.phase} (${state.state})`, stateAfter: state.state }, at));
+      outcomes.push(
+        settledOutcome(
+          item.target,
+          { outcome: 'already-paused', reason: `already ${state.phase} (${state.state})`, stateAfter: state.state },
+          at,
+        ),
+      );
     } else {
-      outcomes.push(settledOutcome(item.target, { outcome: 'skipped', reason: `not in a pausable state (${state.state})`, stateAfter: state.state }, at));
+      outcomes.push(
+        settledOutcome(
+          item.target,
+          { outcome: 'skipped', reason: `not in a pausable state (${state.state})`, stateAfter: state.state },
+          at,
+        ),
+      );
     }
   }
   return { outcomes, running, handedBack: [] };

@@ -106,6 +106,9 @@ export function settledOutcome(target: Target, decision: SettledDecision, at: st
   };
 }
 
-export type SettledDecision = Pick<Extract<Decision, { kind: 'settled' }>, 'outcome' | 'reason' | 'errorClass' | 'providerCode'> & {
+export type SettledDecision = Pick<
+  Extract<Decision, { kind: 'settled' }>,
+  'outcome' | 'reason' | 'errorClass' | 'providerCode'
+> & {
   stateAfter?: string;
 };

@@ -142,7 +142,8 @@ export async function planResume(command: Command, deps: PlanDeps): Promise<Plan
         }),
       );
       for (const r of planned) {
-        const promoted = holdStatus(r) === 'pending' && ![...resolved].some((h) => h.key === r.key && holdStatus(h) === 'pending');
+        const promoted =
+          holdStatus(r) === 'pending' && ![...resolved].some((h) => h.key === r.key && holdStatus(h) === 'pending');
         targets.push({ target: r.target, decision: decideResume(promoted ? { ...r, status: 'held' } : r, stateOf(r)) });
       }
     }),

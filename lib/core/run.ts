@@ -9,8 +9,8 @@ import { executeChunk, type HandedBack } from './execute';
 import { accountFailure, type FailureSink } from './failures';
 import { handOn, sendToWorkQueues } from './handoff';
 import { checkResume, inParallel, placePendingHolds, releaseOwnHolds, settlePauseHolds, settleResumeHolds } from './holds';
-import type { Lease, Ledger } from './ledger';
 import { withLeases } from './leases';
+import type { Lease, Ledger } from './ledger';
 import { assertOneOutcomePerTarget, failedOutcome, settledOutcome, summarize } from './outcome';
 import { planPause, planResume } from './plan';
 import { createRecorder, type Recorder } from './recorder';
@@ -133,7 +133,9 @@ export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promi
   if (!account) {
     const at = run.now().toISOString();
     const reason = `account ${message.account} is not in this stage's accounts configuration`;
-    await record(message.items.map(({ target }) => failedOutcome(target, { reason, errorClass: 'bad-request', attempts: 0 }, at)));
+    await record(
+      message.items.map(({ target }) => failedOutcome(target, { reason, errorClass: 'bad-request', attempts: 0 }, at)),
+    );
   } else {
     const chunk: Chunk = { account, items: message.items, phase: message.phase };
     const result = await runChunk(message.command, chunk, run, scope, leaseOf(scope, run), record);
@@ -165,7 +167,14 @@ interface ChunkRun {
  * (one writer per target), write the pause's holds ahead or re-read the resume's holds under the lease, act, then
  * settle the holds and record the outcomes — failures sent before they are recorded.
  */
-async function runChunk(command: Command, chunk: Chunk, deps: Clocked, scope: string, lease: Lease, record: Recorder): Promise<ChunkRun> {
+async function runChunk(
+  command: Command,
+  chunk: Chunk,
+  deps: Clocked,
+  scope: string,
+  lease: Lease,
+  record: Recorder,
+): Promise<ChunkRun> {
   const claimed = await claimItems(deps.ledger, scope, chunk.items, lease);
   const withOthers = await reportFinished(command, claimed.done, deps.ledger, record);
   const handedBack: HandedBack[] = [];
@@ -238,7 +247,12 @@ async function recheckResume(
  * Targets an earlier delivery finished: their recorded outcomes are reported, not written or sent again. Those
  * with no outcome yet were handed on at that delivery's deadline; their hand-off records them.
  */
-async function reportFinished(command: Command, items: Chunk['items'], ledger: Ledger, record: Recorder): Promise<Chunk['items']> {
+async function reportFinished(
+  command: Command,
+  items: Chunk['items'],
+  ledger: Ledger,
+  record: Recorder,
+): Promise<Chunk['items']> {
   if (items.length === 0) return [];
   const recorded = new Map((await ledger.outcomesOf(command.commandId)).map((o) => [targetKey(o.target), o]));
   const handedOn: Chunk['items'] = [];

@@ -11,7 +11,10 @@ const stateSchema = z.object({
   outcomes: z.record(z.string(), z.record(z.string(), z.any())),
   // Version-1 files written before claims had leases hold the claim time only: those claims are finished.
   claims: z._default(
-    z.record(z.string(), z.union([z.string(), z.object({ holder: z.string(), expiresAt: z.number(), done: z.optional(z.literal(true)) })])),
+    z.record(
+      z.string(),
+      z.union([z.string(), z.object({ holder: z.string(), expiresAt: z.number(), done: z.optional(z.literal(true)) })]),
+    ),
     {},
   ),
   leases: z._default(z.record(z.string(), z.object({ holder: z.string(), expiresAt: z.number() })), {}),

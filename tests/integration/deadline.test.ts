@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ClaimsInProgressError } from '../../lib/core/errors';
 import { MAX_HANDOFFS, runWorkMessage } from '../../lib/core/run';
 import type { TargetOutcome } from '../../lib/core/types';
 import { targetKey } from '../../lib/core/types';
@@ -103,45 +104,57 @@ describe('a deadline in the middle of a run', () => {
     expect(fleet.failures.messages).toHaveLength(2);
   });
 
-  it('a duplicate delivery of a hand-off does not pause twice, and reports the outcome the first one recorded', async () => {
+  it('a duplicate delivery of a hand-off does not pause twice: while the first works it goes back to the queue, after it reports what the first recorded', async () => {
     const fleet = await startFleet(ncpFleet(2));
     const workQueue = new MemoryWorkQueue();
     await fleet.run({ action: 'pause' }, { workQueue, stopBy: Date.now() - 1 });
     const messages = workQueue.drain();
     const deps = { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures, workQueue };
 
-    const results = await Promise.all([...messages, ...messages].map((m) => runWorkMessage(m, deps)));
+    const results = await Promise.allSettled([...messages, ...messages].map((m) => runWorkMessage(m, deps)));
+    const later = await Promise.all(messages.map((m) => runWorkMessage(m, deps)));
 
     expect(actionRequests(fleet.sim)).toHaveLength(2);
-    // Each delivery reports the one outcome; only the one that acted recorded it, and nothing reached the DLQ.
-    expect(results.flatMap((r) => r.outcomes).map((o) => o.outcome)).toEqual(['paused', 'paused', 'paused', 'paused']);
+    const done = results.flatMap((r) => (r.status === 'fulfilled' ? r.value.outcomes : []));
+    const bounced = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    // The duplicate reported nothing and went back to the queue; nothing reached the DLQ.
+    expect(done.map((o) => o.outcome)).toEqual(['paused', 'paused']);
+    expect(bounced.length).toBeGreaterThan(0);
+    for (const error of bounced) expect(error).toBeInstanceOf(ClaimsInProgressError);
+    expect(later.flatMap((r) => r.outcomes).map((o) => o.outcome)).toEqual(['paused', 'paused']);
     expect(fleet.failures.messages).toEqual([]);
   });
 });
 
 describe('a delivery that finds its targets claimed by another', () => {
-  it('fails a target whose claimer never records an outcome as retryable, after waiting for it', async () => {
+  const commandId = '11111111-1111-4111-8111-111111111111';
+
+  it('takes over a target whose claimer died (its lease ran out) and finishes it, with no false failure', async () => {
     const fleet = await startFleet(ncpFleet(2));
-    const planned = await fleet.run({ action: 'pause', dryRun: true, commandId: '11111111-1111-4111-8111-111111111111' });
+    const planned = await fleet.run({ action: 'pause', dryRun: true, commandId });
     const first = planned.plan.targets[0]?.target;
     if (!first) throw new Error('expected a planned target');
-    // Another delivery claimed it, then its Lambda died before recording anything.
-    await fleet.ledger.claim('11111111-1111-4111-8111-111111111111', targetKey(first));
-    let now = Date.now();
-    const clock = {
-      now: () => new Date(now),
-      sleep: async (ms: number) => {
-        now += ms;
-      },
-    };
+    // Another delivery claimed it, then its Lambda died before recording anything; its lease has run out.
+    await fleet.ledger.claim(commandId, targetKey(first), { holder: 'dead', expiresAt: Date.now() - 1 });
 
-    const result = await fleet.run({ action: 'pause', commandId: '11111111-1111-4111-8111-111111111111' }, clock);
+    const result = await fleet.run({ action: 'pause', commandId });
 
-    const orphan = result.outcomes.find((o) => o.target.taskId === first.taskId);
-    expect(orphan).toMatchObject({ outcome: 'failed', errorClass: 'retryable' });
-    expect(orphan?.reason).toMatch(/recorded no outcome within 30 s/);
-    expect(result.summary.totals).toEqual({ paused: 1, failed: 1 });
-    expect(fleet.failures.messages).toHaveLength(1);
+    expect(result.summary.totals).toEqual({ paused: 2 });
+    expect(fleet.failures.messages).toEqual([]);
+    expect(actionRequests(fleet.sim)).toHaveLength(2);
+  });
+
+  it('leaves a target a live delivery holds alone: no outcome, no DLQ message, the command goes back to its queue', async () => {
+    const fleet = await startFleet(ncpFleet(2));
+    const planned = await fleet.run({ action: 'pause', dryRun: true, commandId });
+    const first = planned.plan.targets[0]?.target;
+    if (!first) throw new Error('expected a planned target');
+    await fleet.ledger.claim(commandId, targetKey(first), { holder: 'alive', expiresAt: Date.now() + 600_000 });
+
+    await expect(fleet.run({ action: 'pause', commandId })).rejects.toBeInstanceOf(ClaimsInProgressError);
+
+    expect(fleet.failures.messages).toEqual([]);
+    expect((await fleet.ledger.outcomesOf(commandId)).map((o) => o.target.taskId)).not.toContain(first.taskId);
     expect(actionRequests(fleet.sim)).toHaveLength(1);
   });
 });

@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../lib/aws/ledger-dynamodb';
+import { ClaimsInProgressError } from '../../lib/core/errors';
 import type { Ledger } from '../../lib/core/ledger';
+import { runWorkMessage } from '../../lib/core/run';
 import { FileLedger } from '../../lib/local/ledger-file';
 import { MemoryLedger } from '../../lib/local/ledger-memory';
+import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
 import type { Scenario } from '../../sim';
-import { actionRequests, startFleet } from '../helpers/fleet';
+import { actionRequests, type Fleet, startFleet } from '../helpers/fleet';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../helpers/local-dynamodb';
 import { DRS_MAIN, drsJob, drsJobId, NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
 
@@ -25,6 +28,32 @@ function dayScenario(): Scenario {
       drsJob(2, 'users-db', 'FULL_TRANSFER_STARTED'),
     ],
   };
+}
+
+const ALL_FOUR = ['logs', 'photos', DRS(1), DRS(2)].sort();
+const PAUSED_STATES = new Set(['PAUSED', 'PAUSING']);
+
+/** The tasks of the day scenario paused at the provider now (the one paused by hand aside). */
+function pausedNow(fleet: Fleet): string[] {
+  return [...ALL_FOUR].filter((id) => {
+    const provider = id === DRS(1) || id === DRS(2) ? 'huawei-drs' : 'ncp-object-migration';
+    return PAUSED_STATES.has(fleet.sim.task(provider, id)?.state ?? '');
+  });
+}
+
+async function holdsBySource(ledger: Ledger): Promise<Record<string, string[]>> {
+  const by: Record<string, string[]> = {};
+  for (const hold of await ledger.pausedByUs()) by[hold.source] = [...(by[hold.source] ?? []), hold.target.taskId];
+  for (const list of Object.values(by)) list.sort();
+  return by;
+}
+
+function workerDeps(fleet: Fleet) {
+  return { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 let dynamo: LocalDynamoDb;
@@ -70,6 +99,52 @@ describe.each(ledgers)('holds and precedence on %s', (_, openLedger) => {
     expect(await fleet.ledger.pausedByUs()).toEqual([]);
   });
 
+  it('keeps tasks an incident pauses while the window resume is queued paused under the incident, until its own resume', async () => {
+    const fleet = await startFleet(dayScenario(), { ledger: await openLedger() });
+    await fleet.run({ action: 'pause', source: WINDOW });
+    const workQueue = new MemoryWorkQueue();
+    const evening = await fleet.run({ action: 'resume', source: WINDOW }, { workQueue, inProcessLimit: 0 });
+    expect(evening.summary.totals).toEqual({ dispatched: 4 });
+
+    // The incident lands before the resume's workers read the holds: they skip every task, lifting only the window's hold.
+    const incident = await fleet.run({ action: 'pause', source: 'INC-9', reason: 'INC-9' });
+    const workers = await Promise.all(workQueue.drain().map((m) => runWorkMessage(m, workerDeps(fleet))));
+
+    expect(incident.summary.totals).toEqual({ 'already-paused': 5 });
+    expect(workers.flatMap((w) => w.outcomes.map((o) => o.reason))).toEqual(
+      Array(4).fill('still held paused by INC-9; resume there, or force'),
+    );
+    expect(pausedNow(fleet)).toEqual(ALL_FOUR);
+    expect(await holdsBySource(fleet.ledger)).toEqual({ 'INC-9': ALL_FOUR });
+
+    const over = await fleet.run({ action: 'resume', source: 'INC-9', reason: 'INC-9 resolved' });
+    expect(over.summary.totals).toEqual({ resumed: 4 });
+    expect(pausedNow(fleet)).toEqual([]);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+  });
+
+  it('pauses again what the window resume is resuming at the moment an incident pause arrives', async () => {
+    const fleet = await startFleet({ ...dayScenario(), transitionMs: 300 }, { ledger: await openLedger() });
+    await fleet.run({ action: 'pause', source: WINDOW });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'resume', source: WINDOW }, { workQueue, inProcessLimit: 0 });
+
+    // The workers are in flight (each holds its targets' leases while it resumes and confirms) when the incident comes.
+    const workers = Promise.all(workQueue.drain().map((m) => runWorkMessage(m, workerDeps(fleet))));
+    await until(() => actionRequests(fleet.sim).some((r) => r.path.endsWith('/start') || r.path.endsWith('batch-retry-task')));
+    const incident = await fleet.run({ action: 'pause', source: 'INC-9', reason: 'INC-9' });
+    await workers;
+
+    // Whatever the order at each task, none is left running, and each is held by the incident alone.
+    expect(incident.summary.totals.failed).toBeUndefined();
+    expect(pausedNow(fleet)).toEqual(ALL_FOUR);
+    expect(await holdsBySource(fleet.ledger)).toEqual({ 'INC-9': ALL_FOUR });
+
+    const over = await fleet.run({ action: 'resume', source: 'INC-9', reason: 'INC-9 resolved' });
+    expect(over.summary.totals).toEqual({ resumed: 4 });
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+  });
+
   it('resumes regardless of other holds on force', async () => {
     const fleet = await startFleet(dayScenario(), { ledger: await openLedger() });
     await fleet.run({ action: 'pause', source: WINDOW, scope: { providers: ['huawei-drs'] } });
@@ -95,14 +170,17 @@ describe.each(ledgers)('holds and precedence on %s', (_, openLedger) => {
     const fleet = await startFleet(dayScenario(), { ledger: await openLedger() });
     const command = { action: 'pause', commandId: '11111111-1111-4111-8111-111111111111', source: WINDOW } as const;
 
-    const [first] = await Promise.all([fleet.run(command), fleet.run(command)]);
+    // Two deliveries at once: the one that finds the other's claims live goes back to the queue, reporting nothing.
+    const both = await Promise.allSettled([fleet.run(command), fleet.run(command)]);
     const third = await fleet.run(command);
+    const first = both.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))[0];
+    for (const r of both) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ClaimsInProgressError);
 
     const pauses = actionRequests(fleet.sim).filter((r) => r.method === 'POST');
     expect(pauses.filter((r) => r.path.includes('/policy/'))).toHaveLength(2);
     expect(pauses.filter((r) => r.path.endsWith('batch-pause-task'))).toHaveLength(1);
     expect(third.summary.totals).toEqual({ paused: 4, 'already-paused': 1 });
-    expect(first.summary.targets).toBe(5);
+    expect(first?.summary.targets).toBe(5);
   });
 });
 
