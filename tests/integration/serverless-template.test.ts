@@ -12,6 +12,7 @@ import {
   CI_PREFIX,
   environmentOf as environmentIn,
   functionRole as functionRoleIn,
+  ledgerActionsUsedBy,
   packageService,
   prop,
   type Resource,
@@ -391,32 +392,3 @@ describe('the packaged bundles', () => {
     }
   });
 });
-
-/** The DynamoDB actions the ledger's source sends, from the document-client and low-level commands it names. */
-function ledgerActionsUsedBy(source: string): Set<string> {
-  const actions: Record<string, string[]> = {
-    Put: ['PutItem'],
-    PutItem: ['PutItem'],
-    Delete: ['DeleteItem'],
-    DeleteItem: ['DeleteItem'],
-    Get: ['GetItem'],
-    GetItem: ['GetItem'],
-    Update: ['UpdateItem'],
-    UpdateItem: ['UpdateItem'],
-    Query: ['Query'],
-    Scan: ['Scan'],
-    BatchWrite: ['BatchWriteItem'],
-    BatchWriteItem: ['BatchWriteItem'],
-    BatchGet: ['BatchGetItem'],
-    BatchGetItem: ['BatchGetItem'],
-    TransactWrite: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
-    TransactWriteItems: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
-    TransactGet: ['GetItem'],
-    TransactGetItems: ['GetItem'],
-  };
-  const used = new Set<string>();
-  for (const match of source.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)) {
-    for (const action of actions[match[1] ?? ''] ?? []) used.add(`dynamodb:${action}`);
-  }
-  return used;
-}
