@@ -148,8 +148,8 @@ example:
 exit codes: 0 shown, 2 bad input, 3 remote: no credentials, access denied or no such stage`,
   redrive: `usage: migration-pauser redrive [--command ID] [--provider KEY] [--dry-run] [options]
 
-Turns failed targets back into commands: one per failed command and account, the same action and options,
-scoped to exactly the failed task ids. Locally it reads the failures file under --state-dir, runs the commands
+Turns failed targets back into commands: one per failed command and account, the same action, options, source
+and until, scoped to exactly the failed task ids. Locally it reads the failures file under --state-dir, runs the commands
 here and removes the failures they replace; with --stage it reads the stage's failures queue
 (migration-pauser-<stage>-failures), publishes the commands to its commands queue and deletes what they replace.
 Other messages (account failures, rejected commands) stay where they are. Run with --dry-run first.
@@ -159,6 +159,7 @@ options:
   --provider KEY        only the failures of this provider
   --dry-run             show the commands it would send, change nothing
   --max N               most failures to look at (default 1000)
+  --requested-by WHO    recorded as who redrove (default $USER); each command keeps its original requester
 ${COMMON_HELP}
 
 example:
@@ -626,9 +627,16 @@ async function redrive(values: Values, io: CliIo): Promise<number> {
     ...(values.provider?.[0] ? { provider: values.provider[0] } : {}),
     dryRun: values['dry-run'] === true,
     ...(values.max !== undefined ? { max: Number(values.max) } : {}),
+    // Named in each redriven command's `redrive.by`; the command keeps its original requestedBy.
+    requestedBy: values['requested-by'] ?? io.env.USER ?? 'cli',
   });
   if (!parsed.success) {
-    const flag: Record<string, string> = { commandId: '--command', provider: '--provider', max: '--max' };
+    const flag: Record<string, string> = {
+      commandId: '--command',
+      provider: '--provider',
+      max: '--max',
+      requestedBy: '--requested-by',
+    };
     io.err(
       `bad redrive:\n${parsed.error.issues.map((i) => `  ${flag[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`).join('\n')}`,
     );

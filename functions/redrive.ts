@@ -9,7 +9,8 @@ import { redriveRequestSchema } from '../lib/core/redrive';
 /**
  * Operator tool: moves target failures from the failures queue back to the commands queue as new commands
  * (one per original command and account, scoped to the failed task ids), filtered by command id and/or
- * provider. `dryRun: true` shows what would move and moves nothing.
+ * provider. `dryRun: true` shows what would move and moves nothing. `requestedBy` names the redriver in each
+ * command's `redrive.by` (default `redrive-function`); the command keeps the original requester.
  */
 export function createRedriveHandler(options: HandlerOptions<AwsRuntime> & { waitTimeSeconds?: number } = {}) {
   const observability = createObservability(options.observability);
@@ -28,7 +29,8 @@ export function createRedriveHandler(options: HandlerOptions<AwsRuntime> & { wai
         commandsQueueUrl: rt.commandsQueueUrl,
         waitTimeSeconds: options.waitTimeSeconds,
       },
-      parsed.data,
+      // The redriver named in each command's audit: the caller if it says who it is, this function otherwise.
+      { ...parsed.data, requestedBy: parsed.data.requestedBy ?? 'redrive-function' },
     );
     countMetric(observability.metrics, parsed.data.dryRun ? 'redrive-would-move' : 'redrive-moved', result.moved);
     observability.logger.info('redrive finished', { request: parsed.data, result });

@@ -36,6 +36,10 @@ const DESCRIPTIONS: Record<string, string> = {
   'options.migrateFailedObject': 'Huawei OMS resume: true migrates only the objects that failed',
   'options.force': 'resume even tasks that another source still holds paused (recorded in the audit)',
   'options.expiredHolds': 'resume only targets whose every hold has expired (what the sweep sends)',
+  redrive:
+    'set by redrive on a command it made from failed targets: of is the original command id, by who redrove it (requestedBy stays the original requester)',
+  'redrive.of': 'the id of the command whose failed targets this command runs again',
+  'redrive.by': 'who redrove them (the CLI’s --requested-by or $USER; the redrive function’s request, or redrive-function)',
 };
 
 /** The Command's JSON Schema (draft 2020-12) as accepted on input: defaults shown, refinements spelled out. */

@@ -77,27 +77,40 @@ export const actionOptionsSchema = z.strictObject({
   expiredHolds: z.optional(z.boolean()),
 });
 
+/** Who holds what a command pauses (see Command.source). */
+export const sourceSchema = z
+  .string()
+  .check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$/, 'letters, digits and : . _ @ / - (at most 128)'));
+
+/** A person or system named in the audit (requestedBy, a redrive's operator). */
+export const requesterSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+
 export const commandSchema = z
   .strictObject({
     action: z.enum(['pause', 'resume']),
     scope: scopeSchema,
     reason: z.string().check(z.trim(), z.minLength(1, 'a reason is required'), z.maxLength(500)),
-    requestedBy: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), 'unknown'),
+    requestedBy: z._default(requesterSchema, 'unknown'),
     /**
      * Who holds what this command pauses, and whose holds its resume releases: `window:business-hours`, `INC-1234`,
      * `cost-guard`. A resume lifts only its own source's holds; a task still held by another source stays paused.
      */
-    source: z._default(
-      z
-        .string()
-        .check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$/, 'letters, digits and : . _ @ / - (at most 128)')),
-      'manual',
-    ),
+    source: z._default(sourceSchema, 'manual'),
     /** Pause only: the hold stops counting at this instant (ISO 8601 with offset), e.g. an incident pause for two hours. */
     until: z.optional(z.iso.datetime({ offset: true })),
     commandId: z._default(z.uuid(), () => randomUUID()),
     dryRun: z._default(z.boolean(), false),
     options: z._default(actionOptionsSchema, { pauseMode: 'target', migrateFailedObject: false, force: false }),
+    /**
+     * Set on a command a redrive made from failed targets: the command it repeats and who redrove it. requestedBy
+     * stays the original requester's, so the audit names both.
+     */
+    redrive: z.optional(
+      z.strictObject({
+        of: z.string().check(z.minLength(1), z.maxLength(128)),
+        by: requesterSchema,
+      }),
+    ),
   })
   .check(
     z.refine((c) => c.until === undefined || c.action === 'pause', { message: 'until applies to pause only', path: ['until'] }),

@@ -14,6 +14,9 @@ export type FailureMessage =
       /** Why the command was given, and its options: what a redrive of this target repeats. */
       commandReason: string;
       options: Command['options'];
+      /** The command's source and `until`: what a redrive repeats, so it holds (or releases) under the same source. */
+      source: string;
+      until?: string;
       requestedBy: string;
       target: Target;
       errorClass: ErrorClass;
@@ -49,6 +52,8 @@ export function targetFailure(command: Command, outcome: TargetOutcome): Failure
     reason: outcome.reason ?? 'failed',
     commandReason: command.reason,
     options: command.options,
+    source: command.source,
+    ...(command.until ? { until: command.until } : {}),
     requestedBy: command.requestedBy,
     target: outcome.target,
     errorClass: outcome.errorClass ?? 'provider-error',

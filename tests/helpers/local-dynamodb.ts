@@ -7,8 +7,8 @@ import { createLedgerTableInput } from '../../lib/aws/ledger-dynamodb';
 export interface LocalDynamoDb {
   client: DynamoDBClient;
   endpoint: string;
-  /** Creates a fresh, empty ledger table (so each test starts clean) and returns its name. */
-  createLedgerTable(): Promise<string>;
+  /** Creates a fresh, empty ledger table (so each test starts clean) and returns its name: `name`, or a new one. */
+  createLedgerTable(name?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -34,9 +34,9 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   return {
     client,
     endpoint,
-    async createLedgerTable() {
+    async createLedgerTable(name) {
       tables += 1;
-      const tableName = `ledger-test-${tables}`;
+      const tableName = name ?? `ledger-test-${tables}`;
       await client.send(new CreateTableCommand(createLedgerTableInput(tableName)));
       // dynalite turns a table ACTIVE on a timer, even at 0 ms: writing before then fails with ResourceNotFound.
       for (let i = 0; i < 200; i++) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScenario, type Simulator, startSimulator } from '../../sim';
+import { NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../cli/bin.mjs');
@@ -14,10 +15,15 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 /** The CLI as a separate process, as an operator would run it; never throws on a non-zero exit. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const state = ['--accounts', join(dir, 'accounts.json'), '--state-dir', join(dir, 'state')];
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliIn(dir, env, ...args);
+}
+
+/** The CLI with the accounts file and state directory under `home`. */
+async function cliIn(home: string, environment: NodeJS.ProcessEnv, ...args: string[]) {
+  const state = ['--accounts', join(home, 'accounts.json'), '--state-dir', join(home, 'state')];
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, ...state], { env, timeout: 30_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, ...state], { env: environment, timeout: 30_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -96,5 +102,58 @@ describe('migration-pauser redrive in local mode', () => {
     expect(bad.stderr).toMatch(/--command: /);
     expect(two.code).toBe(2);
     expect(two.stderr).toMatch(/at most one --provider/);
+  });
+});
+
+describe('a redriven pause holds under the source of the pause it repeats', () => {
+  it('pause --source INC-1 with failures, redrive, resume --source INC-1: nothing stays held or paused', async () => {
+    // Prepare: four running policies; the provider refuses two of the pauses (400: not retried).
+    const policies = ['photos', 'logs', 'videos', 'backups'];
+    const own = await startSimulator({
+      scenario: { accounts: [NCP_MAIN], tasks: policies.map((p) => ncpPolicy(p, 'STARTED')), transitionMs: 20 },
+    });
+    const home = await mkdtemp(join(tmpdir(), 'mp-cli-redrive-roundtrip-'));
+    try {
+      const accounts = own.accountsFile({ confirm: { intervalMs: 20, deadlineMs: 5_000 } });
+      await writeFile(join(home, 'accounts.json'), JSON.stringify(accounts));
+      const ownEnv = { ...process.env, ...own.secretEnv(), NO_COLOR: '1', USER: 'oncall-kim' };
+      const mp = (...args: string[]) => cliIn(home, ownEnv, ...args);
+      own.inject({
+        provider: 'ncp-object-migration',
+        method: 'POST',
+        pathIncludes: '/pause',
+        kind: 'http',
+        status: 400,
+        times: 2,
+      });
+      const paused = await mp(
+        'pause',
+        '--all',
+        '--source',
+        'INC-1',
+        '--reason',
+        'INC-1 lag',
+        '--requested-by',
+        'oncall-lee',
+        '--json',
+      );
+      expect(JSON.parse(paused.stdout).totals).toEqual({ paused: 2, failed: 2 });
+      own.clearFaults();
+
+      // Act
+      const redriven = await mp('redrive', '--json');
+      const heldAfterRedrive = JSON.parse((await mp('status', '--json')).stdout) as { source: string; requestedBy: string }[];
+      const resumed = await mp('resume', '--all', '--source', 'INC-1', '--reason', 'INC-1 over', '--json');
+      const status = await mp('status', '--json');
+
+      // Assess
+      expect(JSON.parse(redriven.stdout)).toMatchObject({ moved: 2, runs: [{ totals: { paused: 2 } }] });
+      expect(heldAfterRedrive.map((h) => [h.source, h.requestedBy])).toEqual(Array(4).fill(['INC-1', 'oncall-lee']));
+      expect(JSON.parse(resumed.stdout).totals).toEqual({ resumed: 4 });
+      expect(JSON.parse(status.stdout)).toEqual([]);
+      for (const policy of policies) expect(own.task('ncp-object-migration', policy)?.state, policy).not.toMatch(/PAUS/);
+    } finally {
+      await own.close();
+    }
   });
 });

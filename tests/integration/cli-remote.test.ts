@@ -244,7 +244,7 @@ describe('remote mode: status and history read the stage’s ledger table', () =
 
 describe('remote mode: redrive works on the stage’s failures queue', () => {
   it('shows the commands on a dry run, then publishes them to the commands queue and deletes the failures', async () => {
-    const command = aCommand({ action: 'resume', reason: 'window over' });
+    const command = aCommand({ action: 'resume', reason: 'window over', source: 'window:business-hours' });
     const failed = (taskId: string) =>
       targetFailure(
         command,
@@ -259,7 +259,10 @@ describe('remote mode: redrive works on the stage’s failures queue', () => {
     const real = remoteIo();
 
     const dryCode = await main(['redrive', '--command', command.commandId, '--dry-run', '--stage', 'test'], dry.io);
-    const realCode = await main(['redrive', '--command', command.commandId, '--stage', 'test', '--json'], real.io);
+    const realCode = await main(
+      ['redrive', '--command', command.commandId, '--stage', 'test', '--json', '--requested-by', 'oncall-kim'],
+      real.io,
+    );
 
     expect(dryCode).toBe(0);
     expect(dry.stdout()).toMatch(
@@ -272,6 +275,10 @@ describe('remote mode: redrive works on the stage’s failures queue', () => {
       expect.objectContaining({
         action: 'resume',
         scope: expect.objectContaining({ accounts: ['ncp-main'], taskIds: ['policy-1', 'policy-2'] }),
+        // The window's resume again: it releases the window's holds, not the `manual` ones.
+        source: 'window:business-hours',
+        requestedBy: command.requestedBy,
+        redrive: { of: command.commandId, by: 'oncall-kim' },
       }),
     ]);
     expect(await sqs.receiveAll(sqs.queueUrl('migration-pauser-test-failures'))).toEqual([]);

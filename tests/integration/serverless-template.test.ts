@@ -1,14 +1,27 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LEDGER_TABLE } from '../../lib/aws/ledger-dynamodb';
 import { windowInputSchema } from '../../lib/core/window';
 import { PROVIDER_KEYS } from '../../lib/providers/types';
+import {
+  allStatements as allStatementsIn,
+  asArray,
+  CI_PREFIX,
+  environmentOf as environmentIn,
+  functionRole as functionRoleIn,
+  ledgerActionsUsedBy,
+  packageService,
+  prop,
+  type Resource,
+  ROOT,
+  refTo,
+  removePackagedService,
+  resourceIn,
+  statementsOf,
+} from '../helpers/packaged-service';
 
 /**
  * Packages the service exactly as CI does (`osls package --stage ci`, offline, no AWS credentials) and reads
@@ -16,52 +29,21 @@ import { PROVIDER_KEYS } from '../../lib/providers/types';
  * checked where AWS will read it, not in the YAML.
  */
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '../..');
-const OSLS = join(ROOT, 'node_modules/osls/bin/serverless.js');
-const PREFIX = 'migration-pauser-ci';
+const PREFIX = CI_PREFIX;
 /** CloudFormation's own `${...}` substitutions, not a template string. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub placeholders, compared verbatim
 const SECRETS_ARN = 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:migration-pauser/*';
 
-const resourceSchema = z.looseObject({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}) });
-const templateSchema = z.looseObject({ Resources: z.record(z.string(), resourceSchema) });
-type Resource = z.output<typeof resourceSchema>;
 type Json = unknown;
-
-interface Statement {
-  Effect: string;
-  Action: string[];
-  Resource: Json[];
-}
 
 let dir: string;
 let resources: Record<string, Resource>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mp-package-'));
-  // No credentials of any kind: packaging must never need an AWS account.
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-    AWS_CONFIG_FILE: join(dir, 'no-config'),
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    NO_COLOR: '1',
-  };
-  try {
-    await run(process.execPath, [OSLS, 'package', '--stage', 'ci', '--package', dir], { cwd: ROOT, env, timeout: 80_000 });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`osls package failed: ${e.message}\n${(e.stdout ?? '').slice(-3000)}\n${(e.stderr ?? '').slice(-3000)}`);
-  }
-  const text = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
-  resources = templateSchema.parse(JSON.parse(text)).Resources;
+  ({ dir, resources } = await packageService());
 }, 90_000);
 
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(removePackagedService);
 
 // ── reading the template ────────────────────────────────────────────────────────────────────────────────
 
@@ -70,64 +52,15 @@ function ofType(type: string): [string, Resource][] {
 }
 
 function resource(logicalId: string): Resource {
-  const found = resources[logicalId];
-  if (!found) throw new Error(`no resource ${logicalId} in the template`);
-  return found;
+  return resourceIn(resources, logicalId);
 }
 
-function prop(value: Json, ...path: (string | number)[]): Json {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, Json>)[key];
-  }
-  return current;
-}
-
-/** The logical id behind `{ Ref: X }` or `{ "Fn::GetAtt": [X, attribute] }`. */
-function refTo(value: Json, attribute?: string): string | undefined {
-  const ref = prop(value, 'Ref');
-  if (attribute === undefined && typeof ref === 'string') return ref;
-  const getAtt = prop(value, 'Fn::GetAtt');
-  if (Array.isArray(getAtt) && getAtt[1] === attribute && typeof getAtt[0] === 'string') return getAtt[0];
-  return undefined;
-}
-
-function asArray(value: Json): Json[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
-}
-
-function statementsOf(role: Resource): Statement[] {
-  return asArray(role.Properties.Policies).flatMap((policy) =>
-    asArray(prop(policy, 'PolicyDocument', 'Statement')).map((s) => ({
-      Effect: String(prop(s, 'Effect')),
-      Action: asArray(prop(s, 'Action')).map(String),
-      Resource: asArray(prop(s, 'Resource')),
-    })),
-  );
-}
-
-/** Every statement of every role and policy in the template, with where it came from. */
-function allStatements(): { owner: string; statement: Statement }[] {
-  const owners = Object.entries(resources).filter(([, r]) =>
-    ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type),
-  );
-  return owners.flatMap(([owner, r]) => {
-    const inline = statementsOf(r);
-    const document = asArray(prop(r.Properties, 'PolicyDocument', 'Statement')).map((s) => ({
-      Effect: String(prop(s, 'Effect')),
-      Action: asArray(prop(s, 'Action')).map(String),
-      Resource: asArray(prop(s, 'Resource')),
-    }));
-    return [...inline, ...document].map((statement) => ({ owner, statement }));
-  });
+function allStatements() {
+  return allStatementsIn(resources);
 }
 
 function functionRole(functionName: string): Resource {
-  const fn = resource(`${functionName[0]?.toUpperCase()}${functionName.slice(1)}LambdaFunction`);
-  const roleId = refTo(fn.Properties.Role, 'Arn');
-  if (!roleId) throw new Error(`${functionName} has no role of its own`);
-  return resource(roleId);
+  return functionRoleIn(resources, functionName);
 }
 
 /** The resources a function's role allows `action` on (logical ids for GetAtt/Ref, the raw value otherwise). */
@@ -148,9 +81,7 @@ function queueIdNamed(name: string): string {
 }
 
 function environmentOf(functionName: string): Record<string, Json> {
-  const fn = resource(`${functionName[0]?.toUpperCase()}${functionName.slice(1)}LambdaFunction`);
-  const variables = prop(fn.Properties, 'Environment', 'Variables');
-  return variables && typeof variables === 'object' ? (variables as Record<string, Json>) : {};
+  return environmentIn(resources, functionName);
 }
 
 interface ZipEntry {
@@ -343,10 +274,10 @@ describe('the packaged CloudFormation template', () => {
     const failures = queueIdNamed(FAILURES_QUEUE);
     const sorted = (ids: Json[]) => ids.map(String).sort();
 
-    for (const f of ['window', 'commands', 'incident'] as const) {
+    // The worker too: it hands unfinished targets back to the work queues at its deadline.
+    for (const f of ['window', 'commands', 'incident', 'worker'] as const) {
       expect(sorted(grantedTargets(f, 'sqs:SendMessage')), f).toEqual(sorted([failures, ...work]));
     }
-    expect(grantedTargets('worker', 'sqs:SendMessage')).toEqual([failures]);
     expect(grantedTargets('redrive', 'sqs:SendMessage')).toEqual([queueIdNamed(`${PREFIX}-commands`)]);
     expect(sorted(grantedTargets('redrive', 'sqs:ReceiveMessage'))).toEqual([failures]);
   });
@@ -412,13 +343,12 @@ describe('the packaged CloudFormation template', () => {
 
     expect(Object.keys(urls).sort()).toEqual([...PROVIDER_KEYS].sort());
     for (const [provider, url] of Object.entries(urls)) expect(queueName(url.slice(1, -1))).toBe(`${PREFIX}-work-${provider}`);
-    for (const f of ['window', 'commands', 'incident']) {
+    for (const f of ['window', 'commands', 'incident', 'worker']) {
       const env = environmentOf(f);
       expect(env.MP_WORK_QUEUE_URLS, f).toEqual(work);
       expect(refTo(env.MP_LEDGER_TABLE), f).toBe('LedgerTable');
       expect(refTo(env.MP_FAILURES_QUEUE_URL), f).toBe(queueIdNamed(FAILURES_QUEUE));
     }
-    expect(refTo(environmentOf('worker').MP_LEDGER_TABLE)).toBe('LedgerTable');
     expect(environmentOf('incident').MP_INPROCESS_LIMIT).toBeDefined();
     expect(refTo(environmentOf('redrive').MP_COMMANDS_QUEUE_URL)).toBe(queueIdNamed(`${PREFIX}-commands`));
     expect(refTo(environmentOf('redrive').MP_FAILURES_QUEUE_URL)).toBe(queueIdNamed(FAILURES_QUEUE));
@@ -462,32 +392,3 @@ describe('the packaged bundles', () => {
     }
   });
 });
-
-/** The DynamoDB actions the ledger's source sends, from the document-client and low-level commands it names. */
-function ledgerActionsUsedBy(source: string): Set<string> {
-  const actions: Record<string, string[]> = {
-    Put: ['PutItem'],
-    PutItem: ['PutItem'],
-    Delete: ['DeleteItem'],
-    DeleteItem: ['DeleteItem'],
-    Get: ['GetItem'],
-    GetItem: ['GetItem'],
-    Update: ['UpdateItem'],
-    UpdateItem: ['UpdateItem'],
-    Query: ['Query'],
-    Scan: ['Scan'],
-    BatchWrite: ['BatchWriteItem'],
-    BatchWriteItem: ['BatchWriteItem'],
-    BatchGet: ['BatchGetItem'],
-    BatchGetItem: ['BatchGetItem'],
-    TransactWrite: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
-    TransactWriteItems: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
-    TransactGet: ['GetItem'],
-    TransactGetItems: ['GetItem'],
-  };
-  const used = new Set<string>();
-  for (const match of source.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)) {
-    for (const action of actions[match[1] ?? ''] ?? []) used.add(`dynamodb:${action}`);
-  }
-  return used;
-}

@@ -244,7 +244,7 @@ describe('the functions over local SQS and the provider simulator', () => {
   it('moves a target failure back to the commands queue as a command for that target only', async () => {
     const stage = await startStage();
     const fn = handlers(stage);
-    const original = aCommand({ commandId: UUID(900), reason: 'INC-11' });
+    const original = aCommand({ commandId: UUID(900), reason: 'INC-11', source: 'INC-11', requestedBy: 'oncall-lee' });
     const failure = targetFailure(
       original,
       anOutcome({
@@ -278,7 +278,9 @@ describe('the functions over local SQS and the provider simulator', () => {
         action: 'pause',
         scope: { accounts: ['ncp-main'], taskIds: ['photos'] },
         reason: `redrive of ${original.commandId}: ${original.reason}`,
-        requestedBy: 'redrive',
+        source: 'INC-11',
+        requestedBy: 'oncall-lee',
+        redrive: { of: original.commandId, by: 'redrive-function' },
       }),
     ]);
     expect(await bodiesOn(stage.sqs.client, stage.queues.failures)).toEqual([unrelated]);

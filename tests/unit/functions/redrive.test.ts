@@ -34,17 +34,81 @@ describe('grouping failures into redrive commands', () => {
     ]);
   });
 
-  it('repeats the original command: its reason, its options, and says who asked', () => {
+  it('repeats the original command: its reason, options, source, until and requester, and names the redriver', () => {
     const command = aCommand({
       commandId: '00000000-0000-4000-8000-000000000103',
       reason: 'INC-9',
       options: { pauseMode: 'all' },
+      source: 'INC-9',
+      until: '2026-11-28T15:00:00+09:00',
+      requestedBy: 'oncall-lee',
     });
-    const [first] = planRedrive([aFailure('m1', command)], {}).commands;
+    const [first] = planRedrive([aFailure('m1', command)], { requestedBy: 'oncall-kim' }).commands;
 
-    expect(first?.command.reason).toBe('redrive of 00000000-0000-4000-8000-000000000103: INC-9');
-    expect(first?.command.options.pauseMode).toBe('all');
-    expect(first?.command.requestedBy).toBe('redrive');
+    expect(first?.command).toMatchObject({
+      action: 'pause',
+      reason: 'redrive of 00000000-0000-4000-8000-000000000103: INC-9',
+      options: { pauseMode: 'all' },
+      source: 'INC-9',
+      until: '2026-11-28T15:00:00+09:00',
+      requestedBy: 'oncall-lee',
+      redrive: { of: '00000000-0000-4000-8000-000000000103', by: 'oncall-kim' },
+    });
+  });
+
+  it('redrives a window’s resume as that window’s resume, so it releases the window’s holds', () => {
+    const resume = aCommand({ action: 'resume', reason: 'evening', source: 'window:business-hours' });
+
+    const [first] = planRedrive([aFailure('m1', resume)], {}).commands;
+
+    expect(first?.command).toMatchObject({ action: 'resume', source: 'window:business-hours' });
+    expect(first?.command.redrive).toEqual({ of: resume.commandId, by: 'redrive' });
+  });
+
+  it('never merges failures of one command that differ in source or until', () => {
+    const id = '00000000-0000-4000-8000-000000000104';
+    const incident = aCommand({ commandId: id, source: 'INC-1' });
+    const change = aCommand({ commandId: id, source: 'CHG-2' });
+    const twoHours = aCommand({ commandId: id, source: 'INC-1', until: '2026-11-28T15:00:00+09:00' });
+    const messages = [
+      aFailure('m1', incident, aTarget({ taskId: 'photos' })),
+      aFailure('m2', change, aTarget({ taskId: 'logs' })),
+      aFailure('m3', twoHours, aTarget({ taskId: 'videos' })),
+      aFailure('m4', incident, aTarget({ taskId: 'backups' })),
+    ];
+
+    const { commands } = planRedrive(messages, {});
+
+    expect(commands.map((c) => [c.command.source, c.command.until, c.command.scope.taskIds, c.sourceIds])).toEqual([
+      ['INC-1', undefined, ['backups', 'photos'], ['m1', 'm4']],
+      ['CHG-2', undefined, ['logs'], ['m2']],
+      ['INC-1', '2026-11-28T15:00:00+09:00', ['videos'], ['m3']],
+    ]);
+    expect(new Set(commands.map((c) => c.command.commandId)).size).toBe(3);
+  });
+
+  it('redrives a failure written before failures carried the source as before: the default source', () => {
+    const { source: _source, ...old } = JSON.parse(aFailure('m1', aCommand({ source: 'INC-3' })).body) as Record<string, unknown>;
+
+    const [first] = planRedrive([{ id: 'm1', body: JSON.stringify(old) }], {}).commands;
+
+    expect(first?.command.source).toBe('manual');
+    expect(first?.command.requestedBy).toBe('tests');
+  });
+
+  it('keeps a failure whose source or until no command could carry, instead of failing the whole redrive', () => {
+    const good = aFailure('m1');
+    const body = JSON.parse(aFailure('m2').body) as Record<string, unknown>;
+    const messages = [
+      good,
+      { id: 'm2', body: JSON.stringify({ ...body, source: 'not a source!' }) },
+      { id: 'm3', body: JSON.stringify({ ...body, action: 'resume', until: '2026-11-28T15:00:00+09:00' }) },
+    ];
+
+    const plan = planRedrive(messages, {});
+
+    expect(plan.commands.flatMap((c) => c.sourceIds)).toEqual(['m1']);
+    expect(plan.keptIds).toEqual(['m2', 'm3']);
   });
 
   it('keeps the failures of other commands and providers when filtered', () => {
