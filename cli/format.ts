@@ -1,5 +1,5 @@
 import type { AccountConfig } from '../lib/config';
-import type { HistoryEntry, PauseRecord } from '../lib/core/ledger';
+import { type HistoryEntry, holdStatus, type PauseRecord } from '../lib/core/ledger';
 import type { AccountSessions } from '../lib/core/sessions';
 import { OUTCOMES, type RunResult, type Summary } from '../lib/core/types';
 
@@ -49,7 +49,10 @@ export function formatPauseKinds(result: RunResult, sessions: AccountSessions): 
   return [...seen.values()].map((d) => `  ${d}`).join('\n');
 }
 
-/** `status`: holds grouped by source and provider, with counts, the oldest pause and any expiry. */
+/**
+ * `status`: holds grouped by source and provider, with counts, the oldest pause, any expiry, and how many are
+ * unconfirmed (written before the provider was asked; not yet seen paused).
+ */
 export function formatHolds(holds: readonly PauseRecord[], now: Date): string {
   const groups = new Map<string, PauseRecord[]>();
   for (const h of holds) {
@@ -61,10 +64,35 @@ export function formatHolds(holds: readonly PauseRecord[], now: Date): string {
       const first = g[0];
       const oldest = g.map((h) => h.pausedAt).sort()[0] ?? '';
       const until = first?.until ? `${first.until}${Date.parse(first.until) <= now.getTime() ? ' (expired)' : ''}` : '-';
-      return [first?.source ?? '', first?.target.provider ?? '', String(g.length), oldest, until];
+      const unconfirmed = g.filter((h) => holdStatus(h) === 'pending').length;
+      return [first?.source ?? '', first?.target.provider ?? '', String(g.length), String(unconfirmed), oldest, until];
     })
     .sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? '') || (a[1] ?? '').localeCompare(b[1] ?? ''));
-  return table(['source', 'provider', 'targets', 'paused since', 'until'], rows);
+  const lines = [table(['source', 'provider', 'targets', 'unconfirmed', 'paused since', 'until'], rows)];
+  const pending = holds.filter((h) => holdStatus(h) === 'pending');
+  if (pending.length) {
+    lines.push(
+      '',
+      `${pending.length} hold(s) are unconfirmed: the pause was asked for, but its ending is not known (a crash, a lost response, a deadline). They count as holds, so nothing resumes those tasks behind their back; the next command on a task, status (when it can reach the provider) and the sweep settle them: paused ⇒ held, running ⇒ removed.`,
+    );
+    for (const h of pending.slice(0, 20))
+      lines.push(`  unconfirmed  ${h.key}  ${h.source}  since ${h.pausedAt}  (command ${h.commandId})`);
+    if (pending.length > 20) lines.push(`  … and ${pending.length - 20} more (status --json lists them all)`);
+  }
+  return lines.join('\n');
+}
+
+/** `history --task`: the holds on that task now, pending ones marked unconfirmed. */
+export function formatTaskHolds(holds: readonly PauseRecord[]): string {
+  if (holds.length === 0) return 'held now by: nobody';
+  const rows = holds.map((h) => [
+    h.source,
+    holdStatus(h) === 'pending' ? 'unconfirmed' : 'held',
+    h.pausedAt,
+    h.until ?? '-',
+    h.commandId,
+  ]);
+  return `held now by:\n${table(['source', 'hold', 'since', 'until', 'command'], rows)}`;
 }
 
 /** `history`: one line per recorded outcome, oldest first. */

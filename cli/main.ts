@@ -3,18 +3,29 @@ import { parseArgs } from 'node:util';
 import { type AccountsFile, loadAccountsFile } from '../lib/config';
 import { type Command, type CommandInput, parseCommand } from '../lib/core/command';
 import { CommandValidationError, ConfigError, SecretError } from '../lib/core/errors';
-import type { HistoryFilter, Ledger } from '../lib/core/ledger';
+import { PENDING_GRACE_MS } from '../lib/core/holds';
+import { type HistoryFilter, holdStatus, type Ledger, type PauseRecord } from '../lib/core/ledger';
 import { hasFailures } from '../lib/core/outcome';
+import { resolvePendingFromProviders } from '../lib/core/pending';
 import { redriveRequestSchema } from '../lib/core/redrive';
 import { runCommand } from '../lib/core/run';
 import { inScope } from '../lib/core/scope';
-import type { AdapterRegistry } from '../lib/core/sessions';
+import { AccountSessions, type AdapterRegistry } from '../lib/core/sessions';
 import type { Summary } from '../lib/core/types';
 import { createLocalRuntime } from '../lib/local/runtime';
 import { createLocalSecretSource } from '../lib/local/secrets';
 import { adapters } from '../lib/providers/registry';
 import { PROVIDER_KEYS, type ProviderKey } from '../lib/providers/types';
-import { formatFailures, formatHistory, formatHolds, formatPauseKinds, formatRedrive, formatSummary, nextSteps } from './format';
+import {
+  formatFailures,
+  formatHistory,
+  formatHolds,
+  formatPauseKinds,
+  formatRedrive,
+  formatSummary,
+  formatTaskHolds,
+  nextSteps,
+} from './format';
 import { colourWanted, createProgressReporter, type ProgressReporter, type ProgressStream } from './progress';
 import { askOnTerminal, isYes } from './prompt';
 import { redriveLocal } from './redrive-local';
@@ -582,7 +593,8 @@ async function openLedger(
 
 async function showStatus(values: Values, io: CliIo): Promise<number> {
   const { ledger, read } = await openLedger(values, io);
-  const holds = await read(() => ledger.pausedByUs());
+  let holds = await read(() => ledger.pausedByUs());
+  if (!remoteTargetOf(values)) holds = await settleUnconfirmed(holds, ledger, values, io);
   if (values.json) {
     io.out(JSON.stringify(holds, null, 2));
     return EXIT.ok;
@@ -612,9 +624,35 @@ async function showHistory(values: Values, io: CliIo): Promise<number> {
   };
   const { ledger, read } = await openLedger(values, io);
   const entries = await read(() => ledger.history(filter));
-  if (values.json) io.out(JSON.stringify(entries, null, 2));
-  else io.out(entries.length ? formatHistory(entries) : 'no recorded outcomes match');
+  const holds = targetKey ? await read(() => ledger.holdsOf([targetKey])) : [];
+  if (values.json) io.out(JSON.stringify(targetKey ? { entries, holds } : entries, null, 2));
+  else {
+    io.out(entries.length ? formatHistory(entries) : 'no recorded outcomes match');
+    if (targetKey) io.out(formatTaskHolds(holds));
+  }
   return EXIT.ok;
+}
+
+/**
+ * `status` in local mode settles unconfirmed holds it can: it asks each account's provider about them (when the
+ * accounts file is there). A provider it cannot reach leaves them unconfirmed; status still shows everything.
+ */
+async function settleUnconfirmed(holds: PauseRecord[], ledger: Ledger, values: Values, io: CliIo): Promise<PauseRecord[]> {
+  if (!holds.some((h) => holdStatus(h) === 'pending')) return holds;
+  const path = values.accounts ?? io.env.MIGRATION_PAUSER_ACCOUNTS ?? 'accounts.json';
+  const accounts = await loadAccountsFile(path).catch(() => undefined);
+  if (!accounts) {
+    io.err(`unconfirmed holds are shown as they are: the accounts file ${path} could not be read to ask the providers`);
+    return holds;
+  }
+  const now = () => new Date();
+  return resolvePendingFromProviders(holds, {
+    sessions: new AccountSessions(accounts.accounts, adapters, createLocalSecretSource({ env: io.env })),
+    ledger,
+    now,
+    lease: { holder: `status@${process.pid}`, expiresAt: now().getTime() + 60_000 },
+    graceMs: PENDING_GRACE_MS,
+  });
 }
 
 async function redrive(values: Values, io: CliIo): Promise<number> {

@@ -271,8 +271,12 @@ async function usePort(fn: FunctionName, port: Port, d: Deployed): Promise<void>
   if (port === 'ledger') {
     expect(d.env.MP_LEDGER_TABLE, `${fn}: MP_LEDGER_TABLE`).toBe(tableName);
     const key = targetKey(aTarget({ taskId: `wiring-${fn}` }));
-    expect(await d.runtime.ledger.claim(`wiring-${fn}`, key), fn).toBe(true);
-    expect(await d.runtime.ledger.isClaimed(`wiring-${fn}`, key), fn).toBe(true);
+    const lease = { holder: `wiring-${fn}`, expiresAt: Date.now() + 60_000 };
+    expect(await d.runtime.ledger.claim(`wiring-${fn}`, key, lease), fn).toBe('claimed');
+    await d.runtime.ledger.finishClaim(`wiring-${fn}`, key);
+    expect([...(await d.runtime.ledger.acquireLeases([key], lease))], fn).toEqual([key]);
+    await d.runtime.ledger.releaseLeases([key], lease.holder);
+    expect(await d.runtime.ledger.claim(`wiring-${fn}`, key, { ...lease, holder: 'another' }), fn).toBe('done');
     await d.runtime.ledger.flush();
     expect(
       d.calls.some((c) => c.service === 'dynamodb'),
