@@ -1,12 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileLedger } from '../../lib/local/ledger-file';
 import { aPauseRecord, aTarget } from '../helpers/factories';
 
 const CHILD = join(import.meta.dirname, '../helpers/ledger-child.ts');
+const BIN = join(import.meta.dirname, '../../cli/bin.mjs');
 const tempFile = async () => join(await mkdtemp(join(tmpdir(), 'mp-ledger-proc-')), 'ledger.json');
 
 type Event = Record<string, unknown> & { event: string };
@@ -150,6 +152,27 @@ describe.concurrent('FileLedger across processes', () => {
       expect((await ledger.pausedByUs()).map((h) => h.target.taskId).sort()).toEqual(['r0', 'r1', 'r2']);
     } finally {
       await ledger.close();
+    }
+  });
+
+  it('makes the CLI say once whom it waits for, and exit 3 after --wait', async () => {
+    const path = await tempFile();
+    const first = await FileLedger.open(path);
+    try {
+      const failed = await promisify(execFile)(process.execPath, [
+        BIN,
+        'status',
+        '--state-dir',
+        dirname(path),
+        '--wait',
+        '0.3',
+      ]).catch((error: { code: number; stderr: string }) => error);
+      expect(failed).toMatchObject({ code: 3 });
+      const stderr = (failed as { stderr: string }).stderr;
+      expect(stderr.match(new RegExp(`waiting for the ledger in .*: held by pid ${process.pid} since`, 'g'))).toHaveLength(1);
+      expect(stderr).toMatch(new RegExp(`held by pid ${process.pid} .*--wait SECONDS`));
+    } finally {
+      await first.close();
     }
   });
 });
