@@ -133,7 +133,9 @@ export class FileLedger extends MemoryLedger {
     if (this.closed) return;
     try {
       await this.queue(async () => {
-        if (this.pending.length > 0 || this.journalLines > 0) await this.compact();
+        // Durable first (an append), then compacted: a compaction that fails loses nothing.
+        await this.write();
+        if (this.journalLines > 0) await this.compact();
       });
     } finally {
       this.closed = true;
@@ -166,7 +168,10 @@ export class FileLedger extends MemoryLedger {
     }
     this.journalBytes += Buffer.byteLength(text);
     this.journalLines += lines.length;
-    if (this.journalBytes >= this.compactBytes || this.journalLines >= this.compactLines) await this.compact();
+    if (this.journalBytes >= this.compactBytes || this.journalLines >= this.compactLines) {
+      // What this flush promised is durable already; a compaction that fails is tried again at the next flush.
+      await this.compact().catch(() => undefined);
+    }
   }
 
   /** A new snapshot of everything (old outcomes and claims pruned), then an empty journal continuing it. */
