@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { MigrationPauserError } from '../core/errors';
 
 /** Who holds a state directory's ledger lock. */
@@ -19,7 +20,11 @@ export class LedgerLockedError extends MigrationPauserError {
     readonly waitedMs: number,
   ) {
     super(
-      `the ledger in ${directory} is held by pid ${holder.pid}${holder.hostname ? ` on ${holder.hostname}` : ''} since ${holder.since}; gave up after ${Math.round(waitedMs / 1000)} s`,
+      `the ledger in ${directory} is held by pid ${holder.pid}${holder.hostname ? ` on ${holder.hostname}` : ''} since ${holder.since}; gave up after ${Math.round(waitedMs / 1000)} s${
+        holder.hostname && holder.hostname !== hostname()
+          ? ` (a lock of another host is never taken over: if that run is gone, delete ${directory}/ledger.lock)`
+          : ''
+      }`,
     );
     this.pid = holder.pid;
   }
