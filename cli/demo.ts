@@ -22,6 +22,7 @@ export async function runDemo(io: CliIo, options: { json?: boolean } = {}): Prom
   const scenario = generateScenario({ seed: 7, tasksPerProvider: 75, refusingPerProvider: 2 });
   const sim = await startSimulator({ scenario: { ...scenario, transitionMs: 150 } });
   const stateDir = await mkdtemp(join(tmpdir(), 'migration-pauser-demo-'));
+  let closeLedger = async () => {};
   try {
     const accounts = parseAccounts(
       sim.accountsFile({ confirm: { intervalMs: 100, deadlineMs: 10_000 }, rateLimit: { perSecond: 50, burst: 20 } }),
@@ -34,6 +35,7 @@ export async function runDemo(io: CliIo, options: { json?: boolean } = {}): Prom
       stateDir,
       failures,
     });
+    closeLedger = runtime.close;
     const say = options.json ? () => {} : io.out;
     say(
       `simulator at ${sim.url}: ${scenario.tasks.length} tasks in ${accounts.accounts.length} accounts; state in ${stateDir}\n`,
@@ -71,6 +73,7 @@ export async function runDemo(io: CliIo, options: { json?: boolean } = {}): Prom
     io.out(`${failures.messages.length} failures went to the failures queue (in memory here; a file or SQS otherwise).`);
     return 0;
   } finally {
+    await closeLedger();
     await sim.close();
     await rm(stateDir, { recursive: true, force: true });
   }

@@ -12,6 +12,8 @@ import { runCommand } from '../lib/core/run';
 import { inScope } from '../lib/core/scope';
 import { AccountSessions, type AdapterRegistry } from '../lib/core/sessions';
 import type { Summary } from '../lib/core/types';
+import { LedgerLockedError } from '../lib/local/errors';
+import type { FileLedgerOptions } from '../lib/local/ledger-file';
 import { createLocalRuntime } from '../lib/local/runtime';
 import { createLocalSecretSource } from '../lib/local/secrets';
 import { adapters } from '../lib/providers/registry';
@@ -47,7 +49,8 @@ export const EXIT = { ok: 0, someFailed: 1, badInput: 2, config: 3 } as const;
 
 const EXIT_CODES = `exit codes: 0 all good, 1 some targets failed, 2 bad input (or a pause --all not confirmed),
   3 configuration or credentials problem (an invalid accounts file, an account whose secret is missing or refused,
-  or in remote mode: no AWS credentials, access denied, or the stage not deployed)`;
+  the local ledger still held by another run after --wait, or in remote mode: no AWS credentials, access denied,
+  or the stage not deployed)`;
 
 const SCOPE_HELP = `scope (combine freely; repeat a flag for several values; every given selector must match):
   --all | --provider KEY | --account NAME | --task ID | --name GLOB
@@ -55,7 +58,9 @@ const SCOPE_HELP = `scope (combine freely; repeat a flag for several values; eve
   providers: ncp-object-migration, huawei-oms, huawei-drs, huawei-dcs`;
 
 const LOCAL_HELP = `  --accounts FILE       local mode: accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
-  --state-dir DIR       local mode: where the embedded ledger and failures file live (default .migration-pauser)`;
+  --state-dir DIR       local mode: where the embedded ledger and failures file live (default .migration-pauser)
+  --wait SECONDS        local mode: how long to wait while another run holds the state dir's ledger (default 60,
+                        0: do not wait); then exit 3`;
 
 const REMOTE_HELP = `  --stage S             remote mode: act through the deployed stage S instead of in this process
   --region R            remote mode: its AWS region (default $AWS_REGION, else ap-northeast-2)
@@ -248,7 +253,9 @@ scope (combine freely; repeat a flag for several values):
 
 options:
   --accounts FILE       accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
-  --state-dir DIR       where the embedded ledger and failures file live (default .migration-pauser)
+  --state-dir DIR       where the embedded ledger and failures file live (default .migration-pauser); one run
+                        at a time holds it, the others wait
+  --wait SECONDS        how long to wait for another run holding --state-dir (default 60, 0: not at all): exit 3
   --stage S, --region R, --profile P    remote mode (see above)
   --requested-by WHO    recorded in the ledger (default $USER)
   --source NAME         who holds what this pauses, and whose holds a resume lifts (default manual),
@@ -290,6 +297,7 @@ const OPTIONS = {
   'migrate-failed-objects': { type: 'boolean' },
   accounts: { type: 'string' },
   'state-dir': { type: 'string' },
+  wait: { type: 'string' },
   json: { type: 'boolean' },
   port: { type: 'string' },
   command: { type: 'string' },
@@ -415,13 +423,15 @@ async function runVerb(action: 'pause' | 'resume', dryRun: boolean, values: Valu
     adapters: progress && action === 'pause' ? countingAdapters(adapters, command, progress) : adapters,
     secrets: createLocalSecretSource({ env: io.env }),
     stateDir: values['state-dir'],
+    ledgerOptions: ledgerOptions(values, io),
   });
-  if (progress && action === 'resume') await expectHeld(command, runtime.ledger, progress);
   let result: Awaited<ReturnType<typeof runCommand>>;
   try {
+    if (progress && action === 'resume') await expectHeld(command, runtime.ledger, progress);
     result = await runCommand(command, { ...runtime, ...(progress ? { onOutcome: progress.onOutcome } : {}) });
   } finally {
     progress?.finish();
+    await runtime.close();
   }
   if (values.json) {
     io.out(JSON.stringify(dryRun ? { ...result.summary, plan: planView(result) } : result.summary, null, 2));
@@ -576,7 +586,10 @@ export function commandFromFlags(
   };
 }
 
-/** The ledger status and history read: the local file, or the stage's table; `read` adds remote-mode hints. */
+/**
+ * The ledger status and history read: the local file, or the stage's table; `read` adds remote-mode hints and
+ * gives the local ledger (and its lock) back once read.
+ */
 async function openLedger(
   values: Values,
   io: CliIo,
@@ -587,8 +600,33 @@ async function openLedger(
     return { ledger, read: (call) => withAccessHints(remote, io.env, `read ledger table ${tableName}`, call) };
   }
   const { FileLedger } = await import('../lib/local/ledger-file');
-  const ledger = await FileLedger.open(join(values['state-dir'] ?? '.migration-pauser', 'ledger.json'));
-  return { ledger, read: (call) => call() };
+  const ledger = await FileLedger.open(
+    join(values['state-dir'] ?? '.migration-pauser', 'ledger.json'),
+    ledgerOptions(values, io),
+  );
+  return {
+    ledger,
+    read: async (call) => {
+      try {
+        return await call();
+      } finally {
+        await ledger.close();
+      }
+    },
+  };
+}
+
+/** How the CLI opens the embedded ledger: waits --wait seconds (default 60) for another run, saying so once. */
+function ledgerOptions(values: Values, io: CliIo): FileLedgerOptions {
+  const seconds = values.wait === undefined ? 60 : Number(values.wait);
+  if (values.wait?.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new CommandValidationError([{ path: '--wait', message: `${values.wait} is not a number of seconds (e.g. 60, or 0)` }]);
+  }
+  const directory = values['state-dir'] ?? '.migration-pauser';
+  return {
+    waitMs: seconds * 1000,
+    onWait: (holder) => io.err(`waiting for the ledger in ${directory}: held by pid ${holder.pid} since ${holder.since}`),
+  };
 }
 
 async function showStatus(values: Values, io: CliIo): Promise<number> {
@@ -705,8 +743,13 @@ async function redrive(values: Values, io: CliIo): Promise<number> {
       adapters,
       secrets: createLocalSecretSource({ env: io.env }),
       stateDir,
+      ledgerOptions: ledgerOptions(values, io),
     });
-    return (await runCommand(command, runtime)).summary;
+    try {
+      return (await runCommand(command, runtime)).summary;
+    } finally {
+      await runtime.close();
+    }
   });
   const worst = result.runs.reduce<number>((code, summary) => Math.max(code, exitCodeOf(summary)), EXIT.ok);
   if (values.json) {
@@ -777,6 +820,12 @@ function reportError(error: unknown, io: CliIo): number {
   }
   if (error instanceof RemoteAccessError || error instanceof SecretError) {
     io.err(error.message);
+    return EXIT.config;
+  }
+  if (error instanceof LedgerLockedError) {
+    io.err(
+      `${error.message} — another migration-pauser run is using this state directory; run again later, or wait longer with --wait SECONDS`,
+    );
     return EXIT.config;
   }
   if (error instanceof ConfigError) {

@@ -36,6 +36,45 @@ export function emptyLedgerState(): LedgerState {
 
 const holdId = (key: TargetKey, source: string) => `${key}|${source}`;
 
+/**
+ * One mutation of the state, as the value it leaves (never a delta): replaying changes in order onto any earlier
+ * state gives the same state, and replaying one twice changes nothing. The on-disk ledger journals these.
+ */
+export type LedgerChange =
+  | { op: 'hold'; id: string; hold: PauseRecord }
+  | { op: 'unhold'; id: string }
+  | { op: 'outcome'; commandId: string; key: TargetKey; outcome: TargetOutcome }
+  | { op: 'claim'; id: string; claim: ClaimRecord }
+  | { op: 'lease'; key: TargetKey; lease: Lease }
+  | { op: 'unlease'; key: TargetKey };
+
+/** Applies one change to a state (the journal replay; the memory ledger's own mutations make the same changes). */
+export function applyChange(state: LedgerState, change: LedgerChange): void {
+  switch (change.op) {
+    case 'hold':
+      state.holds[change.id] = change.hold;
+      break;
+    case 'unhold':
+      delete state.holds[change.id];
+      break;
+    case 'outcome': {
+      const byTarget = state.outcomes[change.commandId] ?? Object.create(null);
+      byTarget[change.key] = change.outcome;
+      state.outcomes[change.commandId] = byTarget;
+      break;
+    }
+    case 'claim':
+      state.claims[change.id] = change.claim;
+      break;
+    case 'lease':
+      state.leases[change.key] = change.lease;
+      break;
+    case 'unlease':
+      delete state.leases[change.key];
+      break;
+  }
+}
+
 export interface MemoryLedgerOptions {
   /** The clock leases are judged by (default: the real one). */
   now?: () => Date;
@@ -53,8 +92,10 @@ export class MemoryLedger implements Ledger {
   }
 
   async recordPause(record: PauseRecord): Promise<void> {
-    this.state.holds[holdId(record.key, record.source)] = structuredClone(record);
-    this.changed();
+    const id = holdId(record.key, record.source);
+    const hold = structuredClone(record);
+    this.state.holds[id] = hold;
+    this.changed({ op: 'hold', id, hold });
   }
 
   async holdsOf(keys: readonly TargetKey[]): Promise<PauseRecord[]> {
@@ -70,9 +111,11 @@ export class MemoryLedger implements Ledger {
 
   async release(key: TargetKey, source?: string): Promise<void> {
     for (const [id, hold] of Object.entries(this.state.holds)) {
-      if (hold.key === key && (source === undefined || hold.source === source)) delete this.state.holds[id];
+      if (hold.key === key && (source === undefined || hold.source === source)) {
+        delete this.state.holds[id];
+        this.changed({ op: 'unhold', id });
+      }
     }
-    this.changed();
   }
 
   async acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Set<TargetKey>> {
@@ -81,25 +124,27 @@ export class MemoryLedger implements Ledger {
     for (const key of keys) {
       const current = this.state.leases[key];
       if (current && current.holder !== lease.holder && current.expiresAt > now) continue;
-      this.state.leases[key] = { ...lease };
+      const taken = { ...lease };
+      this.state.leases[key] = taken;
+      this.changed({ op: 'lease', key, lease: taken });
       acquired.add(key);
     }
-    if (acquired.size) this.changed();
     return acquired;
   }
 
   async releaseLeases(keys: readonly TargetKey[], holder: string): Promise<void> {
     for (const key of keys) {
-      if (this.state.leases[key]?.holder === holder) delete this.state.leases[key];
+      if (this.state.leases[key]?.holder === holder) {
+        delete this.state.leases[key];
+        this.changed({ op: 'unlease', key });
+      }
     }
-    this.changed();
   }
 
   async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
-    const byTarget = this.state.outcomes[commandId] ?? Object.create(null);
-    byTarget[targetKey(outcome.target)] = structuredClone(outcome);
-    this.state.outcomes[commandId] = byTarget;
-    this.changed();
+    const change: LedgerChange = { op: 'outcome', commandId, key: targetKey(outcome.target), outcome: structuredClone(outcome) };
+    applyChange(this.state, change);
+    this.changed(change);
   }
 
   async outcomesOf(commandId: string): Promise<TargetOutcome[]> {
@@ -116,16 +161,18 @@ export class MemoryLedger implements Ledger {
       if (current.expiresAt > this.now().getTime()) return 'in-progress';
       result = 'taken-over';
     }
-    this.state.claims[id] = { ...lease };
-    this.changed();
+    const claim: ClaimRecord = { ...lease };
+    this.state.claims[id] = claim;
+    this.changed({ op: 'claim', id, claim });
     return result;
   }
 
   async finishClaim(scope: string, key: TargetKey): Promise<void> {
     const id = `${scope}|${key}`;
     const current = this.state.claims[id];
-    this.state.claims[id] = { holder: current?.holder ?? '', expiresAt: current?.expiresAt ?? 0, done: true };
-    this.changed();
+    const claim: ClaimRecord = { holder: current?.holder ?? '', expiresAt: current?.expiresAt ?? 0, done: true };
+    this.state.claims[id] = claim;
+    this.changed({ op: 'claim', id, claim });
   }
 
   async history(filter: HistoryFilter): Promise<HistoryEntry[]> {
@@ -137,5 +184,9 @@ export class MemoryLedger implements Ledger {
 
   async flush(): Promise<void> {}
 
-  protected changed(): void {}
+  /**
+   * Called once per mutation, after the state changed, with what changed (the values are the state's own: an
+   * override must copy or serialise them before the next mutation). A mutation that changes nothing calls nothing.
+   */
+  protected changed(_change: LedgerChange): void {}
 }

@@ -6,7 +6,7 @@ import type { RunDeps } from '../core/run';
 import type { SecretSource } from '../core/secrets';
 import { AccountSessions, type AdapterRegistry } from '../core/sessions';
 import { FileFailureSink } from './failures';
-import { FileLedger } from './ledger-file';
+import { FileLedger, type FileLedgerOptions } from './ledger-file';
 
 export interface LocalRuntimeOptions {
   accounts: AccountsFile;
@@ -15,16 +15,29 @@ export interface LocalRuntimeOptions {
   /** Directory of the embedded ledger and failures file (default `.migration-pauser`). */
   stateDir?: string;
   ledger?: Ledger;
+  /** How the embedded ledger is opened when no `ledger` is given (how long to wait for its lock, …). */
+  ledgerOptions?: FileLedgerOptions;
   failures?: FailureSink;
 }
 
-/** The embedded default: everything in this process, state in files under one directory. */
-export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<RunDeps & { stateDir: string }> {
+export interface LocalRuntime extends RunDeps {
+  stateDir: string;
+  /** Closes the embedded ledger this runtime opened (flush, compact, release the state directory's lock). */
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded default: everything in this process, state in files under one directory. Unless a ledger is given,
+ * it holds the state directory's ledger lock until `close()`: call it on every path out.
+ */
+export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const stateDir = options.stateDir ?? '.migration-pauser';
+  const owned = options.ledger ? undefined : await FileLedger.open(join(stateDir, 'ledger.json'), options.ledgerOptions);
   return {
     stateDir,
     sessions: new AccountSessions(options.accounts.accounts, options.adapters, options.secrets),
-    ledger: options.ledger ?? (await FileLedger.open(join(stateDir, 'ledger.json'))),
+    ledger: options.ledger ?? (owned as FileLedger),
     failures: options.failures ?? new FileFailureSink(join(stateDir, 'failures.jsonl')),
+    close: async () => owned?.close(),
   };
 }
