@@ -135,16 +135,15 @@ export async function planResume(command: Command, deps: PlanDeps): Promise<Plan
         });
       // Pending holds are resolved first: the decision then sees a confirmed hold, or none.
       const pending = records.filter((r) => holdStatus(r) === 'pending');
-      const resolved = new Set(
-        await resolvePendingHolds(pending, new Map(pending.map((r) => [r.key, stateOf(r)])), {
-          ...deps,
-          graceMs: command.options.expiredHolds ? PENDING_GRACE_MS : 0,
-        }),
-      );
+      const resolved = await resolvePendingHolds(pending, new Map(pending.map((r) => [r.key, stateOf(r)])), {
+        ...deps,
+        graceMs: command.options.expiredHolds ? PENDING_GRACE_MS : 0,
+      });
+      const after = new Map(resolved.map((h) => [`${h.key}|${h.source}`, h]));
       for (const r of planned) {
-        const promoted =
-          holdStatus(r) === 'pending' && ![...resolved].some((h) => h.key === r.key && holdStatus(h) === 'pending');
-        targets.push({ target: r.target, decision: decideResume(promoted ? { ...r, status: 'held' } : r, stateOf(r)) });
+        // A pending hold that resolution removed was never in effect: decideResume says so (a pending record).
+        const now = holdStatus(r) === 'pending' ? (after.get(`${r.key}|${r.source}`) ?? r) : r;
+        targets.push({ target: r.target, decision: decideResume(now, stateOf(r)) });
       }
     }),
   );

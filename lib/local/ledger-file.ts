@@ -96,6 +96,7 @@ export class FileLedger extends MemoryLedger {
       const journalPath = siblingPath(path, 'journal');
       const journal = await readJournal(journalPath, snapshot);
       for (const change of journal.changes) applyChange(snapshot.state, change);
+      forgetEarlierProcesses(snapshot.state);
       const ledger = new FileLedger(path, snapshot.state, options, lock);
       if (journal.continues) {
         const handle = await open(journalPath, 'r+');
@@ -387,4 +388,14 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Leases and unfinished claims left in the file were taken by processes that held the lock before this one — so
+ * they have ended (a CLI killed with SIGKILL among them): nothing of theirs is in progress any more. Their targets
+ * are free at once, rather than when their leases would have run out.
+ */
+function forgetEarlierProcesses(state: LedgerState): void {
+  for (const key of Object.keys(state.leases)) delete state.leases[key];
+  for (const claim of Object.values(state.claims)) if (!claim.done) claim.expiresAt = 0;
 }
