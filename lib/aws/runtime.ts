@@ -14,6 +14,7 @@ import type { WorkQueue } from '../core/work';
 import { runnersFor } from '../http/rate-share';
 import { FileFailureSink } from '../local/failures';
 import { FileLedger } from '../local/ledger-file';
+import { lazyLedger } from '../local/ledger-lazy';
 import { createLocalSecretSource } from '../local/secrets';
 import { adapters as defaultAdapters } from '../providers/registry';
 import { PROVIDER_KEYS, type ProviderKey } from '../providers/types';
@@ -95,7 +96,7 @@ export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise
         tableName: env.MP_LEDGER_TABLE,
         retentionDays: retentionDays(env.MP_LEDGER_RETENTION_DAYS),
       })
-    : await FileLedger.open(join(stateDir, 'ledger.json'));
+    : lazyLedger(() => FileLedger.open(join(stateDir, 'ledger.json')));
   const failures: FailureSink = env.MP_FAILURES_QUEUE_URL
     ? new (await import('./failures-sqs')).SqsFailureSink(sqs, env.MP_FAILURES_QUEUE_URL)
     : new FileFailureSink(join(stateDir, 'failures.jsonl'));
