@@ -102,13 +102,23 @@ export async function settleResumeHolds(
   outcomes: readonly TargetOutcome[],
   ledger: Ledger,
   now: Date,
-): Promise<void> {
+): Promise<TargetOutcome[]> {
   const resumed = outcomes.filter((o) => o.outcome === 'resumed').map((o) => targetKey(o.target));
-  if (resumed.length === 0) return;
+  if (resumed.length === 0) return [...outcomes];
   const everything = command.options.force || command.options.expiredHolds === true;
   const holds = await ledger.holdsOf(resumed);
+  const overruled = new Map<TargetKey, string[]>();
   await inParallel(holds, async (h) => {
-    if (everything || h.source === command.source || !holdCounts(h, now)) await ledger.release(h.key, h.source);
+    if (!(everything || h.source === command.source || !holdCounts(h, now))) return;
+    await ledger.release(h.key, h.source);
+    if (command.options.force && h.source !== command.source && holdCounts(h, now)) {
+      overruled.set(h.key, [...(overruled.get(h.key) ?? []), h.source]);
+    }
+  });
+  // A forced resume says in its outcome whose holds it overruled: the audit trail (history) keeps it.
+  return outcomes.map((o) => {
+    const sources = overruled.get(targetKey(o.target));
+    return sources ? { ...o, reason: `forced by ${command.requestedBy}: lifted the holds of ${sources.sort().join(', ')}` } : o;
   });
 }
 

@@ -198,9 +198,10 @@ async function runChunk(
     }
     if (items.length === 0) return;
     const result = await executeChunk(command, { account: chunk.account, items }, deps, phase);
-    if (command.action === 'pause') await settlePauseHolds(command, result.outcomes, deps.ledger);
-    else await settleResumeHolds(command, result.outcomes, deps.ledger, deps.now());
-    await record(result.outcomes, scope);
+    let outcomes = result.outcomes;
+    if (command.action === 'pause') await settlePauseHolds(command, outcomes, deps.ledger);
+    else outcomes = await settleResumeHolds(command, outcomes, deps.ledger, deps.now());
+    await record(outcomes, scope);
     handedBack.push(...result.handedBack);
   });
   for (const key of busy) {

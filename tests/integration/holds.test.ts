@@ -153,6 +153,9 @@ describe.each(ledgers)('holds and precedence on %s', (_, openLedger) => {
     const forced = await fleet.run({ action: 'resume', source: 'oncall', options: { force: true }, reason: 'forced by on-call' });
 
     expect(forced.summary.totals).toEqual({ resumed: 2 });
+    expect(forced.outcomes.map((o) => o.reason)).toEqual(
+      Array(2).fill('forced by tests: lifted the holds of INC-1, window:business-hours'),
+    );
     expect(await fleet.ledger.pausedByUs()).toEqual([]);
   });
 
