@@ -1,6 +1,6 @@
 /**
  * The provider simulator: test equipment standing in for NAVER Cloud Object Migration and Huawei OMS, DRS and
- * DCS over real HTTP, following /work/shared/providers.md. It imports nothing from lib/ but types.
+ * DCS over real HTTP, following the providers' published API contracts. It imports nothing from lib/ but types.
  */
 export { runSimulatorForeground } from './cli';
 export { fakeRedisPasswords } from './providers/dcs';
