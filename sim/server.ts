@@ -206,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     requests.push(record);
 
     const fault = takeFault(provider, account, method, rawUrl);
+    if (fault !== undefined) record.fault = fault.kind;
     const send = (reply: Reply) => {
       if (fault?.kind === 'drop-after-apply') {
         // The work is done (an action applied above stays applied); the answer never leaves.

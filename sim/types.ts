@@ -78,6 +78,8 @@ export interface RecordedRequest {
   /** 0 while unanswered, and for requests that were never answered (timeout, reset). */
   status: number;
   at: number;
+  /** The injected fault this request met, if any. */
+  fault?: FaultRule['kind'];
   /** The path had a segment that escapes its template: `..`, an encoded `/`, control characters. */
   escapesTemplate: boolean;
 }

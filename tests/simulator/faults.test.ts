@@ -18,7 +18,7 @@ describe('the simulated faults', () => {
     expect(lost).toBe('dropped');
     expect(sim.applied).toEqual([expect.objectContaining({ taskId: 'photos', toward: 'PAUSED' })]);
     expect(sim.task('ncp-object-migration', 'photos')?.state).toBe('PAUSED');
-    expect(sim.requests.at(-1)?.status).toBe(0); // never answered
+    expect(sim.requests.at(-1)).toMatchObject({ status: 0, fault: 'drop-after-apply' }); // never answered
     // The rule was used up: the next request is answered (a retry hears the task's new state).
     const retried = await call(sim, accounts.ncp, 'POST', '/migration-api/v1/policy/photos/pause');
     expect(retried.status).toBe(400);
