@@ -205,7 +205,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (account !== undefined) record.account = account.name;
     requests.push(record);
 
+    const fault = takeFault(provider, account, method, rawUrl);
+    if (fault !== undefined) record.fault = fault.kind;
     const send = (reply: Reply) => {
+      if (fault?.kind === 'drop-after-apply') {
+        // The work is done (an action applied above stays applied); the answer never leaves.
+        request.socket.destroy();
+        return;
+      }
       record.status = reply.status;
       const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
       const replyHeaders: Record<string, string | number> = { 'content-length': Buffer.byteLength(text) };
@@ -215,7 +222,6 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       response.end(text);
     };
 
-    const fault = takeFault(provider, account, method, rawUrl);
     if (fault?.kind === 'reset') {
       request.socket.destroy();
       return;
@@ -233,7 +239,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return;
     }
     if (latencyMs > 0) await sleep(latencyMs);
-    if (fault !== undefined) {
+    if (fault?.kind === 'http') {
       const limit = Math.floor((account?.rateLimit ?? DEFAULT_RATE_LIMIT).perSecond);
       send(faultReply(provider, fault.status ?? 500, limit));
       return;
@@ -286,7 +292,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         body: body.toString('utf8'),
         account,
         store,
-        transitionMs,
+        transitionMs: account.transitionMs ?? transitionMs,
         now,
       }),
     );

@@ -14,6 +14,8 @@ export interface SimAccount {
   rateLimit?: { perSecond: number; burst: number };
   /** OMS accounts: the task source/destination keys that start requires. */
   oms?: { dst_ak: string; dst_sk: string; src_ak?: string; src_sk?: string };
+  /** This account's asynchronous state change delay (a slow region), instead of the scenario's. */
+  transitionMs?: number;
 }
 
 export interface SimTask {
@@ -39,7 +41,12 @@ export interface FaultRule {
   account?: string;
   method?: string;
   pathIncludes?: string;
-  kind: 'http' | 'timeout' | 'reset';
+  /**
+   * 'timeout' holds the request unanswered, 'reset' drops the connection before anything is done; 'drop-after-apply'
+   * does the request's work (an action is applied to the task store) and then drops the connection without a reply:
+   * the response is lost, the change is not.
+   */
+  kind: 'http' | 'timeout' | 'reset' | 'drop-after-apply';
   /** For 'http': 429 → the provider's own throttle body, 5xx → its 5xx body. */
   status?: number;
   /** Apply to the next N matching requests (default unlimited). */
@@ -71,6 +78,8 @@ export interface RecordedRequest {
   /** 0 while unanswered, and for requests that were never answered (timeout, reset). */
   status: number;
   at: number;
+  /** The injected fault this request met, if any. */
+  fault?: FaultRule['kind'];
   /** The path had a segment that escapes its template: `..`, an encoded `/`, control characters. */
   escapesTemplate: boolean;
 }

@@ -36,6 +36,9 @@ export interface ChunkResult {
   handedBack: HandedBack[];
 }
 
+/** Refusals that may only mean the task is already where the action takes it: read back before they count. */
+const REFUSALS_READ_BACK = new Set<string>(['invalid-state', 'bad-request', 'provider-error']);
+
 /**
  * Executes one chunk: one adapter call (batched where the provider allows), one secret refresh if the
  * provider rejects our credentials, then reads the tasks back until each reaches the wanted state or the
@@ -96,16 +99,19 @@ export async function executeChunk(
 
   const results = new Map(calls.results.map((r) => [r.taskId, r]));
   // A refusal because the task is already where we want it (the answer to a retry whose first response was lost,
-  // or to a delivery taking over from one that died after acting) is read back once: if the task is there, the
-  // action took effect, and the hold is kept.
+  // or to a delivery taking over from one that died after acting) is read back once: if the task is there (or, for
+  // a pause, on its way there), the action took effect, and the hold is kept. Not every provider says "wrong state"
+  // as such: NCP answers a pause of a paused job with a plain 400, and a code an adapter does not know is a
+  // provider error.
   const refused = items.filter((i) => {
     const r = results.get(i.task.taskId);
-    return r !== undefined && !r.ok && r.error.errorClass === 'invalid-state';
+    return r !== undefined && !r.ok && REFUSALS_READ_BACK.has(r.error.errorClass);
   });
   if (calls.session && refused.length && !pastStop(deps)) {
     const read = await calls.session.get(refused.map((i) => i.task.taskId)).catch(() => new Map<string, ReadBack>());
+    const tookEffect = command.action === 'pause' ? (t: ProviderTask) => isPaused(t) || t.phase === 'pausing' : wanted;
     for (const [id, state] of read) {
-      if (!(state instanceof ProviderError) && wanted(state)) results.set(id, { taskId: id, ok: true });
+      if (!(state instanceof ProviderError) && tookEffect(state)) results.set(id, { taskId: id, ok: true });
     }
   }
   const accepted = items.filter((i) => results.get(i.task.taskId)?.ok).map((i) => i.task.taskId);

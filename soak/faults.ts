@@ -1,0 +1,176 @@
+import type { FailureMessage, FailureSink } from '../lib/core/failures';
+import type { ClaimResult, HistoryEntry, HistoryFilter, Lease, Ledger, PauseRecord } from '../lib/core/ledger';
+import type { TargetKey, TargetOutcome } from '../lib/core/types';
+import { MemoryLedger } from '../lib/local/ledger-memory';
+
+/** Thrown by every ledger call of a worker the soak killed: a dead process does nothing more. */
+export class SoakKill extends Error {
+  override name = 'SoakKill';
+}
+
+/** A ledger write that failed (throttled table, network blip): the delivery throws and its message comes back. */
+export class InjectedLedgerFault extends Error {
+  override name = 'InjectedLedgerFault';
+}
+
+/** A failures-queue send that failed: the delivery throws and its message comes back. */
+export class InjectedSendFault extends Error {
+  override name = 'InjectedSendFault';
+}
+
+/** Whether an error is one the soak injected (the delivery is redelivered, not counted as a broken run). */
+export function injected(error: unknown): boolean {
+  return error instanceof SoakKill || error instanceof InjectedLedgerFault || error instanceof InjectedSendFault;
+}
+
+/** One change of a hold, with the number of provider actions applied before it: exact order against sim.applied. */
+export interface HoldEvent {
+  appliedBefore: number;
+  key: TargetKey;
+  /** Undefined on a release of every source's hold. */
+  source?: string;
+  op: 'place' | 'release';
+}
+
+/**
+ * The soak's one ledger: a MemoryLedger on a clock the soak moves forward (leases and claims expire by it, as a
+ * visibility timeout passes), logging every hold change in order with the provider's actions.
+ */
+export class SoakLedger extends MemoryLedger {
+  readonly events: HoldEvent[] = [];
+  private skewMs = 0;
+
+  constructor(private readonly appliedCount: () => number) {
+    super(undefined, { now: () => new Date(Date.now() + (this?.skewMs ?? 0)) });
+  }
+
+  /** The ledger's clock (epoch ms). */
+  clock(): number {
+    return this.now().getTime();
+  }
+
+  /** Time passes: every lease and claim taken with less than `ms` left expires. */
+  advance(ms: number): void {
+    this.skewMs += ms;
+  }
+
+  override async recordPause(record: PauseRecord): Promise<void> {
+    this.events.push({ appliedBefore: this.appliedCount(), key: record.key, source: record.source, op: 'place' });
+    await super.recordPause(record);
+  }
+
+  override async release(key: TargetKey, source?: string): Promise<void> {
+    this.events.push({ appliedBefore: this.appliedCount(), key, ...(source === undefined ? {} : { source }), op: 'release' });
+    await super.release(key, source);
+  }
+}
+
+export interface DeliveryFaults {
+  /** Kill this delivery at the `afterWrites`-th ledger write once `armed()` (the provider applied one of its actions). */
+  kill?: { armed: () => boolean; afterWrites: number };
+  /** Share of ledger writes that fail, 0..1. */
+  writeFailureRate: number;
+  random: () => number;
+  onKill: () => void;
+  onWriteFailure: () => void;
+}
+
+/** One delivery's view of the shared ledger: it can die, and some of its writes fail. */
+export class DeliveryLedger implements Ledger {
+  dead = false;
+
+  constructor(
+    private readonly base: Ledger,
+    private readonly faults: DeliveryFaults,
+  ) {}
+
+  private alive(): void {
+    if (this.dead) throw new SoakKill('killed worker');
+  }
+
+  private write(): void {
+    this.alive();
+    const kill = this.faults.kill;
+    if (kill?.armed()) {
+      if (kill.afterWrites <= 0) {
+        this.dead = true;
+        this.faults.onKill();
+        throw new SoakKill('worker killed after the provider call');
+      }
+      kill.afterWrites -= 1;
+    }
+    if (this.faults.random() < this.faults.writeFailureRate) {
+      this.faults.onWriteFailure();
+      throw new InjectedLedgerFault('ledger write failed (injected)');
+    }
+  }
+
+  async recordPause(record: PauseRecord): Promise<void> {
+    this.write();
+    return this.base.recordPause(record);
+  }
+  async holdsOf(keys: readonly TargetKey[]): Promise<PauseRecord[]> {
+    this.alive();
+    return this.base.holdsOf(keys);
+  }
+  async pausedByUs(): Promise<PauseRecord[]> {
+    this.alive();
+    return this.base.pausedByUs();
+  }
+  async release(key: TargetKey, source?: string): Promise<void> {
+    this.write();
+    return this.base.release(key, source);
+  }
+  async acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Set<TargetKey>> {
+    this.alive();
+    return this.base.acquireLeases(keys, lease);
+  }
+  async releaseLeases(keys: readonly TargetKey[], holder: string): Promise<void> {
+    this.alive();
+    return this.base.releaseLeases(keys, holder);
+  }
+  async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
+    this.write();
+    return this.base.recordOutcome(commandId, outcome);
+  }
+  async outcomesOf(commandId: string): Promise<TargetOutcome[]> {
+    this.alive();
+    return this.base.outcomesOf(commandId);
+  }
+  async claim(scope: string, key: TargetKey, lease: Lease): Promise<ClaimResult> {
+    this.alive();
+    return this.base.claim(scope, key, lease);
+  }
+  async finishClaim(scope: string, key: TargetKey): Promise<void> {
+    this.write();
+    return this.base.finishClaim(scope, key);
+  }
+  async history(filter: HistoryFilter): Promise<HistoryEntry[]> {
+    this.alive();
+    return this.base.history(filter);
+  }
+  async flush(): Promise<void> {
+    this.alive();
+    return this.base.flush();
+  }
+}
+
+/** One delivery's failures queue: a send carrying failures sometimes throws, and a dead delivery sends nothing. */
+export class DeliverySink implements FailureSink {
+  constructor(
+    private readonly base: FailureSink,
+    private readonly ledger: DeliveryLedger,
+    private readonly failureRate: number,
+    private readonly random: () => number,
+    private readonly onFailure: () => void,
+  ) {}
+
+  async send(messages: readonly FailureMessage[]): Promise<void> {
+    if (this.ledger.dead) throw new SoakKill('killed worker');
+    if (messages.length > 0 && this.random() < this.failureRate) {
+      this.onFailure();
+      throw new InjectedSendFault('failures-queue send failed (injected)');
+    }
+    return this.base.send(messages);
+  }
+}
