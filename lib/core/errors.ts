@@ -27,6 +27,11 @@ export interface ProviderErrorDetails {
   retryAfterMs?: number;
   /** How many HTTP attempts were made before giving up. */
   attempts?: number;
+  /**
+   * An action request was sent and no answer came back (a timeout, a dropped connection): the provider may have
+   * carried it out. It is not sent again; the task is read back to find out.
+   */
+  maybeApplied?: boolean;
   cause?: unknown;
 }
 
@@ -39,6 +44,7 @@ export class ProviderError extends MigrationPauserError {
   readonly providerCode?: string;
   readonly taskId?: string;
   readonly retryAfterMs?: number;
+  readonly maybeApplied?: boolean;
   attempts: number;
 
   constructor(message: string, details: ProviderErrorDetails) {
@@ -49,6 +55,7 @@ export class ProviderError extends MigrationPauserError {
     this.providerCode = details.providerCode;
     this.taskId = details.taskId;
     this.retryAfterMs = details.retryAfterMs;
+    this.maybeApplied = details.maybeApplied;
     this.attempts = details.attempts ?? 1;
   }
 
@@ -66,6 +73,7 @@ export class ProviderError extends MigrationPauserError {
       taskId: this.taskId,
       retryAfterMs: this.retryAfterMs,
       attempts: this.attempts,
+      maybeApplied: this.maybeApplied,
     };
   }
 }

@@ -114,7 +114,8 @@ export async function executeChunk(
       if (!(state instanceof ProviderError) && tookEffect(state)) results.set(id, { taskId: id, ok: true });
     }
   }
-  const accepted = items.filter((i) => results.get(i.task.taskId)?.ok).map((i) => i.task.taskId);
+  // Accepted, or sent with no answer (the provider may have acted): both are read back, never sent again.
+  const accepted = items.filter((i) => mayHaveActed(results.get(i.task.taskId))).map((i) => i.task.taskId);
   const seen =
     calls.session && accepted.length
       ? await confirm(calls.session, accepted, wanted, timing, deps, refused.length ? 0 : timing.intervalMs)
@@ -218,7 +219,12 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
     );
   const outcomeOf = (target: Target, result: ActionResult | undefined, seen: ReadBack | undefined): TargetOutcome => {
     if (!result) return failed(target, undefined, 'the adapter returned no result for this task', 1);
-    if (!result.ok) return failed(target, result.error, result.error.message, result.error.attempts);
+    if (!result.ok && !(result.error.maybeApplied && seen && !(seen instanceof ProviderError) && wanted(seen))) {
+      const unseen = result.error.maybeApplied
+        ? `, and the task was not seen ${command.action}d within ${chunk.account.capabilities.confirm.deadlineMs} ms (last state: ${seen instanceof ProviderError || !seen ? 'unknown' : seen.state})`
+        : '';
+      return failed(target, result.error, `${result.error.message}${unseen}`, result.error.attempts);
+    }
     if (seen instanceof ProviderError) return failed(target, seen, `accepted, then: ${seen.message}`, seen.attempts);
     if (seen && wanted(seen)) {
       return {
@@ -247,12 +253,17 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
     for (const item of items) {
       const id = item.task.taskId;
       const result = results.get(id);
-      if (result?.ok && seen.stopped.has(id)) handedBack.push({ item, phase: 'confirm' });
+      if (mayHaveActed(result) && seen.stopped.has(id)) handedBack.push({ item, phase: 'confirm' });
       else outcomes.push(outcomeOf(item.target, result, seen.last.get(id)));
     }
     return { outcomes, handedBack };
   };
   return Object.assign(settle, { at: startedAt });
+}
+
+/** Accepted, or sent without an answer: the provider may have acted, so the task is read back, not asked again. */
+function mayHaveActed(result: ActionResult | undefined): boolean {
+  return result !== undefined && (result.ok || result.error.maybeApplied === true);
 }
 
 function isPaused(task: ProviderTask): boolean {

@@ -41,6 +41,12 @@ export interface ProviderCall {
   /** Turns a non-2xx answer into the provider's error; the client only knows HTTP. */
   toError: (response: HttpResponse) => ProviderError;
   taskId?: string;
+  /**
+   * The request asks the provider to do something (pause, resume), not to tell something. Sent twice after a lost
+   * response it could act twice, so a request that went out and got no answer is not retried: the error says
+   * `maybeApplied`, and the caller reads the task back instead.
+   */
+  action?: boolean;
 }
 
 /**
@@ -70,6 +76,14 @@ export async function sendProviderRequest(
     } catch (cause) {
       if (cause instanceof ProviderError) throw cause;
       error = transportError(call, cause);
+      if (call.action && !neverSent(cause)) {
+        throw new ProviderError(`${error.message}; the provider may have carried it out`, {
+          ...error.details(),
+          attempts: attempt,
+          maybeApplied: true,
+          cause,
+        });
+      }
     }
     error.attempts = attempt;
     if (error.errorClass === 'throttled') settings.limiter.holdFor(error.retryAfterMs ?? 2_000);
@@ -90,6 +104,12 @@ function transportError(call: ProviderCall, cause: unknown): ProviderError {
     ? 'request timed out'
     : `connection failed: ${cause instanceof Error ? cause.message : String(cause)}`;
   return new ProviderError(message, { errorClass: 'retryable', provider: call.provider, taskId: call.taskId, cause });
+}
+
+/** A connection that was never made: the request certainly did not reach the provider. */
+function neverSent(cause: unknown): boolean {
+  const code = (cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
 /** Parses a Retry-After header (seconds or an HTTP date) into milliseconds. */

@@ -61,8 +61,10 @@ export async function isolateFailures<T, R>(
       }
       for (let i = start; i < end; i++) settle(settled, items, i, error, failed);
       if (!isBatchRejection(error)) {
+        // The batches never sent cannot have been carried out, whatever the failed one may have done.
+        const unsent = error.maybeApplied ? new ProviderError(error.message, { ...error.details(), maybeApplied: false }) : error;
         for (const [restStart, restEnd] of pending) {
-          for (let i = restStart; i < restEnd; i++) settle(settled, items, i, error, failed);
+          for (let i = restStart; i < restEnd; i++) settle(settled, items, i, unsent, failed);
         }
         break;
       }

@@ -21,4 +21,31 @@ describe('a pause whose response was lost after the provider applied it', () => 
     expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'window:business-hours', status: 'held' }]);
     expect(fleet.failures.messages).toEqual([]);
   });
+
+  it('is never sent again while the provider is still carrying it out: the task is read back until it is paused', async () => {
+    // A slow provider: the job stays STARTED for a while after it accepted the pause, and would accept a second one.
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')], transitionMs: 300 });
+    fleet.sim.inject({ kind: 'drop-after-apply', method: 'POST', pathIncludes: '/pause', times: 1 });
+
+    const result = await fleet.run({ action: 'pause', source: 'window:business-hours' });
+
+    expect(fleet.sim.applied).toHaveLength(1);
+    expect(fleet.sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(['paused']);
+    expect(await fleet.ledger.pausedByUs()).toMatchObject([{ status: 'held' }]);
+  });
+
+  it('keeps an unconfirmed hold when the task is never seen paused, and fails the target for a redrive', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    // The request went out and the connection dropped; the provider had not acted on it.
+    fleet.sim.inject({ kind: 'reset', method: 'POST', pathIncludes: '/pause', times: 1 });
+
+    const result = await fleet.run({ action: 'pause', source: 'INC-7' });
+
+    expect(fleet.sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(result.outcomes).toMatchObject([{ outcome: 'failed', errorClass: 'retryable' }]);
+    expect(result.outcomes[0]?.reason).toMatch(/may have carried it out.*not seen paused/);
+    expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'INC-7', status: 'pending' }]);
+    expect(fleet.failures.messages).toHaveLength(1);
+  });
 });

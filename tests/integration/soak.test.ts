@@ -9,6 +9,7 @@ describe('the soak, small', () => {
       accountsPerProvider: 2,
       faultRate: 0.1,
       duplicateRate: 0.05,
+      dropRate: 0.1,
       seed: 11,
       inProcessLimit: 8,
     });

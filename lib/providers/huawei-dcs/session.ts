@@ -65,7 +65,7 @@ export function createDcsSession(options: DcsSessionOptions): ProviderSession {
   async function stopOne(taskId: string): Promise<ActionResult> {
     try {
       // The answer is the task, already TERMINATING; the pipeline confirms TERMINATED by reading it back.
-      await client.request({ method: 'POST', path: `${taskPath(taskId)}/stop`, taskId });
+      await client.request({ method: 'POST', path: `${taskPath(taskId)}/stop`, taskId, action: true });
       return { taskId, ok: true };
     } catch (error) {
       return { taskId, ok: false, error: asTaskError(error, taskId) };
@@ -75,7 +75,12 @@ export function createDcsSession(options: DcsSessionOptions): ProviderSession {
   /** One batch call; throws when DCS refuses the batch as a whole, so callWithIsolation can split it. */
   async function callBatch(operation: BatchOperation, batch: readonly ProviderTask[]): Promise<ActionResult[]> {
     const ids = batch.map((task) => task.taskId);
-    const response = await client.request({ method: 'POST', path: batchPaths[operation], body: { migration_tasks: ids } });
+    const response = await client.request({
+      method: 'POST',
+      path: batchPaths[operation],
+      body: { migration_tasks: ids },
+      action: true,
+    });
     const results = parseDcsBody(dcsBatchResultSchema, response.json, operation).migration_tasks;
     const byId = new Map(results.map((result) => [result.task_id, result]));
     return ids.map((taskId) => toActionResult(operation, taskId, byId.get(taskId)));

@@ -98,7 +98,12 @@ export function createDrsSession(options: DrsSessionOptions): ProviderSession {
     batch: readonly ProviderTask[],
     job: (task: ProviderTask) => object,
   ) {
-    const response = await client.request({ method: 'POST', path: `${jobsPath}/${what}`, body: { jobs: batch.map(job) } });
+    const response = await client.request({
+      method: 'POST',
+      path: `${jobsPath}/${what}`,
+      body: { jobs: batch.map(job) },
+      action: true,
+    });
     const results = new Map(parseDrsBody(drsActionResultsSchema, response.json, what).results.map((r) => [r.id, r]));
     return batch.map(({ taskId }): ActionResult => {
       const result = results.get(taskId);

@@ -57,7 +57,9 @@ export function createOmsSession(options: OmsSessionOptions): ProviderSession {
 
   function stop(task: ProviderTask): Promise<ActionResult> {
     // Stop is valid only while migrating (2); the task then goes 2 → 7 → 3, which the pipeline confirms.
-    return act(task.taskId, () => client.request({ method: 'POST', path: `${taskPath(task.taskId)}/stop`, taskId: task.taskId }));
+    return act(task.taskId, () =>
+      client.request({ method: 'POST', path: `${taskPath(task.taskId)}/stop`, taskId: task.taskId, action: true }),
+    );
   }
 
   async function start(task: ProviderTask, actionOptions: ActionOptions): Promise<ActionResult> {
@@ -70,7 +72,13 @@ export function createOmsSession(options: OmsSessionOptions): ProviderSession {
     // Without the task's destination keys OMS would refuse the call anyway: fail here and send nothing.
     if (!built.ok) return { taskId: task.taskId, ok: false, error: built.error };
     const result = await act(task.taskId, () =>
-      client.request({ method: 'POST', path: `${taskPath(task.taskId)}/start`, body: built.body, taskId: task.taskId }),
+      client.request({
+        method: 'POST',
+        path: `${taskPath(task.taskId)}/start`,
+        body: built.body,
+        taskId: task.taskId,
+        action: true,
+      }),
     );
     // The signing keys are redacted by the client; the task's own keys are ours to keep out of the message.
     return result.ok ? result : { ...result, error: redacted(result.error, Object.values(built.body)) };

@@ -62,6 +62,8 @@ export interface HuaweiRequest {
   body?: unknown;
   /** The task this call is about, so its error is attributed to it. */
   taskId?: string;
+  /** A pause, stop, resume or restart: never sent twice after a lost response (see ProviderCall.action). */
+  action?: boolean;
 }
 
 export interface HuaweiResponse {
@@ -111,6 +113,7 @@ export class HuaweiClient {
       {
         provider,
         taskId: req.taskId,
+        action: req.action,
         sign: (unsigned) => ({
           ...unsigned,
           headers: signHuaweiRequest(

@@ -44,6 +44,8 @@ export interface NcpRequest {
   query?: Record<string, string | number>;
   /** The task this call is about, so its error is attributed to it. */
   taskId?: string;
+  /** Pause or start: never sent twice after a lost response (see ProviderCall.action). */
+  action?: boolean;
 }
 
 export interface NcpResponse {
@@ -85,6 +87,7 @@ export class NcpClient {
       {
         provider: NCP_PROVIDER,
         taskId: req.taskId,
+        action: req.action,
         // A fresh timestamp on every attempt: the gateway rejects one more than five minutes off.
         sign: (unsigned) => {
           const timestamp = String(now());

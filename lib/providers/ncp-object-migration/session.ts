@@ -70,7 +70,7 @@ export function createNcpSession({ accountName, client }: NcpSessionOptions): Pr
   /** The answer is the job, but the documented pause example still shows STARTED: the pipeline confirms by polling. */
   async function act(task: ProviderTask, action: 'pause' | 'start'): Promise<ActionResult> {
     try {
-      await client.request({ method: 'POST', path: `${policyPath(task.taskId)}/${action}`, taskId: task.taskId });
+      await client.request({ method: 'POST', path: `${policyPath(task.taskId)}/${action}`, taskId: task.taskId, action: true });
       return { taskId: task.taskId, ok: true };
     } catch (error) {
       return { taskId: task.taskId, ok: false, error: asTaskError(error, task.taskId) };

@@ -1,5 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, classifyStatus, retryAfterMs } from '../../../lib/http/client';
+import { ProviderError } from '../../../lib/core/errors';
+import { backoffDelay, classifyStatus, type HttpRequest, retryAfterMs, sendProviderRequest } from '../../../lib/http/client';
 import { TokenBucket } from '../../../lib/http/rate-limiter';
 
 describe('backoffDelay', () => {
@@ -76,5 +79,66 @@ describe('TokenBucket', () => {
     await bucket.take();
 
     expect(now).toBeGreaterThanOrEqual(2_000);
+  });
+});
+
+describe('sendProviderRequest and actions whose answer is lost', () => {
+  /** A server on 127.0.0.1 that counts requests and drops the connection of the first `drops` of them. */
+  async function dropping(drops: number): Promise<{ url: URL; count: () => number; close: () => Promise<void> }> {
+    let seen = 0;
+    const server = createServer((req, res) => {
+      seen += 1;
+      if (seen <= drops) req.socket.destroy();
+      else res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: new URL(`http://127.0.0.1:${port}/x`),
+      count: () => seen,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+  const settings = {
+    timeoutMs: 2_000,
+    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+    limiter: new TokenBucket(1_000, 100),
+  };
+  const call = (action: boolean) => ({
+    provider: 'test',
+    action,
+    sign: (r: HttpRequest) => r,
+    toError: () => new ProviderError('refused', { errorClass: 'bad-request', provider: 'test' }),
+  });
+
+  it('never sends an action again after its connection dropped: it may have been carried out', async () => {
+    const server = await dropping(1);
+    try {
+      const sent = sendProviderRequest(settings, call(true), { method: 'POST', url: server.url, headers: {} });
+      await expect(sent).rejects.toMatchObject({ errorClass: 'retryable', maybeApplied: true, attempts: 1 });
+      expect(server.count()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('retries a read whose connection dropped', async () => {
+    const server = await dropping(1);
+    try {
+      const response = await sendProviderRequest(settings, call(false), { method: 'POST', url: server.url, headers: {} });
+      expect(response.attempts).toBe(2);
+      expect(server.count()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('retries an action whose connection was refused: it never reached the provider', async () => {
+    const server = await dropping(0);
+    const url = server.url;
+    await server.close();
+    const sent = sendProviderRequest(settings, call(true), { method: 'POST', url, headers: {} });
+    await expect(sent).rejects.toMatchObject({ errorClass: 'retryable', attempts: 3 });
+    await expect(sent).rejects.not.toMatchObject({ maybeApplied: true });
   });
 });

@@ -56,7 +56,7 @@ describe('DCS session', () => {
     const results = await dcs.pause([dcsTask('t1')], OPTIONS);
     // Assess
     expect(results).toEqual([{ taskId: 't1', ok: true }]);
-    expect(client.requests).toEqual([{ method: 'POST', path: '/v2/proj1/migration-task/t1/stop', taskId: 't1' }]);
+    expect(client.requests).toEqual([{ method: 'POST', path: '/v2/proj1/migration-task/t1/stop', taskId: 't1', action: true }]);
   });
 
   it('stops many tasks with batch-stop, at most 50 ids a call', async () => {
@@ -141,7 +141,7 @@ describe('DCS session', () => {
     // Assess
     expect(results).toEqual([{ taskId: 't1', ok: true }]);
     expect(client.requests).toEqual([
-      { method: 'POST', path: '/v2/proj1/migration-tasks/batch-restart', body: { migration_tasks: ['t1'] } },
+      { method: 'POST', path: '/v2/proj1/migration-tasks/batch-restart', body: { migration_tasks: ['t1'] }, action: true },
     ]);
   });
 

@@ -67,7 +67,7 @@ describe('OMS session', () => {
     const results = await oms.pause([omsTask('1')], OPTIONS);
     // Assess
     expect(results).toEqual([{ taskId: '1', ok: true }]);
-    expect(client.requests).toEqual([{ method: 'POST', path: '/v2/proj1/tasks/1/stop', taskId: '1' }]);
+    expect(client.requests).toEqual([{ method: 'POST', path: '/v2/proj1/tasks/1/stop', taskId: '1', action: true }]);
   });
 
   it('reports a refused stop as that task’s failure', async () => {
@@ -86,7 +86,13 @@ describe('OMS session', () => {
     // Assess
     expect(results).toEqual([{ taskId: '1', ok: true }]);
     expect(client.requests).toEqual([
-      { method: 'POST', path: '/v2/proj1/tasks/1/start', taskId: '1', body: { ...KEYS, migrate_failed_object: true } },
+      {
+        method: 'POST',
+        path: '/v2/proj1/tasks/1/start',
+        taskId: '1',
+        body: { ...KEYS, migrate_failed_object: true },
+        action: true,
+      },
     ]);
   });
 

@@ -117,7 +117,9 @@ describe('NCP session', () => {
       const results = await session.pause([aTask('photos')], OPTIONS);
 
       expect(results).toEqual([{ taskId: 'photos', ok: true }]);
-      expect(client.requests).toEqual([{ method: 'POST', path: '/migration-api/v1/policy/photos/pause', taskId: 'photos' }]);
+      expect(client.requests).toEqual([
+        { method: 'POST', path: '/migration-api/v1/policy/photos/pause', taskId: 'photos', action: true },
+      ]);
     });
 
     it('resumes with start, because NCP has no resume call', async () => {
