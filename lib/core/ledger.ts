@@ -47,24 +47,54 @@ export interface Lease {
  * What this system remembers. The in-memory and on-disk implementations live in lib/local, the DynamoDB one in
  * lib/aws; every implementation must pass tests/helpers/ledger-contract.ts.
  */
+/**
+ * A change to one target's holds, made by the holder of its lease: holds placed (or replaced, by source), holds
+ * lifted (by source, or all of them).
+ */
+export interface HoldChange {
+  key: TargetKey;
+  put?: readonly PauseRecord[];
+  remove?: readonly string[];
+  removeAll?: boolean;
+}
+
+/**
+ * What this system remembers. The in-memory and on-disk implementations live in lib/local, the DynamoDB one in
+ * lib/aws; every implementation must pass tests/helpers/ledger-contract.ts. Operations are shaped for 100,000
+ * targets: a worker asks about its own chunk only, a resume plans from its own source's holds, and "every hold"
+ * comes in pages, for status, --force and the sweep.
+ */
 export interface Ledger {
   /** Places (or replaces) the hold of `record.source` on a target, with its status. */
   recordPause(record: PauseRecord): Promise<void>;
   /** The holds of these targets (every source, expired and pending ones included); a strongly consistent read. */
   holdsOf(keys: readonly TargetKey[]): Promise<PauseRecord[]>;
-  /** Every hold, expired and pending ones included (callers judge expiry against their clock). */
+  /** The holds one source has placed, in pages (expired and pending ones included). */
+  holdsOfSource(source: string): AsyncIterable<PauseRecord[]>;
+  /** Every hold, in pages: for status, a forced resume and the sweep. */
+  allHolds(): AsyncIterable<PauseRecord[]>;
+  /** Every hold at once (the CLI's status and tests; planning uses the paged forms). */
   pausedByUs(): Promise<PauseRecord[]>;
   /** Ends one source's hold on a target, or every hold on it when no source is given. Idempotent. */
   release(key: TargetKey, source?: string): Promise<void>;
   /**
    * One writer per target: takes the lease of each target that is free, expired, or already this holder's (then
-   * renewed). Returns the keys now leased to `lease.holder`; the rest are being changed by someone else.
+   * renewed). Returns the targets now leased to `lease.holder`, each with its holds as read under the lease; the
+   * rest are being changed by someone else.
    */
-  acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Set<TargetKey>>;
+  acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Map<TargetKey, PauseRecord[]>>;
+  /**
+   * Changes the holds of targets this holder has leased — one write per target — and, with `releaseLease`, gives
+   * each lease back in the same write. A target whose lease is no longer this holder's is left unchanged.
+   */
+  changeHolds(holder: string, changes: readonly HoldChange[], options: { releaseLease: boolean }): Promise<void>;
   /** Gives back the leases `holder` holds on these targets; a lease someone else holds now is left alone. */
   releaseLeases(keys: readonly TargetKey[], holder: string): Promise<void>;
-  /** The one recorded outcome of a target in a command (the latest write wins). */
-  recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void>;
+  /**
+   * Records the outcomes of targets in a command (one per target, the latest write winning; written in batches),
+   * which also finishes their claims in the command's own scope.
+   */
+  recordOutcomes(commandId: string, outcomes: readonly TargetOutcome[]): Promise<void>;
   outcomesOf(commandId: string): Promise<TargetOutcome[]>;
   /**
    * Claims a target for one delivery of a command (scope: the command id, or one hand-off of it). The guard that
@@ -80,6 +110,21 @@ export interface Ledger {
   history(filter: HistoryFilter): Promise<HistoryEntry[]>;
   /** Makes everything recorded so far durable (a no-op where writes already are). */
   flush(): Promise<void>;
+}
+
+/** Every page of a paged hold listing, at once. */
+export async function collectHolds(pages: AsyncIterable<PauseRecord[]>): Promise<PauseRecord[]> {
+  const all: PauseRecord[] = [];
+  for await (const page of pages) all.push(...page);
+  return all;
+}
+
+/** The holds after a change, given the holds before it (what every implementation applies, under the lease). */
+export function applyHoldChange(before: readonly PauseRecord[], change: HoldChange): PauseRecord[] {
+  if (change.removeAll) return [...(change.put ?? [])];
+  const removed = new Set(change.remove ?? []);
+  const replaced = new Set((change.put ?? []).map((h) => h.source));
+  return [...before.filter((h) => !removed.has(h.source) && !replaced.has(h.source)), ...(change.put ?? [])];
 }
 
 export interface HistoryFilter {

@@ -1,5 +1,7 @@
 import {
+  applyHoldChange,
   type ClaimResult,
+  type HoldChange,
   type HistoryEntry,
   type HistoryFilter,
   type Lease,
@@ -80,29 +82,38 @@ export interface MemoryLedgerOptions {
   now?: () => Date;
 }
 
+/** Holds per listing page: what a caller handles at once when it walks every hold. */
+const PAGE_SIZE = 1_000;
+
 /** The ledger kept in this process only: tests, dry runs, and the base of the on-disk ledger. */
 export class MemoryLedger implements Ledger {
   protected readonly now: () => Date;
+  /** Hold ids by target and by source, so that a chunk's or a source's holds are found without a walk of all. */
+  private readonly byTarget = new Map<TargetKey, Set<string>>();
+  private readonly bySource = new Map<string, Set<string>>();
 
   constructor(
     protected state: LedgerState = emptyLedgerState(),
     options: MemoryLedgerOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    for (const [id, hold] of Object.entries(state.holds)) this.index(id, hold);
   }
 
   async recordPause(record: PauseRecord): Promise<void> {
-    const id = holdId(record.key, record.source);
-    const hold = structuredClone(record);
-    this.state.holds[id] = hold;
-    this.changed({ op: 'hold', id, hold });
+    this.putHold(structuredClone(record));
   }
 
   async holdsOf(keys: readonly TargetKey[]): Promise<PauseRecord[]> {
-    const wanted = new Set(keys);
-    return Object.values(this.state.holds)
-      .filter((h) => wanted.has(h.key))
-      .map((r) => structuredClone(r));
+    return [...new Set(keys)].flatMap((key) => this.holdsAt(key)).map((h) => structuredClone(h));
+  }
+
+  async *holdsOfSource(source: string): AsyncIterable<PauseRecord[]> {
+    yield* this.pages([...(this.bySource.get(source) ?? [])]);
+  }
+
+  async *allHolds(): AsyncIterable<PauseRecord[]> {
+    yield* this.pages(Object.keys(this.state.holds));
   }
 
   async pausedByUs(): Promise<PauseRecord[]> {
@@ -110,26 +121,38 @@ export class MemoryLedger implements Ledger {
   }
 
   async release(key: TargetKey, source?: string): Promise<void> {
-    for (const [id, hold] of Object.entries(this.state.holds)) {
-      if (hold.key === key && (source === undefined || hold.source === source)) {
-        delete this.state.holds[id];
-        this.changed({ op: 'unhold', id });
-      }
+    for (const hold of this.holdsAt(key)) {
+      if (source === undefined || hold.source === source) this.dropHold(holdId(key, hold.source));
     }
   }
 
-  async acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Set<TargetKey>> {
-    const acquired = new Set<TargetKey>();
+  async acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Map<TargetKey, PauseRecord[]>> {
+    const acquired = new Map<TargetKey, PauseRecord[]>();
     const now = this.now().getTime();
-    for (const key of keys) {
+    for (const key of new Set(keys)) {
       const current = this.state.leases[key];
       if (current && current.holder !== lease.holder && current.expiresAt > now) continue;
       const taken = { ...lease };
       this.state.leases[key] = taken;
       this.changed({ op: 'lease', key, lease: taken });
-      acquired.add(key);
+      acquired.set(key, this.holdsAt(key).map((h) => structuredClone(h)));
     }
     return acquired;
+  }
+
+  async changeHolds(holder: string, changes: readonly HoldChange[], options: { releaseLease: boolean }): Promise<void> {
+    for (const change of changes) {
+      if (this.state.leases[change.key]?.holder !== holder) continue;
+      const before = this.holdsAt(change.key);
+      const after = applyHoldChange(before, change);
+      const kept = new Set(after.map((h) => h.source));
+      for (const hold of before) if (!kept.has(hold.source)) this.dropHold(holdId(change.key, hold.source));
+      for (const hold of change.put ?? []) this.putHold(structuredClone(hold));
+      if (options.releaseLease) {
+        delete this.state.leases[change.key];
+        this.changed({ op: 'unlease', key: change.key });
+      }
+    }
   }
 
   async releaseLeases(keys: readonly TargetKey[], holder: string): Promise<void> {
@@ -141,10 +164,14 @@ export class MemoryLedger implements Ledger {
     }
   }
 
-  async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
-    const change: LedgerChange = { op: 'outcome', commandId, key: targetKey(outcome.target), outcome: structuredClone(outcome) };
-    applyChange(this.state, change);
-    this.changed(change);
+  async recordOutcomes(commandId: string, outcomes: readonly TargetOutcome[]): Promise<void> {
+    for (const outcome of outcomes) {
+      const key = targetKey(outcome.target);
+      const change: LedgerChange = { op: 'outcome', commandId, key, outcome: structuredClone(outcome) };
+      applyChange(this.state, change);
+      this.changed(change);
+      await this.finishClaim(commandId, key);
+    }
   }
 
   async outcomesOf(commandId: string): Promise<TargetOutcome[]> {
@@ -170,6 +197,7 @@ export class MemoryLedger implements Ledger {
   async finishClaim(scope: string, key: TargetKey): Promise<void> {
     const id = `${scope}|${key}`;
     const current = this.state.claims[id];
+    if (current?.done) return;
     const claim: ClaimRecord = { holder: current?.holder ?? '', expiresAt: current?.expiresAt ?? 0, done: true };
     this.state.claims[id] = claim;
     this.changed({ op: 'claim', id, claim });
@@ -189,4 +217,42 @@ export class MemoryLedger implements Ledger {
    * override must copy or serialise them before the next mutation). A mutation that changes nothing calls nothing.
    */
   protected changed(_change: LedgerChange): void {}
+
+  private holdsAt(key: TargetKey): PauseRecord[] {
+    return [...(this.byTarget.get(key) ?? [])].flatMap((id) => this.state.holds[id] ?? []);
+  }
+
+  private putHold(hold: PauseRecord): void {
+    const id = holdId(hold.key, hold.source);
+    this.state.holds[id] = hold;
+    this.index(id, hold);
+    this.changed({ op: 'hold', id, hold });
+  }
+
+  private dropHold(id: string): void {
+    const hold = this.state.holds[id];
+    if (!hold) return;
+    delete this.state.holds[id];
+    this.byTarget.get(hold.key)?.delete(id);
+    if (this.byTarget.get(hold.key)?.size === 0) this.byTarget.delete(hold.key);
+    this.bySource.get(hold.source)?.delete(id);
+    if (this.bySource.get(hold.source)?.size === 0) this.bySource.delete(hold.source);
+    this.changed({ op: 'unhold', id });
+  }
+
+  private index(id: string, hold: PauseRecord): void {
+    const ofTarget = this.byTarget.get(hold.key) ?? new Set<string>();
+    ofTarget.add(id);
+    this.byTarget.set(hold.key, ofTarget);
+    const ofSource = this.bySource.get(hold.source) ?? new Set<string>();
+    ofSource.add(id);
+    this.bySource.set(hold.source, ofSource);
+  }
+
+  private *pages(ids: readonly string[]): Generator<PauseRecord[]> {
+    for (let i = 0; i < ids.length; i += PAGE_SIZE) {
+      const page = ids.slice(i, i + PAGE_SIZE).flatMap((id) => this.state.holds[id] ?? []);
+      if (page.length) yield page.map((h) => structuredClone(h));
+    }
+  }
 }
