@@ -1,5 +1,5 @@
 import type { FailureMessage, FailureSink } from '../lib/core/failures';
-import type { ClaimResult, HistoryEntry, HistoryFilter, Lease, Ledger, PauseRecord } from '../lib/core/ledger';
+import type { ClaimResult, HistoryEntry, HistoryFilter, HoldChange, Lease, Ledger, PauseRecord } from '../lib/core/ledger';
 import type { TargetKey, TargetOutcome } from '../lib/core/types';
 import { MemoryLedger } from '../lib/local/ledger-memory';
 
@@ -63,6 +63,19 @@ export class SoakLedger extends MemoryLedger {
     this.events.push({ appliedBefore: this.appliedCount(), key, ...(source === undefined ? {} : { source }), op: 'release' });
     await super.release(key, source);
   }
+
+  override async changeHolds(holder: string, changes: readonly HoldChange[], options: { releaseLease: boolean }): Promise<void> {
+    const appliedBefore = this.appliedCount();
+    for (const change of changes) {
+      // Only a change by the target's lease holder takes effect (as the port says); only those are history.
+      if (this.state.leases[change.key]?.holder !== holder) continue;
+      const { key } = change;
+      if (change.removeAll) this.events.push({ appliedBefore, key, op: 'release' });
+      for (const source of change.remove ?? []) this.events.push({ appliedBefore, key, source, op: 'release' });
+      for (const hold of change.put ?? []) this.events.push({ appliedBefore, key, source: hold.source, op: 'place' });
+    }
+    await super.changeHolds(holder, changes, options);
+  }
 }
 
 export interface DeliveryFaults {
@@ -113,6 +126,14 @@ export class DeliveryLedger implements Ledger {
     this.alive();
     return this.base.holdsOf(keys);
   }
+  async *holdsOfSource(source: string): AsyncIterable<PauseRecord[]> {
+    this.alive();
+    yield* this.base.holdsOfSource(source);
+  }
+  async *allHolds(): AsyncIterable<PauseRecord[]> {
+    this.alive();
+    yield* this.base.allHolds();
+  }
   async pausedByUs(): Promise<PauseRecord[]> {
     this.alive();
     return this.base.pausedByUs();
@@ -121,17 +142,21 @@ export class DeliveryLedger implements Ledger {
     this.write();
     return this.base.release(key, source);
   }
-  async acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Set<TargetKey>> {
+  async acquireLeases(keys: readonly TargetKey[], lease: Lease): Promise<Map<TargetKey, PauseRecord[]>> {
     this.alive();
     return this.base.acquireLeases(keys, lease);
+  }
+  async changeHolds(holder: string, changes: readonly HoldChange[], options: { releaseLease: boolean }): Promise<void> {
+    this.write();
+    return this.base.changeHolds(holder, changes, options);
   }
   async releaseLeases(keys: readonly TargetKey[], holder: string): Promise<void> {
     this.alive();
     return this.base.releaseLeases(keys, holder);
   }
-  async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
+  async recordOutcomes(commandId: string, outcomes: readonly TargetOutcome[]): Promise<void> {
     this.write();
-    return this.base.recordOutcome(commandId, outcome);
+    return this.base.recordOutcomes(commandId, outcomes);
   }
   async outcomesOf(commandId: string): Promise<TargetOutcome[]> {
     this.alive();

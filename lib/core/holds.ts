@@ -1,7 +1,7 @@
 import type { ProviderTask } from '../providers/types';
 import type { Command } from './command';
 import type { ProviderError } from './errors';
-import { holdCounts, holdStatus, type Lease, type Ledger, type PauseRecord } from './ledger';
+import { type HoldChange, holdCounts, holdStatus, type Lease, type Ledger, type PauseRecord } from './ledger';
 import { type Target, type TargetKey, type TargetOutcome, targetKey } from './types';
 
 /**
@@ -38,10 +38,17 @@ export function holdFor(command: Command, target: Target, status: PauseRecord['s
 /**
  * Write ahead: the holds of targets about to be paused (or held), as `pending`, durable before the provider is
  * asked. Whatever happens next — a crash, a lost response, a deadline, a failed ledger write — the task cannot end
- * up paused without a hold of ours.
+ * up paused without a hold of ours. The targets are leased to `holder`; the leases stay taken.
  */
-export async function placePendingHolds(command: Command, targets: readonly Target[], ledger: Ledger, at: string): Promise<void> {
-  await inParallel(targets, (target) => ledger.recordPause(holdFor(command, target, 'pending', at)));
+export async function placePendingHolds(
+  command: Command,
+  targets: readonly Target[],
+  ledger: Ledger,
+  holder: string,
+  at: string,
+): Promise<void> {
+  const changes = targets.map((target) => ({ key: targetKey(target), put: [holdFor(command, target, 'pending', at)] }));
+  await ledger.changeHolds(holder, changes, { releaseLease: false });
   await ledger.flush();
 }
 
@@ -50,20 +57,20 @@ const DEFINITIVE_REFUSALS = new Set(['not-found', 'bad-request', 'invalid-state'
 
 /**
  * After a pause: a task seen paused makes its hold `held`; a definitive refusal (and a task not pausable at all)
- * removes the pending hold; any other ending — timeout, throttling, a refused read-back, a deadline — leaves it
- * pending, to be resolved from the provider's live state later.
+ * removes the pending hold; any other ending — timeout, throttling, a refused read-back, a deadline, an answer
+ * lost — leaves it pending, to be resolved from the provider's live state later. One change per target.
  */
-export async function settlePauseHolds(command: Command, outcomes: readonly TargetOutcome[], ledger: Ledger): Promise<void> {
-  await inParallel(outcomes, async (o) => {
+export function pauseHoldChanges(command: Command, outcomes: readonly TargetOutcome[]): HoldChange[] {
+  return outcomes.map((o): HoldChange => {
+    const key = targetKey(o.target);
     if (o.outcome === 'paused' || o.outcome === 'already-paused') {
-      await ledger.recordPause(holdFor(command, o.target, 'held', o.finishedAt));
-    } else if (
+      return { key, put: [holdFor(command, o.target, 'held', o.finishedAt)] };
+    }
+    const refused =
       o.outcome === 'skipped' ||
       o.outcome === 'unsupported' ||
-      (o.outcome === 'failed' && DEFINITIVE_REFUSALS.has(o.errorClass ?? ''))
-    ) {
-      await ledger.release(targetKey(o.target), command.source);
-    }
+      (o.outcome === 'failed' && DEFINITIVE_REFUSALS.has(o.errorClass ?? ''));
+    return refused ? { key, remove: [command.source] } : { key };
   });
 }
 
@@ -95,36 +102,34 @@ export function checkResume(command: Command, holds: readonly PauseRecord[], now
 /**
  * After a resume: a resumed task loses this source's hold and the expired ones (which no longer count); a forced
  * resume and the expired-holds sweep end every hold. Holds another source placed that still count are never
- * lifted by an ordinary resume — it would not have resumed the task.
+ * lifted by an ordinary resume — it would not have resumed the task. `holdsBefore` are the holds read under the
+ * lease. Returns one change per target, and the outcomes (a forced one names whose holds it overruled: the audit).
  */
-export async function settleResumeHolds(
+export function resumeHoldChanges(
   command: Command,
   outcomes: readonly TargetOutcome[],
-  ledger: Ledger,
+  holdsBefore: ReadonlyMap<TargetKey, readonly PauseRecord[]>,
   now: Date,
-): Promise<TargetOutcome[]> {
-  const resumed = outcomes.filter((o) => o.outcome === 'resumed').map((o) => targetKey(o.target));
-  if (resumed.length === 0) return [...outcomes];
+): { changes: HoldChange[]; outcomes: TargetOutcome[] } {
   const everything = command.options.force || command.options.expiredHolds === true;
-  const holds = await ledger.holdsOf(resumed);
-  const overruled = new Map<TargetKey, string[]>();
-  await inParallel(holds, async (h) => {
-    if (!(everything || h.source === command.source || !holdCounts(h, now))) return;
-    await ledger.release(h.key, h.source);
-    if (command.options.force && h.source !== command.source && holdCounts(h, now)) {
-      overruled.set(h.key, [...(overruled.get(h.key) ?? []), h.source]);
+  const changes: HoldChange[] = [];
+  const annotated = outcomes.map((o) => {
+    const key = targetKey(o.target);
+    if (o.outcome !== 'resumed') {
+      changes.push({ key });
+      return o;
     }
+    const holds = holdsBefore.get(key) ?? [];
+    const lifted = holds.filter((h) => everything || h.source === command.source || !holdCounts(h, now));
+    changes.push({ key, remove: lifted.map((h) => h.source) });
+    const overruled = command.options.force
+      ? lifted.filter((h) => h.source !== command.source && holdCounts(h, now)).map((h) => h.source)
+      : [];
+    return overruled.length
+      ? { ...o, reason: `forced by ${command.requestedBy}: lifted the holds of ${overruled.sort().join(', ')}` }
+      : o;
   });
-  // A forced resume says in its outcome whose holds it overruled: the audit trail (history) keeps it.
-  return outcomes.map((o) => {
-    const sources = overruled.get(targetKey(o.target));
-    return sources ? { ...o, reason: `forced by ${command.requestedBy}: lifted the holds of ${sources.sort().join(', ')}` } : o;
-  });
-}
-
-/** Ends the own source's hold on targets a resume settled without acting (still held by others, never paused). */
-export async function releaseOwnHolds(command: Command, keys: readonly TargetKey[], ledger: Ledger): Promise<void> {
-  await inParallel(keys, (key) => ledger.release(key, command.source));
+  return { changes, outcomes: annotated };
 }
 
 export interface ResolveDeps {
@@ -161,20 +166,28 @@ export async function resolvePendingHolds(
   }
   if (verdicts.size === 0) return [...holds];
   const leased = await deps.ledger.acquireLeases([...new Set([...verdicts.keys()].map((h) => h.key))], deps.lease);
+  const changes = new Map<TargetKey, { put: PauseRecord[]; remove: string[] }>();
+  for (const [hold, verdict] of verdicts) {
+    // Judged again on what was read under the lease: a command that held the target may have settled it meanwhile.
+    const current = leased.get(hold.key)?.find((h) => h.source === hold.source);
+    if (!current || holdStatus(current) !== 'pending') {
+      verdicts.delete(hold);
+      continue;
+    }
+    const change = changes.get(hold.key) ?? { put: [], remove: [] };
+    if (verdict === 'held') change.put.push({ ...current, status: 'held' });
+    else change.remove.push(hold.source);
+    changes.set(hold.key, change);
+  }
   try {
-    // Read again under the lease: a command that held the target may have settled this hold meanwhile.
-    const current = new Map((await deps.ledger.holdsOf([...leased])).map((h) => [`${h.key}|${h.source}`, h]));
-    await inParallel([...verdicts], async ([hold, verdict]) => {
-      const now = current.get(`${hold.key}|${hold.source}`);
-      if (!leased.has(hold.key) || !now || holdStatus(now) !== 'pending') {
-        verdicts.delete(hold);
-        return;
-      }
-      if (verdict === 'held') await deps.ledger.recordPause({ ...now, status: 'held' });
-      else await deps.ledger.release(hold.key, hold.source);
-    });
+    await deps.ledger.changeHolds(
+      deps.lease.holder,
+      [...changes].map(([key, change]) => ({ key, ...change })),
+      { releaseLease: true },
+    );
   } finally {
-    await deps.ledger.releaseLeases([...leased], deps.lease.holder);
+    const untouched = [...leased.keys()].filter((key) => !changes.has(key));
+    if (untouched.length) await deps.ledger.releaseLeases(untouched, deps.lease.holder);
   }
   return holds.flatMap((h) => {
     const verdict = verdicts.get(h);

@@ -27,29 +27,31 @@ export async function planPause(command: Command, deps: PlanDeps): Promise<Plan>
   const accounts = sessions
     .all()
     .filter((h) => accountInScope({ provider: h.config.provider, name: h.config.name }, command.scope));
-  const holds = await deps.ledger.pausedByUs();
-  const heldKeys = new Set(holds.map((h) => h.key));
-  const pending = holds.filter((h) => holdStatus(h) === 'pending');
-  const live = new Map<string, ProviderTask>();
-  const targets: PlannedTarget[] = [];
+  const listed: ProviderTask[] = [];
   const accountFailures: AccountFailure[] = [];
   await Promise.all(
     accounts.map(async (handle) => {
       try {
-        const tasks = await (await sessions.session(handle.config.name)).list();
-        for (const task of tasks) {
-          const target = targetOf(task);
-          if (pending.length) live.set(targetKey(target), task);
-          if (inScope(task, command.scope)) {
-            targets.push({ target, decision: decideListed(task, heldKeys.has(targetKey(target))) });
-          }
+        for (const task of await (await sessions.session(handle.config.name)).list()) {
+          if (inScope(task, command.scope)) listed.push(task);
         }
       } catch (error) {
         accountFailures.push(accountFailureOf(handle.config.provider, handle.config.name, error));
       }
     }),
   );
-  if (pending.length) await resolvePendingHolds(pending, live, deps);
+  // Only a task already paused needs its holds: ours get this command's hold too; a pending one of ours is settled.
+  const pausedNow = listed.filter((t) => t.phase === 'paused' || t.phase === 'pausing');
+  const holds = pausedNow.length ? await deps.ledger.holdsOf(pausedNow.map((t) => targetKey(targetOf(t)))) : [];
+  const heldKeys = new Set(holds.map((h) => h.key));
+  const pending = holds.filter((h) => holdStatus(h) === 'pending');
+  if (pending.length) {
+    await resolvePendingHolds(pending, new Map(pausedNow.map((t) => [targetKey(targetOf(t)), t])), deps);
+  }
+  const targets = listed.map((task): PlannedTarget => {
+    const target = targetOf(task);
+    return { target, decision: decideListed(task, heldKeys.has(targetKey(target))) };
+  });
   return { command, targets: sortTargets(targets), accountFailures };
 }
 
@@ -61,23 +63,26 @@ export async function planPause(command: Command, deps: PlanDeps): Promise<Plan>
 export async function planResume(command: Command, deps: PlanDeps): Promise<Plan> {
   const { sessions, ledger } = deps;
   const now = deps.now();
-  const holds = await ledger.pausedByUs();
-  const active = activeHolds(holds, now);
-  const activeByKey = new Map<string, PauseRecord[]>();
-  for (const hold of active) activeByKey.set(hold.key, [...(activeByKey.get(hold.key) ?? []), hold]);
   const force = command.options.force;
+  const everyHold = force || command.options.expiredHolds === true;
+  // The holds planning starts from: this source's own, or (force, the sweep) every one, page by page; then every
+  // hold of those targets, which is what precedence is judged on. Linear in the holds read.
+  const own: PauseRecord[] = [];
+  for await (const page of everyHold ? ledger.allHolds() : ledger.holdsOfSource(command.source)) {
+    for (const hold of page) if (inScope({ ...hold.target }, command.scope)) own.push(hold);
+  }
+  const holds = everyHold ? own : await ledger.holdsOf([...new Set(own.map((h) => h.key))]);
+  const activeByKey = new Map<string, PauseRecord[]>();
+  for (const hold of activeHolds(holds, now)) activeByKey.set(hold.key, [...(activeByKey.get(hold.key) ?? []), hold]);
   const candidates = new Map<string, PauseRecord>();
   const toResolve: PauseRecord[] = [];
   if (command.options.expiredHolds) {
     for (const hold of holds) {
-      if (!inScope({ ...hold.target }, command.scope)) continue;
       if (!activeByKey.has(hold.key)) candidates.set(hold.key, hold);
       else if (holdStatus(hold) === 'pending') toResolve.push(hold);
     }
   } else {
-    for (const hold of force ? active : holds) {
-      if ((force || hold.source === command.source) && inScope({ ...hold.target }, command.scope)) candidates.set(hold.key, hold);
-    }
+    for (const hold of force ? activeHolds(holds, now) : own) candidates.set(hold.key, hold);
   }
   const targets: PlannedTarget[] = [];
   const toRead: PauseRecord[] = [...toResolve];

@@ -30,10 +30,11 @@ export function createRecorder(command: Command, deps: RecorderDeps): Recorder {
   const record = async (batch: readonly TargetOutcome[], claimScope?: string) => {
     if (batch.length === 0) return;
     await deps.failures.send(batch.filter((o) => o.outcome === 'failed').map((o) => targetFailure(command, o)));
-    await inParallel(batch, async (outcome) => {
-      await deps.ledger.recordOutcome(command.commandId, outcome);
-      if (claimScope !== undefined) await deps.ledger.finishClaim(claimScope, targetKey(outcome.target));
-    });
+    await deps.ledger.recordOutcomes(command.commandId, batch);
+    // Recording an outcome finishes the claim in the command's own scope; a hand-off's scope is finished apart.
+    if (claimScope !== undefined && claimScope !== command.commandId) {
+      await inParallel(batch, (outcome) => deps.ledger.finishClaim(claimScope, targetKey(outcome.target)));
+    }
     for (const outcome of batch) deps.onOutcome?.(outcome);
     outcomes.push(...batch);
   };

@@ -8,9 +8,9 @@ import { ClaimsInProgressError } from './errors';
 import { executeChunk, type HandedBack } from './execute';
 import { accountFailure, type FailureSink } from './failures';
 import { handOn, sendToWorkQueues } from './handoff';
-import { checkResume, inParallel, placePendingHolds, releaseOwnHolds, settlePauseHolds, settleResumeHolds } from './holds';
+import { checkResume, pauseHoldChanges, placePendingHolds, resumeHoldChanges } from './holds';
 import { withLeases } from './leases';
-import type { Lease, Ledger } from './ledger';
+import type { HoldChange, Lease, Ledger, PauseRecord } from './ledger';
 import { assertOneOutcomePerTarget, failedOutcome, settledOutcome, summarize } from './outcome';
 import { planPause, planResume } from './plan';
 import { createRecorder, type Recorder } from './recorder';
@@ -79,7 +79,7 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
   const replayed = await replayRecorded(command, plan, deps.ledger);
   const record = createRecorder(command, run);
   await record(settledOutcomes(plan, run, replayed));
-  await releaseSettled(command, plan, deps.ledger);
+  await releaseSettled(command, plan, run, lease);
 
   const chunks = chunkPlan(plan.targets, deps.sessions);
   const acting = chunks.reduce((n, c) => n + c.items.length, 0);
@@ -184,25 +184,34 @@ async function runChunk(
   const waitUntil = Math.min(deps.stopBy ?? Number.POSITIVE_INFINITY, deps.now().getTime() + LEASE_WAIT_MS);
 
   const busy = await withLeases([...byKey.keys()], lease, waitUntil, deps, async (leased) => {
-    let items = [...leased].flatMap((key) => byKey.get(key) ?? []);
-    const at = deps.now().toISOString();
+    let items = [...leased.keys()].flatMap((key) => byKey.get(key) ?? []);
+    const released: TargetKey[] = [];
     if (command.action === 'pause' && phase !== 'confirm') {
       await placePendingHolds(
         command,
         items.map((i) => i.target),
         deps.ledger,
-        at,
+        lease.holder,
+        deps.now().toISOString(),
       );
     } else if (command.action === 'resume' && phase === 'act') {
-      items = await recheckResume(command, items, deps, scope, record);
+      const checked = recheckResume(command, items, leased, deps.now());
+      await deps.ledger.changeHolds(lease.holder, checked.changes, { releaseLease: true });
+      await record(checked.settled, scope);
+      released.push(...checked.changes.map((c) => c.key));
+      items = checked.act;
     }
-    if (items.length === 0) return;
+    if (items.length === 0) return released;
     const result = await executeChunk(command, { account: chunk.account, items }, deps, phase);
-    let outcomes = result.outcomes;
-    if (command.action === 'pause') await settlePauseHolds(command, outcomes, deps.ledger);
-    else outcomes = await settleResumeHolds(command, outcomes, deps.ledger, deps.now());
-    await record(outcomes, scope);
+    const settled =
+      command.action === 'pause'
+        ? { changes: pauseHoldChanges(command, result.outcomes), outcomes: result.outcomes }
+        : resumeHoldChanges(command, result.outcomes, leased, deps.now());
+    await deps.ledger.changeHolds(lease.holder, settled.changes, { releaseLease: true });
+    released.push(...settled.changes.map((c) => c.key));
+    await record(settled.outcomes, scope);
     handedBack.push(...result.handedBack);
+    return released;
   });
   for (const key of busy) {
     const item = byKey.get(key);
@@ -212,36 +221,30 @@ async function runChunk(
 }
 
 /**
- * Under the lease, a resume reads the holds again: a target an incident paused on top of ours since the plan was
- * made, or whose hold this source no longer has, is settled without a provider call.
+ * Under the lease, a resume judges each target on the holds read there: a target an incident paused on top of ours
+ * since the plan was made, or whose hold this source no longer has, is settled without a provider call.
  */
-async function recheckResume(
+function recheckResume(
   command: Command,
   items: Chunk['items'],
-  deps: Clocked,
-  scope: string,
-  record: Recorder,
-): Promise<Chunk['items']> {
-  const holds = await deps.ledger.holdsOf(items.map((i) => targetKey(i.target)));
-  const byKey = new Map<TargetKey, typeof holds>();
-  for (const hold of holds) byKey.set(hold.key, [...(byKey.get(hold.key) ?? []), hold]);
+  holds: ReadonlyMap<TargetKey, PauseRecord[]>,
+  now: Date,
+): { act: Chunk['items']; settled: TargetOutcome[]; changes: HoldChange[] } {
   const act: Chunk['items'] = [];
   const settled: TargetOutcome[] = [];
-  const releaseOwn: TargetKey[] = [];
-  const at = deps.now().toISOString();
+  const changes: HoldChange[] = [];
+  const at = now.toISOString();
   for (const item of items) {
     const key = targetKey(item.target);
-    const check = checkResume(command, byKey.get(key) ?? [], deps.now());
+    const check = checkResume(command, holds.get(key) ?? [], now);
     if (check.act) {
       act.push(item);
       continue;
     }
     settled.push(settledOutcome(item.target, { outcome: 'skipped', reason: check.reason }, at));
-    if (check.releaseOwn) releaseOwn.push(key);
+    changes.push(check.releaseOwn ? { key, remove: [command.source] } : { key });
   }
-  await releaseOwnHolds(command, releaseOwn, deps.ledger);
-  await record(settled, scope);
-  return act;
+  return { act, settled, changes };
 }
 
 /**
@@ -274,12 +277,25 @@ function settledOutcomes(plan: Plan, deps: Clocked, replayed: ReadonlyMap<Target
   );
 }
 
-async function releaseSettled(command: Command, plan: Plan, ledger: Ledger): Promise<void> {
+/**
+ * The holds a resume's plan ends without a provider call (still held by others: its own; resumed by hand or
+ * finished: all), each under its target's lease like every other change.
+ */
+async function releaseSettled(command: Command, plan: Plan, deps: Clocked, lease: Lease): Promise<void> {
   if (command.action !== 'resume') return;
-  await inParallel(plan.targets, async ({ target, decision }) => {
+  const releases = new Map<TargetKey, 'own' | 'all'>();
+  for (const { target, decision } of plan.targets) {
     const release = releasesHold(decision);
-    if (release === 'all') await ledger.release(targetKey(target));
-    else if (release === 'own') await ledger.release(targetKey(target), command.source);
+    if (release !== 'none') releases.set(targetKey(target), release);
+  }
+  if (releases.size === 0) return;
+  const waitUntil = Math.min(deps.stopBy ?? Number.POSITIVE_INFINITY, deps.now().getTime() + LEASE_WAIT_MS);
+  await withLeases([...releases.keys()], lease, waitUntil, deps, async (leased) => {
+    const changes = [...leased.keys()].map(
+      (key): HoldChange => (releases.get(key) === 'all' ? { key, removeAll: true } : { key, remove: [command.source] }),
+    );
+    await deps.ledger.changeHolds(lease.holder, changes, { releaseLease: true });
+    return leased.keys();
   });
 }
 

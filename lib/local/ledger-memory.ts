@@ -1,9 +1,9 @@
 import {
   applyHoldChange,
   type ClaimResult,
-  type HoldChange,
   type HistoryEntry,
   type HistoryFilter,
+  type HoldChange,
   type Lease,
   type Ledger,
   type PauseRecord,
@@ -135,7 +135,10 @@ export class MemoryLedger implements Ledger {
       const taken = { ...lease };
       this.state.leases[key] = taken;
       this.changed({ op: 'lease', key, lease: taken });
-      acquired.set(key, this.holdsAt(key).map((h) => structuredClone(h)));
+      acquired.set(
+        key,
+        this.holdsAt(key).map((h) => structuredClone(h)),
+      );
     }
     return acquired;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Ledger } from '../../lib/core/ledger';
+import { collectHolds, type Ledger } from '../../lib/core/ledger';
 import { targetKey } from '../../lib/core/types';
 import { anOutcome, aPauseRecord, aTarget } from './factories';
 
@@ -20,9 +20,9 @@ export function describeLedgerContract(name: string, open: (options?: { now?: ()
 
     it('keeps one outcome per target and command, the latest write winning', async () => {
       const ledger = await open();
-      await ledger.recordOutcome('cmd-1', anOutcome({ outcome: 'failed', reason: 'first try' }));
-      await ledger.recordOutcome('cmd-1', anOutcome({ outcome: 'paused' }));
-      await ledger.recordOutcome('cmd-2', anOutcome({ outcome: 'already-paused' }));
+      await ledger.recordOutcomes('cmd-1', [anOutcome({ outcome: 'failed', reason: 'first try' })]);
+      await ledger.recordOutcomes('cmd-1', [anOutcome({ outcome: 'paused' })]);
+      await ledger.recordOutcomes('cmd-2', [anOutcome({ outcome: 'already-paused' })]);
 
       expect((await ledger.outcomesOf('cmd-1')).map((o) => o.outcome)).toEqual(['paused']);
       expect(await ledger.outcomesOf('unknown')).toEqual([]);
@@ -89,17 +89,17 @@ export function describeLedgerContract(name: string, open: (options?: { now?: ()
       const first = await ledger.acquireLeases([a, b], { holder: 'resume', expiresAt: clock + 10_000 });
       const second = await ledger.acquireLeases([a], { holder: 'incident', expiresAt: clock + 10_000 });
       const renewed = await ledger.acquireLeases([a], { holder: 'resume', expiresAt: clock + 20_000 });
-      expect([...first].sort()).toEqual([a, b]);
-      expect([...second]).toEqual([]);
-      expect([...renewed]).toEqual([a]);
+      expect([...first.keys()].sort()).toEqual([a, b]);
+      expect([...second.keys()]).toEqual([]);
+      expect([...renewed.keys()]).toEqual([a]);
 
       await ledger.releaseLeases([a], 'incident'); // not its lease: nothing changes
-      expect([...(await ledger.acquireLeases([a], { holder: 'incident', expiresAt: clock + 10_000 }))]).toEqual([]);
+      expect([...(await ledger.acquireLeases([a], { holder: 'incident', expiresAt: clock + 10_000 })).keys()]).toEqual([]);
       await ledger.releaseLeases([a], 'resume');
-      expect([...(await ledger.acquireLeases([a], { holder: 'incident', expiresAt: clock + 10_000 }))]).toEqual([a]);
+      expect([...(await ledger.acquireLeases([a], { holder: 'incident', expiresAt: clock + 10_000 })).keys()]).toEqual([a]);
 
       clock += 15_000; // the resume's lease on b has run out
-      expect([...(await ledger.acquireLeases([b], { holder: 'incident', expiresAt: clock + 10_000 }))]).toEqual([b]);
+      expect([...(await ledger.acquireLeases([b], { holder: 'incident', expiresAt: clock + 10_000 })).keys()]).toEqual([b]);
     });
 
     it('lets exactly one of many racing writers take a target', async () => {
@@ -126,6 +126,87 @@ export function describeLedgerContract(name: string, open: (options?: { now?: ()
       expect(await ledger.holdsOf([])).toEqual([]);
     });
 
+    it('hands each leased target its holds as read under the lease, and changes them only for the lease holder', async () => {
+      const ledger = await open();
+      const a = aTarget({ taskId: 'a' });
+      const b = aTarget({ taskId: 'b' });
+      const [ka, kb] = [targetKey(a), targetKey(b)];
+      await ledger.recordPause(aPauseRecord(a, { source: 'window:x' }));
+      await ledger.recordPause(aPauseRecord(a, { source: 'INC-1' }));
+      const lease = { holder: 'resume', expiresAt: Date.now() + 60_000 };
+
+      const leased = await ledger.acquireLeases([ka, kb], lease);
+      expect(
+        leased
+          .get(ka)
+          ?.map((h) => h.source)
+          .sort(),
+      ).toEqual(['INC-1', 'window:x']);
+      expect(leased.get(kb)).toEqual([]);
+
+      await ledger.changeHolds('someone-else', [{ key: ka, removeAll: true }], { releaseLease: true });
+      expect(await ledger.holdsOf([ka])).toHaveLength(2);
+
+      await ledger.changeHolds(
+        'resume',
+        [
+          { key: ka, remove: ['window:x'], put: [aPauseRecord(a, { source: 'INC-1', status: 'held', reason: 'renewed' })] },
+          { key: kb, put: [aPauseRecord(b, { source: 'INC-2', status: 'pending' })] },
+        ],
+        { releaseLease: false },
+      );
+      expect((await ledger.holdsOf([ka, kb])).map((h) => `${h.target.taskId}:${h.source}:${h.reason}`).sort()).toEqual([
+        'a:INC-1:renewed',
+        'b:INC-2:test',
+      ]);
+      // Still leased: nobody else may change them; once released with the last change, they are free.
+      expect([...(await ledger.acquireLeases([ka], { holder: 'other', expiresAt: Date.now() + 60_000 })).keys()]).toEqual([]);
+      await ledger.changeHolds('resume', [{ key: ka, removeAll: true }, { key: kb }], { releaseLease: true });
+      expect(await ledger.holdsOf([ka])).toEqual([]);
+      expect(
+        [...(await ledger.acquireLeases([ka, kb], { holder: 'other', expiresAt: Date.now() + 60_000 })).keys()].sort(),
+      ).toEqual([ka, kb].sort());
+    });
+
+    it('lists one source’s holds, and every hold, in pages', async () => {
+      const ledger = await open();
+      for (let i = 0; i < 30; i++) {
+        const target = aTarget({ taskId: `t${i}` });
+        await ledger.recordPause(aPauseRecord(target, { source: i % 3 === 0 ? 'INC-1' : 'window:x' }));
+      }
+      const incident = await collectHolds(ledger.holdsOfSource('INC-1'));
+      const window = await collectHolds(ledger.holdsOfSource('window:x'));
+      const all = await collectHolds(ledger.allHolds());
+
+      expect(incident.map((h) => h.target.taskId).sort()).toEqual([
+        't0',
+        't12',
+        't15',
+        't18',
+        't21',
+        't24',
+        't27',
+        't3',
+        't6',
+        't9',
+      ]);
+      expect(window).toHaveLength(20);
+      expect(all).toHaveLength(30);
+      expect(await collectHolds(ledger.holdsOfSource('nobody'))).toEqual([]);
+    });
+
+    it('finishes a target’s claim in the command’s own scope when its outcome is recorded', async () => {
+      const ledger = await open();
+      const a = aTarget({ taskId: 'a' });
+      const lease = { holder: 'd1', expiresAt: Date.now() + 60_000 };
+      await ledger.claim('cmd-1', targetKey(a), lease);
+
+      await ledger.recordOutcomes('cmd-1', [anOutcome({ target: a, outcome: 'paused' })]);
+
+      expect(await ledger.claim('cmd-1', targetKey(a), { ...lease, holder: 'd2' })).toBe('done');
+      expect((await ledger.outcomesOf('cmd-1')).map((o) => o.outcome)).toEqual(['paused']);
+    });
+
     it('treats odd keys and sources as data (no prototype tricks)', async () => {
       const ledger = await open();
       const odd = aTarget({ taskId: '__proto__' });
@@ -139,9 +220,15 @@ export function describeLedgerContract(name: string, open: (options?: { now?: ()
       const ledger = await open();
       const a = aTarget({ taskId: 'a' });
       const b = aTarget({ taskId: 'b' });
-      await ledger.recordOutcome('cmd-09', anOutcome({ target: a, outcome: 'paused', finishedAt: '2026-11-28T00:00:05.000Z' }));
-      await ledger.recordOutcome('cmd-09', anOutcome({ target: b, outcome: 'paused', finishedAt: '2026-11-28T00:00:06.000Z' }));
-      await ledger.recordOutcome('cmd-18', anOutcome({ target: a, outcome: 'resumed', finishedAt: '2026-11-28T09:00:05.000Z' }));
+      await ledger.recordOutcomes('cmd-09', [
+        anOutcome({ target: a, outcome: 'paused', finishedAt: '2026-11-28T00:00:05.000Z' }),
+      ]);
+      await ledger.recordOutcomes('cmd-09', [
+        anOutcome({ target: b, outcome: 'paused', finishedAt: '2026-11-28T00:00:06.000Z' }),
+      ]);
+      await ledger.recordOutcomes('cmd-18', [
+        anOutcome({ target: a, outcome: 'resumed', finishedAt: '2026-11-28T09:00:05.000Z' }),
+      ]);
 
       const ofTask = await ledger.history({ targetKey: targetKey(a) });
       const ofCommand = await ledger.history({ commandId: 'cmd-09' });

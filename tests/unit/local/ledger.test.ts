@@ -63,14 +63,14 @@ describe('FileLedger', () => {
     await first.recordPause(aPauseRecord(aTarget({ taskId: 'a' })));
     await first.flush(); // the first flush of a new directory writes a snapshot and an empty journal
     await first.recordPause(aPauseRecord(aTarget({ taskId: 'b' })));
-    await first.recordOutcome('cmd-1', anOutcome());
+    await first.recordOutcomes('cmd-1', [anOutcome()]);
     await first.release(targetKey(aTarget({ taskId: 'a' })));
     await first.flush();
 
     const snapshot = JSON.parse(await readFile(path, 'utf8'));
     const journal = (await readFile(join(dirname(path), 'ledger.journal'), 'utf8')).trim().split('\n');
     expect(Object.keys(snapshot.holds)).toHaveLength(1);
-    expect(journal.slice(1).map((line) => JSON.parse(line).op)).toEqual(['hold', 'outcome', 'unhold']);
+    expect(journal.slice(1).map((line) => JSON.parse(line).op)).toEqual(['hold', 'outcome', 'claim', 'unhold']);
 
     await first.close();
     const second = await openLedger(path);
@@ -119,8 +119,8 @@ describe('FileLedger', () => {
     }
     const journal = join(dirname(path), 'ledger.journal');
     expect((await readFile(journal, 'utf8')).trim().split('\n').length).toBeLessThanOrEqual(5);
-    await ledger.recordOutcome('old', anOutcome({ finishedAt: '2026-06-01T00:00:00.000Z' }));
-    await ledger.recordOutcome('new', anOutcome({ finishedAt: '2026-11-01T00:00:00.000Z' }));
+    await ledger.recordOutcomes('old', [anOutcome({ finishedAt: '2026-06-01T00:00:00.000Z' })]);
+    await ledger.recordOutcomes('new', [anOutcome({ finishedAt: '2026-11-01T00:00:00.000Z' })]);
     await ledger.claim('old', 'k', { holder: 'd', expiresAt: Date.parse('2026-06-01T00:00:00.000Z') });
     await ledger.claim('new', 'k', { holder: 'd', expiresAt: now + 60_000 });
     await ledger.close();
