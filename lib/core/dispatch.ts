@@ -79,3 +79,28 @@ export async function runChunks<T>(
   );
   return results;
 }
+
+/** Most targets in one work message: a worker pays its per-message ledger costs (outcome batches) once per this many. */
+export const WORK_MESSAGE_TARGETS = 100;
+
+/**
+ * The chunks of a plan regrouped for the work queues: per account and phase, up to WORK_MESSAGE_TARGETS targets a
+ * message. A worker still calls the provider at its batch limit (the adapter splits), but records its outcomes and
+ * reads its ledger in one go per message — at 100,000 targets, tens of thousands of one-target messages would cost
+ * the ledger (and SQS) a request each for what one request can carry.
+ */
+export function forWorkQueues(chunks: readonly Chunk[], maxTargets = WORK_MESSAGE_TARGETS): Chunk[] {
+  const groups = new Map<string, Chunk>();
+  for (const chunk of chunks) {
+    const id = `${chunk.account.config.name}|${chunk.phase ?? 'act'}`;
+    const group = groups.get(id) ?? { account: chunk.account, items: [], ...(chunk.phase ? { phase: chunk.phase } : {}) };
+    group.items.push(...chunk.items);
+    groups.set(id, group);
+  }
+  return [...groups.values()].flatMap((group) =>
+    Array.from({ length: Math.ceil(group.items.length / maxTargets) }, (_, i) => ({
+      ...group,
+      items: group.items.slice(i * maxTargets, (i + 1) * maxTargets),
+    })),
+  );
+}

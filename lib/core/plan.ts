@@ -61,17 +61,32 @@ export async function planPause(command: Command, deps: PlanDeps): Promise<Plan>
  * sweep (expiredHolds) takes targets whose every hold has expired, and resolves stale pending holds on the way.
  */
 export async function planResume(command: Command, deps: PlanDeps): Promise<Plan> {
-  const { sessions, ledger } = deps;
+  const everyHold = command.options.force || command.options.expiredHolds === true;
+  const targets: PlannedTarget[] = [];
+  const accountFailures: AccountFailure[] = [];
+  const seen = new Set<string>();
+  // Page by page, from this source's own holds (or, on force and for the sweep, every hold): each page's targets
+  // are planned on all their holds, read once. Linear in the holds, and never more than a page of them at once.
+  for await (const page of everyHold ? deps.ledger.allHolds() : deps.ledger.holdsOfSource(command.source)) {
+    const keys = [...new Set(page.filter((h) => !seen.has(h.key) && inScope({ ...h.target }, command.scope)).map((h) => h.key))];
+    for (const key of keys) seen.add(key);
+    if (keys.length === 0) continue;
+    await planHeldTargets(command, await deps.ledger.holdsOf(keys), deps, targets, accountFailures);
+  }
+  return { command, targets: sortTargets(targets), accountFailures };
+}
+
+/** Plans the resume of some targets from all their holds: which to read back, which this source only lets go. */
+async function planHeldTargets(
+  command: Command,
+  holds: readonly PauseRecord[],
+  deps: PlanDeps,
+  targets: PlannedTarget[],
+  accountFailures: AccountFailure[],
+): Promise<void> {
+  const { sessions } = deps;
   const now = deps.now();
   const force = command.options.force;
-  const everyHold = force || command.options.expiredHolds === true;
-  // The holds planning starts from: this source's own, or (force, the sweep) every one, page by page; then every
-  // hold of those targets, which is what precedence is judged on. Linear in the holds read.
-  const own: PauseRecord[] = [];
-  for await (const page of everyHold ? ledger.allHolds() : ledger.holdsOfSource(command.source)) {
-    for (const hold of page) if (inScope({ ...hold.target }, command.scope)) own.push(hold);
-  }
-  const holds = everyHold ? own : await ledger.holdsOf([...new Set(own.map((h) => h.key))]);
   const activeByKey = new Map<string, PauseRecord[]>();
   for (const hold of activeHolds(holds, now)) activeByKey.set(hold.key, [...(activeByKey.get(hold.key) ?? []), hold]);
   const candidates = new Map<string, PauseRecord>();
@@ -82,9 +97,10 @@ export async function planResume(command: Command, deps: PlanDeps): Promise<Plan
       else if (holdStatus(hold) === 'pending') toResolve.push(hold);
     }
   } else {
-    for (const hold of force ? activeHolds(holds, now) : own) candidates.set(hold.key, hold);
+    for (const hold of force ? activeHolds(holds, now) : holds.filter((h) => h.source === command.source)) {
+      candidates.set(hold.key, hold);
+    }
   }
-  const targets: PlannedTarget[] = [];
   const toRead: PauseRecord[] = [...toResolve];
   for (const record of candidates.values()) {
     const others = (activeByKey.get(record.key) ?? []).filter((h) => h.source !== command.source).map((h) => h.source);
@@ -98,7 +114,6 @@ export async function planResume(command: Command, deps: PlanDeps): Promise<Plan
     byAccount.set(record.target.account, list);
   }
   const resolving = new Set(toResolve);
-  const accountFailures: AccountFailure[] = [];
   await Promise.all(
     [...byAccount].map(async ([account, records]) => {
       const handle = sessions.handle(account);
@@ -152,7 +167,6 @@ export async function planResume(command: Command, deps: PlanDeps): Promise<Plan
       }
     }),
   );
-  return { command, targets: sortTargets(targets), accountFailures };
 }
 
 /**

@@ -3,7 +3,7 @@ import { defaultSleep } from '../http/rate-limiter';
 import { claimItems, claimScope } from './claims';
 import type { Command } from './command';
 import { releasesHold } from './decide';
-import { type Chunk, type ChunkPhase, chunkConcurrency, chunkPlan, runChunks } from './dispatch';
+import { type Chunk, type ChunkPhase, chunkConcurrency, chunkPlan, forWorkQueues, runChunks } from './dispatch';
 import { ClaimsInProgressError } from './errors';
 import { executeChunk, type HandedBack } from './execute';
 import { accountFailure, type FailureSink } from './failures';
@@ -86,8 +86,8 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
   let dispatched: Chunk[] = [];
   const inProgress: TargetKey[] = [];
   if (deps.workQueue && acting > (deps.inProcessLimit ?? 200)) {
-    dispatched = chunks;
-    await sendToWorkQueues(command, chunks, deps.workQueue);
+    dispatched = forWorkQueues(chunks);
+    await sendToWorkQueues(command, dispatched, deps.workQueue);
   } else {
     const handedBack: HandedBack[] = [];
     const withOthers: Chunk[] = [];

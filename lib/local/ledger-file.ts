@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, readFile, rename } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { ConfigError } from '../core/errors';
@@ -36,9 +36,13 @@ const stateSchema = z.object({
 export interface FileLedgerOptions extends MemoryLedgerOptions, FileLockOptions {
   /** Outcomes and claims older than this are dropped when the journal is compacted (default 90, as the TTL). */
   retentionDays?: number;
-  /** Compact once the journal is this large (bytes, default 4 MiB) … */
+  /**
+   * Compact once the journal is this large (bytes, default 4 MiB) and at least as large as the last snapshot: a
+   * compaction rewrites everything, so it waits until as much has been journaled — the write cost stays
+   * proportional to what changed, whatever the ledger's size …
+   */
   compactBytes?: number;
-  /** … or has this many records (default 10 000). */
+  /** … or has this many records (default: no limit by count). */
   compactLines?: number;
 }
 
@@ -69,6 +73,8 @@ export class FileLedger extends MemoryLedger {
   private readonly retentionMs: number;
   private readonly compactBytes: number;
   private readonly compactLines: number;
+  /** The size of the last snapshot written or read (bytes). */
+  private snapshotBytes = 0;
 
   private constructor(
     readonly path: string,
@@ -80,7 +86,7 @@ export class FileLedger extends MemoryLedger {
     this.journalPath = siblingPath(path, 'journal');
     this.retentionMs = (options.retentionDays ?? 90) * DAY_MS;
     this.compactBytes = options.compactBytes ?? 4 * 1024 * 1024;
-    this.compactLines = options.compactLines ?? 10_000;
+    this.compactLines = options.compactLines ?? Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -98,6 +104,7 @@ export class FileLedger extends MemoryLedger {
       for (const change of journal.changes) applyChange(snapshot.state, change);
       forgetEarlierProcesses(snapshot.state);
       const ledger = new FileLedger(path, snapshot.state, options, lock);
+      ledger.snapshotBytes = (await stat(path).catch(() => undefined))?.size ?? 0;
       if (journal.continues) {
         const handle = await open(journalPath, 'r+');
         if (journal.size > journal.validBytes) {
@@ -169,7 +176,7 @@ export class FileLedger extends MemoryLedger {
     }
     this.journalBytes += Buffer.byteLength(text);
     this.journalLines += lines.length;
-    if (this.journalBytes >= this.compactBytes || this.journalLines >= this.compactLines) {
+    if (this.journalBytes >= Math.max(this.compactBytes, this.snapshotBytes) || this.journalLines >= this.compactLines) {
       // What this flush promised is durable already; a compaction that fails is tried again at the next flush.
       await this.compact().catch(() => undefined);
     }
@@ -182,6 +189,7 @@ export class FileLedger extends MemoryLedger {
     const taken = this.pending;
     this.pending = [];
     const text = JSON.stringify({ version: 1, journal: id, ...this.state });
+    this.snapshotBytes = Buffer.byteLength(text);
     try {
       await writeAtomically(this.path, text);
     } catch (error) {
