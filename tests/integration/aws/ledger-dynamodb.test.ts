@@ -60,8 +60,8 @@ describe('DynamoDbLedger holds', () => {
 
     await ledger.recordPause(record);
 
-    const item = await rawItem(tableName, 'HOLDS', `${record.key}#${record.source}`);
-    expect(item?.record).toEqual(record);
+    const item = await rawItem(tableName, `T#${record.key}`, 'T');
+    expect(item?.holds[`s:${record.source}`]).toEqual(record);
     expect(item).not.toHaveProperty(LEDGER_TABLE.ttlAttribute);
   });
 });
@@ -86,7 +86,7 @@ describe('DynamoDbLedger holds written by the version before write-ahead holds',
     const { tableName, ledger } = await openLedger();
     const record = aPauseRecord(aTarget(), { status: 'pending' });
     await ledger.recordPause(record);
-    expect((await rawItem(tableName, 'HOLDS', `${record.key}#${record.source}`))?.record.status).toBe('pending');
+    expect((await rawItem(tableName, `T#${record.key}`, 'T'))?.holds[`s:${record.source}`].status).toBe('pending');
 
     await ledger.recordPause({ ...record, status: 'held' });
 
@@ -165,21 +165,19 @@ describe('DynamoDbLedger leases', () => {
     const key = targetKey(aTarget());
     await ledger.acquireLeases([key], { holder: 'resume', expiresAt: now });
 
-    expect([...(await ledger.acquireLeases([key], { holder: 'incident', expiresAt: now + 1_000 }))]).toEqual([key]);
+    expect([...(await ledger.acquireLeases([key], { holder: 'incident', expiresAt: now + 1_000 })).keys()]).toEqual([key]);
   });
 
-  it('gives a lease item a TTL a bit after the lease ends, and keeps the lease end in milliseconds', async () => {
+  it('keeps the lease on the target item, its end in milliseconds, and gives the item no TTL', async () => {
     const now = Date.parse('2026-11-28T00:00:00.000Z');
     const { tableName, ledger } = await openLedger({ now: () => new Date(now) });
     const key = targetKey(aTarget());
 
     await ledger.acquireLeases([key], { holder: 'resume', expiresAt: now + 30_000 });
 
-    const item = await rawItem(tableName, `T#${key}`, 'LEASE');
-    expect(item).toMatchObject({ holder: 'resume', leaseExpiresAt: now + 30_000 });
-    const ttl = item?.[LEDGER_TABLE.ttlAttribute] as number;
-    expect(ttl).toBeGreaterThan((now + 30_000) / 1000);
-    expect(ttl).toBeLessThanOrEqual((now + 30_000) / 1000 + 86_400);
+    const item = await rawItem(tableName, `T#${key}`, 'T');
+    expect(item).toMatchObject({ leaseHolder: 'resume', leaseExpiresAt: now + 30_000, holds: {} });
+    expect(item).not.toHaveProperty(LEDGER_TABLE.ttlAttribute);
   });
 
   it('leaves the holds alone: leases are not holds', async () => {
@@ -225,7 +223,7 @@ describe('DynamoDbLedger claims', () => {
     expect(await ledger.claim('cmd-ttl', key, { holder: 'd2', expiresAt: clock + 1_000 })).toBe('taken-over');
     await ledger.finishClaim('cmd-ttl', key);
 
-    const item = await rawItem(tableName, 'CMD#cmd-ttl', `CLAIM#${key}`);
+    const item = await rawItem(tableName, 'CMD#cmd-ttl', `TARGET#${key}`);
     expect(item).toMatchObject({ holder: 'd2', done: true, [LEDGER_TABLE.ttlAttribute]: now / 1000 + 30 * 86_400 });
   });
 
@@ -335,6 +333,7 @@ describe('DynamoDbLedger table', () => {
     expect(Table?.KeySchema?.map((k) => k.AttributeName)).toEqual([LEDGER_TABLE.partitionKey, LEDGER_TABLE.sortKey]);
     expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema?.map((k) => k.AttributeName)])).toEqual([
       [LEDGER_TABLE.commandIndex.name, [LEDGER_TABLE.commandIndex.partitionKey, LEDGER_TABLE.commandIndex.sortKey]],
+      [LEDGER_TABLE.holdsIndex.name, [LEDGER_TABLE.holdsIndex.partitionKey, LEDGER_TABLE.holdsIndex.sortKey]],
     ]);
   });
 
