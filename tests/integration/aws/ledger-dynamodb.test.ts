@@ -365,8 +365,11 @@ const countingClient = () => {
   return { client, sent };
 };
 
-const countOf = (sent: readonly string[]) =>
-  sent.reduce<Record<string, number>>((counts, name) => ({ ...counts, [name]: (counts[name] ?? 0) + 1 }), {});
+const countOf = (sent: readonly string[]) => {
+  const counts: Record<string, number> = {};
+  for (const name of sent) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+};
 
 const sourceIndexEntries = async (tableName: string, source: string) => {
   const documents = DynamoDBDocumentClient.from(db.client);
@@ -578,6 +581,45 @@ describe('DynamoDbLedger on a table the version before this one wrote', () => {
     expect((await ledger.holdsOf([targetKey(a)])).map((h) => h.source).sort()).toEqual(['INC-1', 'window:x']);
     expect(await ledger.claim('cmd-old', targetKey(a), { holder: 'd1', expiresAt: Date.now() + 60_000 })).toBe('done');
     expect(await ledger.claim('cmd-old', targetKey(b), { holder: 'd1', expiresAt: Date.now() + 60_000 })).toBe('claimed');
+  });
+});
+
+describe('DynamoDbLedger batches DynamoDB leaves unprocessed', () => {
+  it('asks again for the keys a BatchGetItem left unprocessed', async () => {
+    const { tableName, ledger: setup } = await openLedger();
+    const targets = manyTargets(40);
+    await Promise.all(targets.map((t) => setup.recordPause(aPauseRecord(t))));
+    const { client, sent } = countingClient();
+    let throttled = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const output = result.output as { Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: unknown };
+        const found = output.Responses?.[tableName];
+        if (context.commandName === 'BatchGetItemCommand' && !throttled && found && found.length > 1) {
+          throttled = true; // as DynamoDB does when throttled or past 16 MB: half the keys come back unprocessed
+          const left = found.splice(0, Math.floor(found.length / 2));
+          output.UnprocessedKeys = {
+            [tableName]: { Keys: left.map((item) => ({ pk: item.pk, sk: item.sk })), ConsistentRead: true },
+          };
+        }
+        return result;
+      },
+      { step: 'initialize' },
+    );
+    const ledger = new DynamoDbLedger({ client, tableName });
+
+    const holds = await ledger.holdsOf(targets.slice(0, 30).map((t) => targetKey(t)));
+
+    expect(throttled).toBe(true);
+    expect(holds.map((h) => h.target.taskId).sort()).toEqual(
+      targets
+        .slice(0, 30)
+        .map((t) => t.taskId)
+        .sort(),
+    );
+    expect(sent.filter((name) => name === 'BatchGetItem')).toHaveLength(2);
+    client.destroy();
   });
 });
 
