@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { LEDGER_TABLE } from '../../lib/aws/ledger-dynamodb';
+import { createLedgerTableInput, LEDGER_TABLE } from '../../lib/aws/ledger-dynamodb';
 import { windowInputSchema } from '../../lib/core/window';
 import { PROVIDER_KEYS } from '../../lib/providers/types';
 import {
@@ -328,11 +328,16 @@ describe('the packaged CloudFormation template', () => {
       { AttributeName: LEDGER_TABLE.partitionKey, KeyType: 'HASH' },
       { AttributeName: LEDGER_TABLE.sortKey, KeyType: 'RANGE' },
     ]);
+    // The table CreateTable makes in the tests is the one CloudFormation makes: keys, attribute types, indexes.
+    const created = createLedgerTableInput(String(p?.TableName));
+    expect(prop(p, 'AttributeDefinitions')).toEqual(created.AttributeDefinitions);
+    expect(prop(p, 'GlobalSecondaryIndexes')).toEqual(created.GlobalSecondaryIndexes);
     expect(prop(p, 'GlobalSecondaryIndexes', 0, 'IndexName')).toBe(LEDGER_TABLE.commandIndex.name);
     expect(prop(p, 'GlobalSecondaryIndexes', 0, 'KeySchema')).toEqual([
       { AttributeName: LEDGER_TABLE.commandIndex.partitionKey, KeyType: 'HASH' },
       { AttributeName: LEDGER_TABLE.commandIndex.sortKey, KeyType: 'RANGE' },
     ]);
+    expect(prop(p, 'GlobalSecondaryIndexes', 1, 'IndexName')).toBe(LEDGER_TABLE.holdsIndex.name);
     expect(resource(id).DeletionPolicy).toBe('Retain');
   });
 
