@@ -167,6 +167,13 @@ for (const account of accounts.accounts) {
 await Promise.all(seed);
 await base.flush();
 
+const trace = (stage: string) => {
+  if (process.env.P5_TRACE) {
+    const { rss, heapUsed } = process.memoryUsage();
+    process.stderr.write(`${stage}: rss ${Math.round(rss / 2 ** 20)} MB, heap ${Math.round(heapUsed / 2 ** 20)} MB\n`);
+  }
+};
+trace('seeded');
 const ledger = kind === 'dynamodb' ? base : counted(base);
 counts.requests = 0;
 counts.itemsRead = 0;
@@ -194,6 +201,7 @@ const planStarted = performance.now();
 const targets = (await runCommand(resume, { sessions: sessions(), ledger, failures, workQueue: queue, inProcessLimit: 0 })).plan
   .targets.length;
 const planSeconds = (performance.now() - planStarted) / 1000;
+trace('planned');
 const planRequests = counts.requests;
 
 const perMessage: number[] = [];
@@ -209,6 +217,7 @@ for await (const line of createInterface({ input: createReadStream(queueFile) })
   resumed += result.outcomes.filter((o) => o.outcome === 'resumed').length;
 }
 const executeSeconds = (performance.now() - executeStarted) / 1000;
+trace('executed');
 perMessage.sort((a, b) => a - b);
 process.stdout.write(
   `${JSON.stringify({

@@ -1,9 +1,11 @@
 /**
- * The benchmark of issue 7 (never part of `npm test`): P1 fan-out against the documented rate-limit floor, P2 the
- * same fleet one request at a time, P3 plan + dispatch scale, P4 bundle size and module-load time (and the SDK's own).
+ * The benchmark (never part of `npm test`): P1 fan-out against the documented rate-limit floor, P2 the same fleet one
+ * request at a time, P3 plan + dispatch scale, P4 bundle size and module-load time (and the SDK's own), P5 the window
+ * resume of up to 100,000 held targets on each ledger.
  *
  *   node --import tsx bench/run.ts [--json] [--only p1,p2,p3,p4] [--p1-targets 10000] [--p2-fraction 0.05]
  *        [--p3-sizes 1000,10000,100000] [--p4-runs 11] [--confirm-interval-ms N] [--chunks-per-account N]
+ *        [--p5-sizes 1000,10000,100000] [--p5-ledgers memory,file,dynamodb]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -11,15 +13,18 @@ import { runP1 } from './p1';
 import { runP2 } from './p2';
 import { runP3 } from './p3';
 import { runP4, runSdkFloor } from './p4';
+import { type P5Ledger, runP5 } from './p5';
 
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'p1,p2,p3,p4' },
+    only: { type: 'string', default: 'p1,p2,p3,p4,p5' },
     'p1-targets': { type: 'string', default: '10000' },
     'p2-fraction': { type: 'string', default: '0.05' },
     'p3-sizes': { type: 'string', default: '1000,10000,100000' },
     'p4-runs': { type: 'string', default: '11' },
+    'p5-sizes': { type: 'string', default: '1000,10000,100000' },
+    'p5-ledgers': { type: 'string', default: 'memory,file,dynamodb' },
     'confirm-interval-ms': { type: 'string' },
     'chunks-per-account': { type: 'string' },
   },
@@ -140,6 +145,20 @@ if (only.has('p4')) {
   log(
     `the SDK alone, no code of ours (load ms over bare node): ${floor.map((r) => `${r.packages.replace('@aws-sdk/', '')} ${f(r.loadMs, 1)}`).join(' · ')}`,
   );
+}
+
+if (only.has('p5')) {
+  const sizes = values['p5-sizes'].split(',').map(Number);
+  const ledgers = values['p5-ledgers'].split(',') as P5Ledger[];
+  log(`\nP5: window resume of ${sizes.join(' / ')} held targets on the ${ledgers.join(', ')} ledgers (fake adapters, no HTTP)…`);
+  const rows = await runP5(sizes, ledgers, log);
+  report.p5 = rows;
+  for (const ledger of ledgers) {
+    const of = (n: number) => rows.find((r) => r.ledger === ledger && r.targets === n);
+    const [small, large] = [of(10_000), of(100_000)];
+    if (small && large) log(`${ledger}: planSeconds 100k ÷ 10k = ${(large.planSeconds / small.planSeconds).toFixed(1)} (goal ≤ 12)`);
+  }
+  log('goals: peak RSS ≤ 256 MB at 100k; items read per work message max ≤ 2 × its targets; ledger requests per target ≤ 4');
 }
 
 report.benchSeconds = (performance.now() - benchStarted) / 1000;

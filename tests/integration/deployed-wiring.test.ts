@@ -197,7 +197,10 @@ function callOf(service: Call['service'], request: unknown): Call {
   if (service === 'sqs') {
     return { service, action: `sqs:${SQS_IAM_ACTION[operation] ?? operation}`, resource: queueArnOfUrl(String(input.QueueUrl)) };
   }
-  if (input.TableName !== tableName) throw new Error(`a call to table ${String(input.TableName)}, not the template's`);
+  // Batch operations name their tables as the keys of RequestItems.
+  const tables =
+    typeof input.TableName === 'string' ? [input.TableName] : Object.keys((input.RequestItems as object | undefined) ?? {});
+  if (tables.length !== 1 || tables[0] !== tableName) throw new Error(`a call to table ${tables.join(', ')}, not the template's`);
   const index = typeof input.IndexName === 'string' ? `/index/${input.IndexName}` : '';
   return { service, action: `dynamodb:${operation}`, resource: `${tableArn}${index}` };
 }
@@ -274,7 +277,7 @@ async function usePort(fn: FunctionName, port: Port, d: Deployed): Promise<void>
     const lease = { holder: `wiring-${fn}`, expiresAt: Date.now() + 60_000 };
     expect(await d.runtime.ledger.claim(`wiring-${fn}`, key, lease), fn).toBe('claimed');
     await d.runtime.ledger.finishClaim(`wiring-${fn}`, key);
-    expect([...(await d.runtime.ledger.acquireLeases([key], lease))], fn).toEqual([key]);
+    expect([...(await d.runtime.ledger.acquireLeases([key], lease)).keys()], fn).toEqual([key]);
     await d.runtime.ledger.releaseLeases([key], lease.holder);
     expect(await d.runtime.ledger.claim(`wiring-${fn}`, key, { ...lease, holder: 'another' }), fn).toBe('done');
     await d.runtime.ledger.flush();

@@ -120,8 +120,9 @@ describe('the functions over local SQS and the provider simulator', () => {
     const drs = await deliver(stage.sqs.client, stage.queues.drs, fn.worker, lambdaContext);
 
     expect(planned.reply.batchItemFailures).toEqual([]);
-    // NCP pauses one job per call, so its two tasks are two chunks; DRS batches both jobs in one.
-    expect(ncp.records).toHaveLength(2);
+    // One work message per account (up to 100 targets): NCP's worker pauses its two jobs one call each, DRS in one batch.
+    expect(ncp.records).toHaveLength(1);
+    expect((JSON.parse(ncp.records[0]?.body ?? '{}') as { items: unknown[] }).items).toHaveLength(2);
     expect(drs.records).toHaveLength(1);
     expect([...ncp.reply.batchItemFailures, ...drs.reply.batchItemFailures]).toEqual([]);
     expect(stage.sim.task('ncp-object-migration', 'photos')?.state).toBe('PAUSED');
@@ -171,7 +172,7 @@ describe('the functions over local SQS and the provider simulator', () => {
       expect.objectContaining({ kind: 'invalid-command', issues: [{ path: '(body)', message: 'not valid JSON' }] }),
     ]);
     expect(await bodiesOn(stage.sqs.client, stage.queues.commands)).toEqual([]);
-    expect(await bodiesOn(stage.sqs.client, stage.queues.ncp)).toHaveLength(2);
+    expect(await bodiesOn(stage.sqs.client, stage.queues.ncp)).toHaveLength(1);
   });
 
   it('runs an incident in-process and returns the summary', async () => {

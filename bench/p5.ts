@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import dynalite from 'dynalite';
+
+export type P5Ledger = 'memory' | 'file' | 'dynamodb';
+
+export interface P5Row {
+  ledger: P5Ledger;
+  targets: number;
+  resumed: number;
+  messages: number;
+  largestMessage: number;
+  planSeconds: number;
+  executeSeconds: number;
+  peakRssMB: number;
+  ledgerItemsReadPerWorkMessage: { median: number; max: number };
+  ledgerRequestsPerTarget: number;
+  planRequests: number;
+  failed: number;
+}
+
+/**
+ * P5: the window resume of N held targets on each ledger, each row in its own process (peak RSS is that row's).
+ * The DynamoDB-protocol server (dynalite, on 127.0.0.1) runs in this process, so its memory is not the row's.
+ */
+export async function runP5(sizes: readonly number[], ledgers: readonly P5Ledger[], log: (line: string) => void): Promise<P5Row[]> {
+  const child = fileURLToPath(new URL('./p5-child.ts', import.meta.url));
+  const rows: P5Row[] = [];
+  for (const ledger of ledgers) {
+    for (const size of sizes) {
+      const server = ledger === 'dynamodb' ? await startDynalite() : undefined;
+      try {
+        const args = ['--import', 'tsx', child, String(size), ledger, ...(server ? [server.endpoint] : [])];
+        const row = JSON.parse(await runChild(args)) as P5Row;
+        rows.push(row);
+        log(
+          `${ledger.padEnd(9)} ${String(size).padStart(7)}  plan ${row.planSeconds.toFixed(3)} s  execute ${row.executeSeconds.toFixed(1)} s  peak ${row.peakRssMB.toFixed(0)} MB  items/message median ${row.ledgerItemsReadPerWorkMessage.median} max ${row.ledgerItemsReadPerWorkMessage.max}  requests/target ${row.ledgerRequestsPerTarget.toFixed(2)}`,
+        );
+      } finally {
+        await server?.close();
+      }
+    }
+  }
+  return rows;
+}
+
+function runChild(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+    });
+    proc.stderr.on('data', (d) => {
+      err += d;
+    });
+    proc.on('exit', (code) => {
+      if (code === 0) resolve(out.trim().split('\n').at(-1) ?? '{}');
+      else reject(new Error(`P5 child ${args.slice(3).join(' ')} failed: ${err.slice(-2000)}`));
+    });
+  });
+}
+
+async function startDynalite(): Promise<{ endpoint: string; close: () => Promise<void> }> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
