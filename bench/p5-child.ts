@@ -96,7 +96,7 @@ async function openLedger(): Promise<Ledger> {
     (next) => async (args) => {
       counts.requests += 1;
       const result = await next(args);
-      const out = result.output as {
+      const out = (result.output ?? {}) as {
         Items?: unknown[];
         Item?: unknown;
         Attributes?: unknown;
@@ -109,7 +109,7 @@ async function openLedger(): Promise<Ledger> {
         Object.values(out.Responses ?? {}).reduce((n, list) => n + list.length, 0);
       return result;
     },
-    { step: 'deserialize', name: 'p5-counter' },
+    { step: 'initialize', name: 'p5-counter' },
   );
   return new DynamoDbLedger({ client: dynamo, tableName });
 }
