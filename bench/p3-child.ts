@@ -4,7 +4,6 @@
  * fakes whose list returns the tasks from memory (no HTTP), with the real adapters' capabilities (batch limits);
  * the work queue serialises each message as SQS would be sent it, and keeps only the byte count.
  */
-import { parseAccounts } from '../lib/config';
 import { parseCommand } from '../lib/core/command';
 import { runCommand } from '../lib/core/run';
 import { AccountSessions, type AdapterRegistry } from '../lib/core/sessions';
@@ -13,6 +12,7 @@ import { MemoryFailureSink } from '../lib/local/failures';
 import { MemoryLedger } from '../lib/local/ledger-memory';
 import { adapters as real } from '../lib/providers/registry';
 import { PROVIDER_KEYS, type ProviderAdapter, type ProviderKey, type ProviderTask } from '../lib/providers/types';
+import { fakeAccounts, noSecrets } from './fake-fleet';
 
 const total = Number(process.argv[2] ?? '1000');
 const perAccount = Math.ceil(total / (PROVIDER_KEYS.length * 2));
@@ -43,19 +43,8 @@ function fakeAdapter(key: ProviderKey): ProviderAdapter {
 }
 
 const registry = Object.fromEntries(PROVIDER_KEYS.map((k) => [k, fakeAdapter(k)])) as AdapterRegistry;
-const accounts = parseAccounts({
-  accounts: PROVIDER_KEYS.flatMap((provider, p) =>
-    [1, 2].map((n) => ({
-      name: `p3-${p}-${n}`,
-      provider,
-      region: provider === 'ncp-object-migration' ? 'KR' : 'ap-southeast-1',
-      ...(provider === 'ncp-object-migration' ? {} : { projectId: `fakeproject${p}${n}` }),
-      endpoint: 'http://127.0.0.1:9',
-      secret: `env:MP_P3_FAKE_${p}_${n}`,
-    })),
-  ),
-});
-const secrets = { get: async () => ({}), invalidate: () => {} };
+const accounts = fakeAccounts('p3');
+const secrets = noSecrets;
 let messages = 0;
 let bytes = 0;
 const queue: WorkQueue = {

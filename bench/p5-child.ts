@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLedgerTableInput, DynamoDbLedger } from '../lib/aws/ledger-dynamodb';
-import { parseAccounts } from '../lib/config';
 import { parseCommand } from '../lib/core/command';
 import { holdFor } from '../lib/core/holds';
 import type { Ledger } from '../lib/core/ledger';
@@ -26,6 +25,7 @@ import { FileLedger } from '../lib/local/ledger-file';
 import { MemoryLedger } from '../lib/local/ledger-memory';
 import { adapters as real } from '../lib/providers/registry';
 import { PROVIDER_KEYS, type ProviderAdapter, type ProviderKey, type ProviderTask } from '../lib/providers/types';
+import { fakeAccounts, noSecrets } from './fake-fleet';
 
 const total = Number(process.argv[2] ?? '1000');
 const kind = (process.argv[3] ?? 'memory') as 'memory' | 'file' | 'dynamodb';
@@ -58,19 +58,8 @@ function fakeAdapter(key: ProviderKey): ProviderAdapter {
 }
 
 const registry = Object.fromEntries(PROVIDER_KEYS.map((k) => [k, fakeAdapter(k)])) as AdapterRegistry;
-const accounts = parseAccounts({
-  accounts: PROVIDER_KEYS.flatMap((provider, p) =>
-    [1, 2].map((n) => ({
-      name: `p5-${p}-${n}`,
-      provider,
-      region: provider === 'ncp-object-migration' ? 'KR' : 'ap-southeast-1',
-      ...(provider === 'ncp-object-migration' ? {} : { projectId: `fakeproject${p}${n}` }),
-      endpoint: 'http://127.0.0.1:9',
-      secret: `env:MP_P5_FAKE_${p}_${n}`,
-    })),
-  ),
-});
-const secrets = { get: async () => ({}), invalidate: () => {} };
+const accounts = fakeAccounts('p5');
+const secrets = noSecrets;
 
 /** Requests the ledger's server received (DynamoDB) or port calls (memory, file), and records handed back. */
 const counts = { requests: 0, itemsRead: 0 };

@@ -24,7 +24,11 @@ export interface P5Row {
  * P5: the window resume of N held targets on each ledger, each row in its own process (peak RSS is that row's).
  * The DynamoDB-protocol server (dynalite, on 127.0.0.1) runs in this process, so its memory is not the row's.
  */
-export async function runP5(sizes: readonly number[], ledgers: readonly P5Ledger[], log: (line: string) => void): Promise<P5Row[]> {
+export async function runP5(
+  sizes: readonly number[],
+  ledgers: readonly P5Ledger[],
+  log: (line: string) => void,
+): Promise<P5Row[]> {
   const child = fileURLToPath(new URL('./p5-child.ts', import.meta.url));
   const rows: P5Row[] = [];
   for (const ledger of ledgers) {

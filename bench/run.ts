@@ -156,7 +156,8 @@ if (only.has('p5')) {
   for (const ledger of ledgers) {
     const of = (n: number) => rows.find((r) => r.ledger === ledger && r.targets === n);
     const [small, large] = [of(10_000), of(100_000)];
-    if (small && large) log(`${ledger}: planSeconds 100k ÷ 10k = ${(large.planSeconds / small.planSeconds).toFixed(1)} (goal ≤ 12)`);
+    if (small && large)
+      log(`${ledger}: planSeconds 100k ÷ 10k = ${(large.planSeconds / small.planSeconds).toFixed(1)} (goal ≤ 12)`);
   }
   log('goals: peak RSS ≤ 256 MB at 100k; items read per work message max ≤ 2 × its targets; ledger requests per target ≤ 4');
 }
