@@ -521,10 +521,8 @@ function countingAdapters(registry: AdapterRegistry, command: Command, progress:
 /** A resume's total: the holds it may lift (the resume itself decides each one). */
 async function expectHeld(command: Command, ledger: Ledger, progress: ProgressReporter): Promise<void> {
   const keys = new Map<string, ProviderKey>();
-  for (const hold of await ledger.pausedByUs()) {
-    if ((command.options.force || hold.source === command.source) && inScope(hold.target, command.scope)) {
-      keys.set(hold.key, hold.target.provider);
-    }
+  for await (const page of command.options.force ? ledger.allHolds() : ledger.holdsOfSource(command.source)) {
+    for (const hold of page) if (inScope(hold.target, command.scope)) keys.set(hold.key, hold.target.provider);
   }
   for (const provider of keys.values()) progress.expect(provider, 1);
 }

@@ -870,6 +870,7 @@ const outcomeSchema = z.object({
   providerCode: z.optional(z.string()),
   attempts: z.number(),
   stateAfter: z.optional(z.string()),
+  notApplied: z.optional(z.literal(true)),
   startedAt: z.string(),
   finishedAt: z.string(),
 }) satisfies z.ZodMiniType<TargetOutcome>;

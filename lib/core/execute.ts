@@ -220,10 +220,19 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
   const outcomeOf = (target: Target, result: ActionResult | undefined, seen: ReadBack | undefined): TargetOutcome => {
     if (!result) return failed(target, undefined, 'the adapter returned no result for this task', 1);
     if (!result.ok && !(result.error.maybeApplied && seen && !(seen instanceof ProviderError) && wanted(seen))) {
-      const unseen = result.error.maybeApplied
-        ? `, and the task was not seen ${command.action}d within ${chunk.account.capabilities.confirm.deadlineMs} ms (last state: ${seen instanceof ProviderError || !seen ? 'unknown' : seen.state})`
-        : '';
-      return failed(target, result.error, `${result.error.message}${unseen}`, result.error.attempts);
+      if (!result.error.maybeApplied) return failed(target, result.error, result.error.message, result.error.attempts);
+      const state = seen instanceof ProviderError || !seen ? undefined : seen;
+      const unseen = `, and the task was not seen ${command.action}d within ${chunk.account.capabilities.confirm.deadlineMs} ms (last state: ${state?.state ?? 'unknown'})`;
+      // Read back unchanged for the whole confirmation deadline (still running, for a pause): the request did not take
+      // effect. Said so, the pause's pending hold is removed at once — left pending, it would claim a task someone
+      // pauses by hand later.
+      const unchanged =
+        state !== undefined && (command.action === 'pause' ? state.phase === 'running' : state.phase === 'paused');
+      return {
+        ...failed(target, result.error, `${result.error.message}${unseen}`, result.error.attempts),
+        ...(state ? { stateAfter: state.state } : {}),
+        ...(unchanged ? { notApplied: true as const } : {}),
+      };
     }
     if (seen instanceof ProviderError) return failed(target, seen, `accepted, then: ${seen.message}`, seen.attempts);
     if (seen && wanted(seen)) {

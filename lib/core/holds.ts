@@ -69,7 +69,7 @@ export function pauseHoldChanges(command: Command, outcomes: readonly TargetOutc
     const refused =
       o.outcome === 'skipped' ||
       o.outcome === 'unsupported' ||
-      (o.outcome === 'failed' && DEFINITIVE_REFUSALS.has(o.errorClass ?? ''));
+      (o.outcome === 'failed' && (DEFINITIVE_REFUSALS.has(o.errorClass ?? '') || o.notApplied === true));
     return refused ? { key, remove: [command.source] } : { key };
   });
 }

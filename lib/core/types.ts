@@ -32,6 +32,11 @@ export interface TargetOutcome {
   providerCode?: string;
   attempts: number;
   stateAfter?: string;
+  /**
+   * An action whose answer was lost, read back unchanged for the whole confirmation deadline: the provider did not
+   * carry it out (so a pause's pending hold goes).
+   */
+  notApplied?: true;
   startedAt: string;
   finishedAt: string;
 }

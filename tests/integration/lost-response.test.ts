@@ -35,7 +35,7 @@ describe('a pause whose response was lost after the provider applied it', () => 
     expect(await fleet.ledger.pausedByUs()).toMatchObject([{ status: 'held' }]);
   });
 
-  it('keeps an unconfirmed hold when the task is never seen paused, and fails the target for a redrive', async () => {
+  it('fails the target for a redrive and drops its hold when the task is read back running to the end', async () => {
     const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
     // The request went out and the connection dropped; the provider had not acted on it.
     fleet.sim.inject({ kind: 'reset', method: 'POST', pathIncludes: '/pause', times: 1 });
@@ -45,7 +45,24 @@ describe('a pause whose response was lost after the provider applied it', () => 
     expect(fleet.sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(result.outcomes).toMatchObject([{ outcome: 'failed', errorClass: 'retryable' }]);
     expect(result.outcomes[0]?.reason).toMatch(/may have carried it out.*not seen paused/);
-    expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'INC-7', status: 'pending' }]);
+    // Still running after the whole confirmation deadline: the pause did not take effect, and its hold is gone —
+    // so a person who pauses the task by hand later is not mistaken for us.
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
     expect(fleet.failures.messages).toHaveLength(1);
+    fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
+    const resume = await fleet.run({ action: 'resume', source: 'INC-7' });
+    expect(resume.summary.targets).toBe(0);
+    expect(fleet.sim.task('ncp-object-migration', 'photos')?.state).toBe('PAUSED');
+  });
+
+  it('keeps the hold unconfirmed when the task cannot be read back at all', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    fleet.sim.inject({ kind: 'reset', method: 'POST', pathIncludes: '/pause', times: 1 });
+    fleet.sim.inject({ kind: 'http', status: 503, method: 'GET', pathIncludes: '/photos' });
+
+    const result = await fleet.run({ action: 'pause', source: 'INC-8' });
+
+    expect(result.outcomes).toMatchObject([{ outcome: 'failed', errorClass: 'retryable' }]);
+    expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'INC-8', status: 'pending' }]);
   });
 });
