@@ -5,6 +5,20 @@ import dynalite from 'dynalite';
 
 export type P5Ledger = 'memory' | 'file' | 'dynamodb';
 
+/**
+ * Each row runs with the heap a 256 MB Lambda would leave it: its peak RSS then says what the row needs, not how
+ * lazily V8 collects garbage it is allowed to keep (without a limit, transient plan garbage alone inflates it).
+ */
+const HEAP_MB = 192;
+const OUT_OF_MEMORY = 'out of memory';
+
+/** A row that did not fit in the heap. */
+export interface P5OutOfMemory {
+  ledger: P5Ledger;
+  targets: number;
+  outOfMemory: true;
+}
+
 export interface P5Row {
   ledger: P5Ledger;
   targets: number;
@@ -28,15 +42,29 @@ export async function runP5(
   sizes: readonly number[],
   ledgers: readonly P5Ledger[],
   log: (line: string) => void,
-): Promise<P5Row[]> {
+): Promise<(P5Row | P5OutOfMemory)[]> {
   const child = fileURLToPath(new URL('./p5-child.ts', import.meta.url));
-  const rows: P5Row[] = [];
+  const rows: (P5Row | P5OutOfMemory)[] = [];
   for (const ledger of ledgers) {
     for (const size of sizes) {
       const server = ledger === 'dynamodb' ? await startDynalite() : undefined;
       try {
-        const args = ['--import', 'tsx', child, String(size), ledger, ...(server ? [server.endpoint] : [])];
-        const row = JSON.parse(await runChild(args)) as P5Row;
+        const args = [
+          `--max-old-space-size=${HEAP_MB}`,
+          '--import',
+          'tsx',
+          child,
+          String(size),
+          ledger,
+          ...(server ? [server.endpoint] : []),
+        ];
+        const output = await runChild(args);
+        if (output === OUT_OF_MEMORY) {
+          rows.push({ ledger, targets: size, outOfMemory: true });
+          log(`${ledger.padEnd(9)} ${String(size).padStart(7)}  OUT OF MEMORY: needs more than a ${HEAP_MB} MB heap`);
+          continue;
+        }
+        const row = JSON.parse(output) as P5Row;
         rows.push(row);
         log(
           `${ledger.padEnd(9)} ${String(size).padStart(7)}  plan ${row.planSeconds.toFixed(3)} s  execute ${row.executeSeconds.toFixed(1)} s  peak ${row.peakRssMB.toFixed(0)} MB  items/message median ${row.ledgerItemsReadPerWorkMessage.median} max ${row.ledgerItemsReadPerWorkMessage.max}  requests/target ${row.ledgerRequestsPerTarget.toFixed(2)}`,
@@ -65,6 +93,7 @@ function runChild(args: string[]): Promise<string> {
     });
     proc.on('exit', (code) => {
       if (code === 0) resolve(out.trim().split('\n').at(-1) ?? '{}');
+      else if (/heap out of memory|Allocation failed/.test(err)) resolve(OUT_OF_MEMORY);
       else reject(new Error(`P5 child ${args.slice(3).join(' ')} failed: ${err.slice(-2000)}`));
     });
   });
