@@ -107,11 +107,18 @@ export async function executeChunk(
     const r = results.get(i.task.taskId);
     return r !== undefined && !r.ok && REFUSALS_READ_BACK.has(r.error.errorClass);
   });
-  if (calls.session && refused.length && !pastStop(deps)) {
-    const read = await calls.session.get(refused.map((i) => i.task.taskId)).catch(() => new Map<string, ReadBack>());
+  // A refusal that cannot be read back here (the deadline came, the read failed) is not taken for definitive: the
+  // target goes on to a confirm-only hand-off, which reads it. Taken for definitive, it would drop the pending hold
+  // of a task an earlier delivery may well have paused.
+  const unread = new Set<string>();
+  if (refused.length) {
+    const ids = refused.map((i) => i.task.taskId);
+    const read = calls.session && !pastStop(deps) ? await calls.session.get(ids).catch(() => undefined) : undefined;
     const tookEffect = command.action === 'pause' ? (t: ProviderTask) => isPaused(t) || t.phase === 'pausing' : wanted;
-    for (const [id, state] of read) {
-      if (!(state instanceof ProviderError) && tookEffect(state)) results.set(id, { taskId: id, ok: true });
+    for (const id of ids) {
+      const state = read?.get(id);
+      if (state === undefined || (state instanceof ProviderError && state.errorClass !== 'not-found')) unread.add(id);
+      else if (!(state instanceof ProviderError) && tookEffect(state)) results.set(id, { taskId: id, ok: true });
     }
   }
   // Accepted, or sent with no answer (the provider may have acted): both are read back, never sent again.
@@ -120,7 +127,8 @@ export async function executeChunk(
     calls.session && accepted.length
       ? await confirm(calls.session, accepted, wanted, timing, deps, refused.length ? 0 : timing.intervalMs)
       : { last: new Map(), stopped: new Set<string>() };
-  const acted = settle(results, seen, items);
+  for (const id of unread) seen.stopped.add(id);
+  const acted = settle(results, seen, items, unread);
   return { outcomes: [...held, ...acted.outcomes], handedBack: acted.handedBack };
 }
 
@@ -256,13 +264,14 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
     results: ReadonlyMap<string, ActionResult>,
     seen: Confirmation,
     items: Chunk['items'] = chunk.items,
+    unread: ReadonlySet<string> = new Set(),
   ): ChunkResult => {
     const outcomes: TargetOutcome[] = [];
     const handedBack: HandedBack[] = [];
     for (const item of items) {
       const id = item.task.taskId;
       const result = results.get(id);
-      if (mayHaveActed(result) && seen.stopped.has(id)) handedBack.push({ item, phase: 'confirm' });
+      if ((mayHaveActed(result) || unread.has(id)) && seen.stopped.has(id)) handedBack.push({ item, phase: 'confirm' });
       else outcomes.push(outcomeOf(item.target, result, seen.last.get(id)));
     }
     return { outcomes, handedBack };
