@@ -63,7 +63,6 @@ export async function planPause(command: Command, deps: PlanDeps): Promise<Plan>
 export async function planResume(command: Command, deps: PlanDeps): Promise<Plan> {
   const everyHold = command.options.force || command.options.expiredHolds === true;
   const targets: PlannedTarget[] = [];
-  const accountFailures: AccountFailure[] = [];
   const seen = new Set<string>();
   // Page by page, from this source's own holds (or, on force and for the sweep, every hold): each page's targets
   // are planned on all their holds, read once. Linear in the holds, and never more than a page of them at once.
@@ -71,9 +70,10 @@ export async function planResume(command: Command, deps: PlanDeps): Promise<Plan
     const keys = [...new Set(page.filter((h) => !seen.has(h.key) && inScope({ ...h.target }, command.scope)).map((h) => h.key))];
     for (const key of keys) seen.add(key);
     if (keys.length === 0) continue;
-    await planHeldTargets(command, await deps.ledger.holdsOf(keys), deps, targets, accountFailures);
+    await planHeldTargets(command, await deps.ledger.holdsOf(keys), deps, targets);
   }
-  return { command, targets: sortTargets(targets), accountFailures };
+  // An account that cannot be read fails its own targets (each with the reason); none is lost from the plan.
+  return { command, targets: sortTargets(targets), accountFailures: [] };
 }
 
 /** Plans the resume of some targets from all their holds: which to read back, which this source only lets go. */
@@ -82,7 +82,6 @@ async function planHeldTargets(
   holds: readonly PauseRecord[],
   deps: PlanDeps,
   targets: PlannedTarget[],
-  accountFailures: AccountFailure[],
 ): Promise<void> {
   const { sessions } = deps;
   const now = deps.now();
