@@ -629,8 +629,11 @@ function ledgerOptions(values: Values, io: CliIo): FileLedgerOptions {
 
 async function showStatus(values: Values, io: CliIo): Promise<number> {
   const { ledger, read } = await openLedger(values, io);
-  let holds = await read(() => ledger.pausedByUs());
-  if (!remoteTargetOf(values)) holds = await settleUnconfirmed(holds, ledger, values, io);
+  // One read: the embedded ledger is closed (its lock released) when it ends.
+  const holds = await read(async () => {
+    const all = await ledger.pausedByUs();
+    return remoteTargetOf(values) ? all : settleUnconfirmed(all, ledger, values, io);
+  });
   if (values.json) {
     io.out(JSON.stringify(holds, null, 2));
     return EXIT.ok;
@@ -659,8 +662,10 @@ async function showHistory(values: Values, io: CliIo): Promise<number> {
     ...(values.since ? { since: values.since } : {}),
   };
   const { ledger, read } = await openLedger(values, io);
-  const entries = await read(() => ledger.history(filter));
-  const holds = targetKey ? await read(() => ledger.holdsOf([targetKey])) : [];
+  const { entries, holds } = await read(async () => ({
+    entries: await ledger.history(filter),
+    holds: targetKey ? await ledger.holdsOf([targetKey]) : [],
+  }));
   if (values.json) io.out(JSON.stringify(targetKey ? { entries, holds } : entries, null, 2));
   else {
     io.out(entries.length ? formatHistory(entries) : 'no recorded outcomes match');

@@ -84,12 +84,27 @@ describe('the CLI killed with SIGKILL in the middle of pause --all', () => {
     expect(paused.length).toBeLessThan(running.length);
     await new Promise((resolve) => setTimeout(resolve, 400)); // the accepted pauses take effect
 
+    // What the killed run left: holds confirmed from the providers by status, and unconfirmed ones it shows apart.
+    const status = await cli(f.env, 'status', ...f.args);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/hold\(s\) are unconfirmed/);
+    const [first] = paused;
+    const accountOf = (provider: ProviderKey) => f.sim.accountsFile().accounts.find((a) => a.provider === provider)?.name;
+    const history = await cli(
+      f.env,
+      'history',
+      '--task',
+      `${first?.provider}/${accountOf(first?.provider ?? 'huawei-oms')}/${first?.id}`,
+      ...f.args,
+    );
+    expect(history.code).toBe(0);
+    expect(history.stdout).toMatch(/held now by:\s+source\s+hold[\s\S]*manual\s+(held|unconfirmed)/);
     const resume = await cli(f.env, 'resume', '--all', '--reason', 'after the crash', ...f.args);
 
     expect(resume.stderr).not.toMatch(/Error:|\n\s+at /);
     expect(paused.filter(({ provider, id }) => isPaused(f.sim, provider, id))).toEqual([]);
-    const status = await cli(f.env, 'status', '--json', ...f.args);
-    expect(JSON.parse(status.stdout)).toEqual([]);
+    const after = await cli(f.env, 'status', '--json', ...f.args);
+    expect(JSON.parse(after.stdout)).toEqual([]);
   }, 60_000);
 });
 
