@@ -356,7 +356,11 @@ async function confirm(
       last.set(id, state);
       if (state instanceof ProviderError ? state.errorClass === 'not-found' : reached(state)) pending.delete(id);
     }
-    if (deps.now().getTime() >= deadline) break;
+    // Both may have passed during the read: whichever came first decides (a deadline hands back, a confirmation
+    // timeout fails).
+    const now = deps.now().getTime();
+    if (now >= stopBy && stopBy <= deadline) return { last, stopped: pending };
+    if (now >= deadline) break;
   }
   return { last, stopped: new Set() };
 }
