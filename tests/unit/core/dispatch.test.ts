@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAccounts } from '../../../lib/config';
-import { chunkConcurrency, chunkPlan, runChunks } from '../../../lib/core/dispatch';
+import { chunkConcurrency, chunkPlan, forWorkQueues, runChunks } from '../../../lib/core/dispatch';
 import { AccountSessions, type AdapterRegistry } from '../../../lib/core/sessions';
 import type { PlannedTarget } from '../../../lib/core/types';
 import { createLocalSecretSource } from '../../../lib/local/secrets';
@@ -144,5 +144,38 @@ describe('runChunks with a per-account limit', () => {
     );
 
     expect(Object.fromEntries(peak)).toEqual({ 'drs-a': 3, 'drs-b': 1 });
+  });
+});
+
+describe('forWorkQueues', () => {
+  it('regroups an account’s chunks into messages of at most the given size, keeping phases apart', () => {
+    const sessions = new AccountSessions(accounts, registry, createLocalSecretSource({ env: {} }));
+    const account = sessions.all()[0];
+    if (!account) throw new Error('expected an account');
+    const item = (i: number) => ({ target: aTarget({ taskId: `t${i}` }), task: aTask({ taskId: `t${i}` }) });
+    const chunks = [
+      ...Array.from({ length: 7 }, (_, i) => ({ account, items: [item(i)] })),
+      { account, items: [item(7), item(8)], phase: 'hold' as const },
+    ];
+
+    const messages = forWorkQueues(chunks, 3);
+
+    expect(messages.map((m) => [m.phase ?? 'act', m.items.length])).toEqual([
+      ['act', 3],
+      ['act', 3],
+      ['act', 1],
+      ['hold', 2],
+    ]);
+    expect(messages.flatMap((m) => m.items.map((i) => i.target.taskId))).toEqual([
+      't0',
+      't1',
+      't2',
+      't3',
+      't4',
+      't5',
+      't6',
+      't7',
+      't8',
+    ]);
   });
 });
