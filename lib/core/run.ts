@@ -194,7 +194,9 @@ async function runChunk(
         lease.holder,
         deps.now().toISOString(),
       );
-    } else if (command.action === 'resume' && phase === 'act') {
+    } else if (command.action === 'resume' && phase !== 'hold') {
+      // Also on a confirm-only hand-off: between the two deliveries the lease was free, and a pause of another
+      // source may have paused the task again — then there is nothing to confirm, and its hold decides.
       const checked = recheckResume(command, items, leased, deps.now());
       await deps.ledger.changeHolds(lease.holder, checked.changes, { releaseLease: true });
       await record(checked.settled, scope);
