@@ -44,6 +44,12 @@ export class SoakLedger extends MemoryLedger {
     super(undefined, { now: () => new Date(Date.now() + (this?.skewMs ?? 0)) });
   }
 
+  /** Who holds a target's lease now, and until when (the soak's report of what is left, for a human). */
+  leaseOf(key: TargetKey): string {
+    const lease = this.state.leases[key];
+    return lease ? `lease ${lease.holder} for ${Math.round((lease.expiresAt - this.clock()) / 1000)} s more` : 'no lease';
+  }
+
   /** The ledger's clock (epoch ms). */
   clock(): number {
     return this.now().getTime();

@@ -673,7 +673,7 @@ async function measure(
   exercised.irreversiblyStopped = stillAll.length - still.length;
   for (const a of still) soak.options.log?.(`still paused: ${keyOf(a)} (${sim.task(a.provider, a.taskId)?.state})`);
   const holdsLeft = (await ledger.pausedByUs()).filter((h) => !irreversible.has(`${h.target.provider}/${h.target.taskId}`));
-  for (const h of holdsLeft) soak.options.log?.(`hold left: ${h.key} ${h.source} ${h.status}`);
+  for (const h of holdsLeft) soak.options.log?.(`hold left: ${h.key} ${h.source} ${h.status} (${ledger.leaseOf(h.key)})`);
   return {
     targets,
     outcomes,
