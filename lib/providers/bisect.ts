@@ -60,6 +60,9 @@ export async function isolateFailures<T, R>(
         continue;
       }
       for (let i = start; i < end; i++) settle(settled, items, i, error, failed);
+      // A lost answer says nothing about the other batches (it is not a refusal, and no key was refused): they are
+      // sent as usual, rather than failed unsent for one dropped connection.
+      if (error.maybeApplied) continue;
       if (!isBatchRejection(error)) {
         // The batches never sent cannot have been carried out, whatever the failed one may have done.
         const unsent = error.maybeApplied

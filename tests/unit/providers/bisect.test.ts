@@ -140,6 +140,32 @@ describe('callWithIsolation', () => {
     ]);
   });
 
+  it('sends the later batches after one whose answer was lost, and marks only that one as maybe carried out', async () => {
+    // Prepare: batches of 2; the second batch's connection drops after it was sent
+    const lost = new ProviderError('connection failed; the provider may have carried it out', {
+      errorClass: 'retryable',
+      provider: 'huawei-drs',
+      maybeApplied: true,
+    });
+    const { call, batches } = aFakeBatchCall(new Set(['job-3']), () => lost);
+    // Act
+    const results = await callWithIsolation(ids(6), identity, call, { batchLimit: 2 });
+    // Assess
+    expect(batches).toEqual([
+      ['job-1', 'job-2'],
+      ['job-3', 'job-4'],
+      ['job-5', 'job-6'],
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.maybeApplied ? 'maybe' : 'failed'))).toEqual([
+      'ok',
+      'ok',
+      'maybe',
+      'maybe',
+      'ok',
+      'ok',
+    ]);
+  });
+
   it('orders results like the items, whatever order the call answers in', async () => {
     const results = await callWithIsolation(ids(3), identity, async (batch) =>
       [...batch].reverse().map((taskId) => ({ taskId, ok: true as const })),
