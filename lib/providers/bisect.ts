@@ -64,15 +64,8 @@ export async function isolateFailures<T, R>(
       // sent as usual, rather than failed unsent for one dropped connection.
       if (error.maybeApplied) continue;
       if (!isBatchRejection(error)) {
-        // The batches never sent cannot have been carried out, whatever the failed one may have done.
-        const unsent = error.maybeApplied
-          ? new ProviderError(`not sent: an earlier batch of this call got no answer (${error.message})`, {
-              ...error.details(),
-              maybeApplied: false,
-            })
-          : error;
         for (const [restStart, restEnd] of pending) {
-          for (let i = restStart; i < restEnd; i++) settle(settled, items, i, unsent, failed);
+          for (let i = restStart; i < restEnd; i++) settle(settled, items, i, error, failed);
         }
         break;
       }
