@@ -571,11 +571,6 @@ export class DynamoDbLedger implements Ledger {
     );
   }
 
-  /** One outcome (tests and callers of the port before batched outcomes). */
-  async recordOutcome(commandId: string, outcome: TargetOutcome): Promise<void> {
-    await this.recordOutcomes(commandId, [outcome]);
-  }
-
   async outcomesOf(commandId: string): Promise<TargetOutcome[]> {
     const items = await this.queryAll({
       TableName: this.tableName,

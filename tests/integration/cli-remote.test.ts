@@ -217,7 +217,7 @@ describe('remote mode: status and history read the stage’s ledger table', () =
     const target = aTarget({ provider: 'huawei-drs', account: 'hw-drs', taskId: 'job-1', name: 'job-1' });
     await ledger.recordPause(aPauseRecord(target, { source: 'INC-5' }));
     const commandId = '00000000-0000-4000-8000-000000000005';
-    await ledger.recordOutcome(commandId, anOutcome({ target, outcome: 'paused' }));
+    await ledger.recordOutcomes(commandId, [anOutcome({ target, outcome: 'paused' })]);
     const status = remoteIo();
     const history = remoteIo();
 

@@ -269,7 +269,7 @@ describe('DynamoDbLedger paging', () => {
 
   it('returns every outcome of a command when they span many Query pages', async () => {
     const { ledger } = await openLedger({ pageSize: 7 });
-    await Promise.all(manyTargets(300).map((target) => ledger.recordOutcome('cmd-big', anOutcome({ target }))));
+    await Promise.all(manyTargets(300).map((target) => ledger.recordOutcomes('cmd-big', [anOutcome({ target })])));
 
     const outcomes = await ledger.outcomesOf('cmd-big');
 
@@ -283,7 +283,7 @@ describe('DynamoDbLedger history', () => {
     const { tableName, ledger } = await openLedger({ now: () => now, retentionDays: 30 });
     const outcome = anOutcome();
 
-    await ledger.recordOutcome('cmd-ttl', outcome);
+    await ledger.recordOutcomes('cmd-ttl', [outcome]);
 
     const item = await rawItem(tableName, 'CMD#cmd-ttl', `TARGET#${targetKey(outcome.target)}`);
     expect(item?.[LEDGER_TABLE.ttlAttribute]).toBe(now.getTime() / 1000 + 30 * 86_400);
@@ -294,7 +294,7 @@ describe('DynamoDbLedger history', () => {
     const { tableName, ledger } = await openLedger({ now: () => now });
     const outcome = anOutcome();
 
-    await ledger.recordOutcome('cmd-default', outcome);
+    await ledger.recordOutcomes('cmd-default', [outcome]);
 
     const item = await rawItem(tableName, 'CMD#cmd-default', `TARGET#${targetKey(outcome.target)}`);
     expect(item?.[LEDGER_TABLE.ttlAttribute]).toBe(now.getTime() / 1000 + 90 * 86_400);
@@ -303,9 +303,11 @@ describe('DynamoDbLedger history', () => {
   it('lists the history of one target across commands, oldest first', async () => {
     const { ledger } = await openLedger();
     const target = aTarget({ taskId: 'drs-job-1' });
-    await ledger.recordOutcome('resume-18', anOutcome({ target, outcome: 'already-paused', finishedAt: '2026-11-28T18:00:01Z' }));
-    await ledger.recordOutcome('pause-09', anOutcome({ target, outcome: 'paused', finishedAt: '2026-11-28T09:00:01Z' }));
-    await ledger.recordOutcome('pause-09', anOutcome({ target: aTarget({ taskId: 'other' }) }));
+    await ledger.recordOutcomes('resume-18', [
+      anOutcome({ target, outcome: 'already-paused', finishedAt: '2026-11-28T18:00:01Z' }),
+    ]);
+    await ledger.recordOutcomes('pause-09', [anOutcome({ target, outcome: 'paused', finishedAt: '2026-11-28T09:00:01Z' })]);
+    await ledger.recordOutcomes('pause-09', [anOutcome({ target: aTarget({ taskId: 'other' }) })]);
 
     const history = await ledger.historyOf(targetKey(target));
 
@@ -318,7 +320,7 @@ describe('DynamoDbLedger history', () => {
   it('stores an outcome whose optional fields are present but undefined', async () => {
     const { ledger } = await openLedger();
 
-    await ledger.recordOutcome('cmd-sparse', anOutcome({ reason: undefined, stateAfter: undefined }));
+    await ledger.recordOutcomes('cmd-sparse', [anOutcome({ reason: undefined, stateAfter: undefined })]);
 
     expect(await ledger.outcomesOf('cmd-sparse')).toEqual([anOutcome()]);
   });
