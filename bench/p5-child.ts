@@ -6,7 +6,7 @@
  * (no HTTP: the ledger is what is measured). Ledger requests are counted where the server receives them (DynamoDB)
  * or as calls on the port (memory, file); items read are the records the ledger hands back.
  *
- *   node --import tsx bench/p5-child.ts <targets> <memory|file|dynamodb> [endpoint]
+ *   node --import tsx bench/p5-child.ts <targets> <memory|file|dynamodb> [endpoint]   (the bench runs it bundled)
  */
 import { appendFileSync, createReadStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,8 @@ import { createLedgerTableInput, DynamoDbLedger } from '../lib/aws/ledger-dynamo
 import { parseCommand } from '../lib/core/command';
 import { holdFor } from '../lib/core/holds';
 import type { Ledger } from '../lib/core/ledger';
-import { runCommand, runWorkMessage } from '../lib/core/run';
+import { targetOf } from '../lib/core/plan';
+import { dispatchCommand, runWorkMessage } from '../lib/core/run';
 import { AccountSessions, type AdapterRegistry } from '../lib/core/sessions';
 import type { WorkMessage, WorkQueue } from '../lib/core/work';
 import { MemoryFailureSink } from '../lib/local/failures';
@@ -147,9 +148,9 @@ const pause = parseCommand({
 const seed: Promise<void>[] = [];
 for (const account of accounts.accounts) {
   for (let i = 0; i < perAccount; i++) {
-    const task = taskOf(account.provider, account.name, i);
-    const target = { ...task, stateBefore: task.state, phaseBefore: task.phase };
-    seed.push(base.recordPause(holdFor(pause, target, 'held', new Date().toISOString())));
+    seed.push(
+      base.recordPause(holdFor(pause, targetOf(taskOf(account.provider, account.name, i)), 'held', new Date().toISOString())),
+    );
     if (seed.length >= 64) await Promise.all(seed.splice(0));
   }
 }
@@ -187,8 +188,7 @@ const resume = parseCommand({
 const failures = new MemoryFailureSink();
 const sessions = () => new AccountSessions(accounts.accounts, registry, secrets);
 const planStarted = performance.now();
-const targets = (await runCommand(resume, { sessions: sessions(), ledger, failures, workQueue: queue, inProcessLimit: 0 })).plan
-  .targets.length;
+const targets = (await dispatchCommand(resume, { sessions: sessions(), ledger, failures, workQueue: queue })).summary.targets;
 const planSeconds = (performance.now() - planStarted) / 1000;
 trace('planned');
 const planRequests = counts.requests;

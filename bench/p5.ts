@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dynalite from 'dynalite';
+import { build } from 'esbuild';
 
 export type P5Ledger = 'memory' | 'file' | 'dynamodb';
 
@@ -37,27 +40,46 @@ export interface P5Row {
 /**
  * P5: the window resume of N held targets on each ledger, each row in its own process (peak RSS is that row's).
  * The DynamoDB-protocol server (dynalite, on 127.0.0.1) runs in this process, so its memory is not the row's.
+ * The child runs as an esbuild bundle, as a deployed function does (Lambda runs bundles, not TypeScript through a
+ * loader: tsx alone adds ~40 MB of RSS that no deployed function carries). The SDK is bundled in, so its memory
+ * counts as it would when the Lambda runtime loads it.
  */
 export async function runP5(
   sizes: readonly number[],
   ledgers: readonly P5Ledger[],
   log: (line: string) => void,
 ): Promise<(P5Row | P5OutOfMemory)[]> {
-  const child = fileURLToPath(new URL('./p5-child.ts', import.meta.url));
+  const out = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), '.p5-'));
+  const child = join(out, 'p5-child.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./p5-child.ts', import.meta.url))],
+    outfile: child,
+    bundle: true,
+    target: 'node20',
+    platform: 'node',
+    format: 'esm',
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+  });
+  try {
+    return await runRows(child, sizes, ledgers, log);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+async function runRows(
+  child: string,
+  sizes: readonly number[],
+  ledgers: readonly P5Ledger[],
+  log: (line: string) => void,
+): Promise<(P5Row | P5OutOfMemory)[]> {
   const rows: (P5Row | P5OutOfMemory)[] = [];
   for (const ledger of ledgers) {
     for (const size of sizes) {
       const server = ledger === 'dynamodb' ? await startDynalite() : undefined;
       try {
-        const args = [
-          `--max-old-space-size=${HEAP_MB}`,
-          '--import',
-          'tsx',
-          child,
-          String(size),
-          ledger,
-          ...(server ? [server.endpoint] : []),
-        ];
+        const args = [`--max-old-space-size=${HEAP_MB}`, child, String(size), ledger, ...(server ? [server.endpoint] : [])];
         const output = await runChild(args);
         if (output === OUT_OF_MEMORY) {
           rows.push({ ledger, targets: size, outOfMemory: true });
@@ -94,7 +116,7 @@ function runChild(args: string[]): Promise<string> {
     proc.on('exit', (code) => {
       if (code === 0) resolve(out.trim().split('\n').at(-1) ?? '{}');
       else if (/heap out of memory|Allocation failed/.test(err)) resolve(OUT_OF_MEMORY);
-      else reject(new Error(`P5 child ${args.slice(3).join(' ')} failed: ${err.slice(-2000)}`));
+      else reject(new Error(`P5 child ${args.slice(1).join(' ')} failed: ${err.slice(-2000)}`));
     });
   });
 }

@@ -3,7 +3,7 @@ import { countMetric, type HandlerOptions, recordSummaryMetrics } from '../lib/a
 import type { AwsRuntime } from '../lib/aws/runtime';
 import { createSqsMessageHandler } from '../lib/aws/sqs-handler';
 import { commandSchema } from '../lib/core/command';
-import { runCommand } from '../lib/core/run';
+import { dispatchCommand, runCommand } from '../lib/core/run';
 
 /**
  * Consumes the commands queue: each message is one Command, planned here and dispatched to the work queues.
@@ -18,7 +18,9 @@ export function createCommandsHandler(options: HandlerOptions<AwsRuntime> = {}) 
       commandIdOf: (command) => command.commandId,
       failureLog: 'command failed; SQS will retry it',
       handle: async (command, record, rt, { logger, metrics }, context) => {
-        const { summary } = await runCommand(command, rt.runDeps({ inProcessLimit: 0, ...timeLimitsOf(context) }));
+        const deps = rt.runDeps({ inProcessLimit: 0, ...timeLimitsOf(context) });
+        const { workQueue } = deps;
+        const { summary } = workQueue ? await dispatchCommand(command, { ...deps, workQueue }) : await runCommand(command, deps);
         countMetric(metrics, 'command-planned');
         recordSummaryMetrics(metrics, summary);
         logger.info('command planned', { messageId: record.messageId, summary });

@@ -90,17 +90,36 @@ export const WORK_MESSAGE_TARGETS = 100;
  * the ledger (and SQS) a request each for what one request can carry.
  */
 export function forWorkQueues(chunks: readonly Chunk[], maxTargets = WORK_MESSAGE_TARGETS): Chunk[] {
-  const groups = new Map<string, Chunk>();
-  for (const chunk of chunks) {
-    const id = `${chunk.account.config.name}|${chunk.phase ?? 'act'}`;
-    const group = groups.get(id) ?? { account: chunk.account, items: [], ...(chunk.phase ? { phase: chunk.phase } : {}) };
-    group.items.push(...chunk.items);
-    groups.set(id, group);
+  const buffer = new WorkMessageBuffer(maxTargets);
+  return [...buffer.add(chunks), ...buffer.rest()];
+}
+
+/**
+ * forWorkQueues for a plan that comes page by page: a message goes out as soon as it is full, and what is left of
+ * each (account, phase) waits for the next page, so pages do not cut messages short. `rest` empties it at the end.
+ */
+export class WorkMessageBuffer {
+  private readonly groups = new Map<string, Chunk>();
+
+  constructor(private readonly maxTargets = WORK_MESSAGE_TARGETS) {}
+
+  /** The full messages the chunks complete. */
+  add(chunks: readonly Chunk[]): Chunk[] {
+    const full: Chunk[] = [];
+    for (const chunk of chunks) {
+      const id = `${chunk.account.config.name}|${chunk.phase ?? 'act'}`;
+      const group = this.groups.get(id) ?? { account: chunk.account, items: [], ...(chunk.phase ? { phase: chunk.phase } : {}) };
+      group.items.push(...chunk.items);
+      while (group.items.length >= this.maxTargets) full.push({ ...group, items: group.items.splice(0, this.maxTargets) });
+      this.groups.set(id, group);
+    }
+    return full;
   }
-  return [...groups.values()].flatMap((group) =>
-    Array.from({ length: Math.ceil(group.items.length / maxTargets) }, (_, i) => ({
-      ...group,
-      items: group.items.slice(i * maxTargets, (i + 1) * maxTargets),
-    })),
-  );
+
+  /** Every message not yet full. */
+  rest(): Chunk[] {
+    const rest = [...this.groups.values()].filter((group) => group.items.length > 0);
+    this.groups.clear();
+    return rest;
+  }
 }

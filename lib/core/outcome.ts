@@ -14,34 +14,61 @@ export function summarize(
   finishedAt: Date,
   dispatched: readonly Chunk[] = [],
 ): Summary {
-  const byProvider: Summary['byProvider'] = {};
-  const totals: Counts = {};
-  const add = (provider: keyof Summary['byProvider'], kind: keyof Counts) => {
-    const counts: Counts = byProvider[provider] ?? {};
-    counts[kind] = (counts[kind] ?? 0) + 1;
-    byProvider[provider] = counts;
-    totals[kind] = (totals[kind] ?? 0) + 1;
-  };
+  const tally = new Tally();
   if (outcomes) {
-    for (const o of outcomes) add(o.target.provider, o.outcome);
-    for (const chunk of dispatched) for (const i of chunk.items) add(i.target.provider, 'dispatched');
+    tally.addOutcomes(outcomes);
+    tally.addDispatched(dispatched);
   } else {
     for (const { target, decision } of plan.targets) {
-      add(target.provider, decision.kind === 'act' ? 'planned' : decision.kind === 'hold' ? 'already-paused' : decision.outcome);
+      tally.add(
+        target.provider,
+        decision.kind === 'act' ? 'planned' : decision.kind === 'hold' ? 'already-paused' : decision.outcome,
+      );
     }
   }
-  return {
-    commandId: command.commandId,
-    action: command.action,
-    dryRun: command.dryRun,
-    targets: plan.targets.length,
-    byProvider,
-    totals,
-    accountFailures: plan.accountFailures,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 10) / 100,
-  };
+  return tally.summary(command, plan.targets.length, plan.accountFailures, startedAt, finishedAt);
+}
+
+/** A summary's counts, added up as targets get outcomes or are dispatched (a plan sent page by page is never whole). */
+export class Tally {
+  private readonly byProvider: Summary['byProvider'] = {};
+  private readonly totals: Counts = {};
+
+  add(provider: Target['provider'], kind: keyof Counts): void {
+    const counts: Counts = this.byProvider[provider] ?? {};
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    this.byProvider[provider] = counts;
+    this.totals[kind] = (this.totals[kind] ?? 0) + 1;
+  }
+
+  addOutcomes(outcomes: readonly TargetOutcome[]): void {
+    for (const o of outcomes) this.add(o.target.provider, o.outcome);
+  }
+
+  addDispatched(chunks: readonly Chunk[]): void {
+    for (const chunk of chunks) for (const i of chunk.items) this.add(i.target.provider, 'dispatched');
+  }
+
+  summary(
+    command: Command,
+    targets: number,
+    accountFailures: Plan['accountFailures'],
+    startedAt: Date,
+    finishedAt: Date,
+  ): Summary {
+    return {
+      commandId: command.commandId,
+      action: command.action,
+      dryRun: command.dryRun,
+      targets,
+      byProvider: this.byProvider,
+      totals: this.totals,
+      accountFailures,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 10) / 100,
+    };
+  }
 }
 
 /** Every target ends in exactly one outcome: checked on every run, not only in tests. */

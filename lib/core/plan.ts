@@ -61,19 +61,29 @@ export async function planPause(command: Command, deps: PlanDeps): Promise<Plan>
  * sweep (expiredHolds) takes targets whose every hold has expired, and resolves stale pending holds on the way.
  */
 export async function planResume(command: Command, deps: PlanDeps): Promise<Plan> {
-  const everyHold = command.options.force || command.options.expiredHolds === true;
   const targets: PlannedTarget[] = [];
-  const seen = new Set<string>();
-  // Page by page, from this source's own holds (or, on force and for the sweep, every hold): each page's targets
-  // are planned on all their holds, read once. Linear in the holds, and never more than a page of them at once.
-  for await (const page of everyHold ? deps.ledger.allHolds() : deps.ledger.holdsOfSource(command.source)) {
-    const keys = [...new Set(page.filter((h) => !seen.has(h.key) && inScope({ ...h.target }, command.scope)).map((h) => h.key))];
-    for (const key of keys) seen.add(key);
-    if (keys.length === 0) continue;
-    await planHeldTargets(command, await deps.ledger.holdsOf(keys), deps, targets);
-  }
+  for await (const page of planResumePages(command, deps)) targets.push(...page);
   // An account that cannot be read fails its own targets (each with the reason); none is lost from the plan.
   return { command, targets: sortTargets(targets), accountFailures: [] };
+}
+
+/**
+ * The resume's plan, page by page, from this source's own holds (or, on force and for the sweep, every hold): each
+ * page's targets are planned on all their holds, read once. Linear in the holds, and never more than a page of
+ * them at once: a caller that dispatches each page as it comes holds one page, not the plan, in memory.
+ */
+export async function* planResumePages(command: Command, deps: PlanDeps): AsyncGenerator<PlannedTarget[]> {
+  const everyHold = command.options.force || command.options.expiredHolds === true;
+  // One source holds a target once; every hold may list a target once per source, so those pages are de-duplicated.
+  const seen = everyHold ? new Set<string>() : undefined;
+  for await (const page of everyHold ? deps.ledger.allHolds() : deps.ledger.holdsOfSource(command.source)) {
+    const keys = [...new Set(page.filter((h) => !seen?.has(h.key) && inScope({ ...h.target }, command.scope)).map((h) => h.key))];
+    for (const key of keys) seen?.add(key);
+    if (keys.length === 0) continue;
+    const targets: PlannedTarget[] = [];
+    await planHeldTargets(command, await deps.ledger.holdsOf(keys), deps, targets);
+    if (targets.length) yield targets;
+  }
 }
 
 /** Plans the resume of some targets from all their holds: which to read back, which this source only lets go. */

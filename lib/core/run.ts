@@ -3,19 +3,27 @@ import { defaultSleep } from '../http/rate-limiter';
 import { claimItems, claimScope } from './claims';
 import type { Command } from './command';
 import { releasesHold } from './decide';
-import { type Chunk, type ChunkPhase, chunkConcurrency, chunkPlan, forWorkQueues, runChunks } from './dispatch';
-import { ClaimsInProgressError } from './errors';
+import {
+  type Chunk,
+  type ChunkPhase,
+  chunkConcurrency,
+  chunkPlan,
+  forWorkQueues,
+  runChunks,
+  WorkMessageBuffer,
+} from './dispatch';
+import { ClaimsInProgressError, InvariantError } from './errors';
 import { executeChunk, type HandedBack } from './execute';
 import { accountFailure, type FailureSink } from './failures';
 import { handOn, sendToWorkQueues } from './handoff';
 import { checkResume, pauseHoldChanges, placePendingHolds, resumeHoldChanges } from './holds';
 import { withLeases } from './leases';
 import type { HoldChange, Lease, Ledger, PauseRecord } from './ledger';
-import { assertOneOutcomePerTarget, failedOutcome, settledOutcome, summarize } from './outcome';
-import { planPause, planResume } from './plan';
+import { assertOneOutcomePerTarget, failedOutcome, settledOutcome, summarize, Tally } from './outcome';
+import { planPause, planResume, planResumePages } from './plan';
 import { createRecorder, type Recorder } from './recorder';
 import type { AccountSessions } from './sessions';
-import { type Plan, type RunResult, type TargetKey, type TargetOutcome, targetKey } from './types';
+import { type Plan, type RunResult, type Summary, type TargetKey, type TargetOutcome, targetKey } from './types';
 import type { WorkMessage, WorkQueue } from './work';
 
 export { MAX_HANDOFFS } from './handoff';
@@ -111,6 +119,49 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
   await deps.failures.send(plan.accountFailures.map((f) => accountFailure(command, f, finishedAt.toISOString())));
   await deps.ledger.flush();
   return { plan, outcomes, summary: summarize(command, plan, outcomes, startedAt, finishedAt, dispatched) };
+}
+
+/**
+ * Plans a command and sends every target that needs a provider call to the work queues (the commands function's
+ * job). A resume is planned and sent page by page: at 100,000 held targets this process holds one page of the
+ * plan, never the whole of it, and a work message goes out as soon as it is full. The summary counts what was
+ * settled here and what was dispatched. A pause lists its accounts whole anyway, and runs as runCommand does.
+ */
+export async function dispatchCommand(command: Command, deps: RunDeps & { workQueue: WorkQueue }): Promise<{ summary: Summary }> {
+  if (command.action !== 'resume' || command.dryRun) {
+    return { summary: (await runCommand(command, { ...deps, inProcessLimit: 0 })).summary };
+  }
+  const run = clocked(deps);
+  const startedAt = run.now();
+  const scope = claimScope(command.commandId, 0);
+  const lease = leaseOf(scope, run);
+  const planDeps = { sessions: deps.sessions, ledger: deps.ledger, now: run.now, lease };
+  // A redelivered command reports what its first delivery recorded; read once, not once per page.
+  const recorded = new Map((await deps.ledger.outcomesOf(command.commandId)).map((o) => [targetKey(o.target), o]));
+  const buffer = new WorkMessageBuffer();
+  const tally = new Tally();
+  let planned = 0;
+  const send = async (chunks: Chunk[]) => {
+    if (chunks.length === 0) return;
+    await sendToWorkQueues(command, chunks, deps.workQueue);
+    tally.addDispatched(chunks);
+  };
+  for await (const targets of planResumePages(command, planDeps)) {
+    const page: Plan = { command, targets, accountFailures: [] };
+    planned += targets.length;
+    const replayed = replayOf(page, recorded);
+    const record = createRecorder(command, run);
+    await record(settledOutcomes(page, run, replayed));
+    await releaseSettled(command, page, run, lease);
+    tally.addOutcomes([...record.outcomes, ...replayed.values()]);
+    await send(buffer.add(chunkPlan(targets, deps.sessions)));
+  }
+  await send(buffer.rest());
+  await deps.ledger.flush();
+  const summary = tally.summary(command, planned, [], startedAt, run.now());
+  const accounted = Object.values(summary.totals).reduce((n, count) => n + (count ?? 0), 0);
+  if (accounted !== planned) throw new InvariantError(`${planned - accounted} of ${planned} targets have no outcome`);
+  return { summary };
 }
 
 /** What a worker did with one chunk: the outcomes it recorded, and how many targets it handed on at its deadline. */
@@ -306,7 +357,10 @@ async function releaseSettled(command: Command, plan: Plan, deps: Clocked, lease
  * outcome, and calls no provider for them. Replayed outcomes are not written or sent to the DLQ again.
  */
 async function replayRecorded(command: Command, plan: Plan, ledger: Ledger): Promise<Map<TargetKey, TargetOutcome>> {
-  const recorded = new Map((await ledger.outcomesOf(command.commandId)).map((o) => [targetKey(o.target), o]));
+  return replayOf(plan, new Map((await ledger.outcomesOf(command.commandId)).map((o) => [targetKey(o.target), o])));
+}
+
+function replayOf(plan: Plan, recorded: ReadonlyMap<TargetKey, TargetOutcome>): Map<TargetKey, TargetOutcome> {
   const replayed = new Map<TargetKey, TargetOutcome>();
   for (const planned of plan.targets) {
     const key = targetKey(planned.target);

@@ -62,7 +62,11 @@ const DAY_MS = 86_400_000;
  */
 export class FileLedger extends MemoryLedger {
   readonly journalPath: string;
-  private pending: string[] = [];
+  /**
+   * Changes not yet journaled. The values are the state's own and never mutated once stored (a change replaces
+   * them), so they are serialised when written, a piece at a time, not held twice as text.
+   */
+  private pending: LedgerChange[] = [];
   private writing: Promise<void> = Promise.resolve();
   private journal?: FileHandle;
   /** The snapshot's journal id once the journal on disk continues it; absent: the next write compacts. */
@@ -127,7 +131,7 @@ export class FileLedger extends MemoryLedger {
 
   protected override changed(change: LedgerChange): void {
     if (this.closed) throw new Error(`the ledger ${this.path} is closed`);
-    this.pending.push(`${JSON.stringify(change)}\n`);
+    this.pending.push(change);
   }
 
   /** Appends what changed since the last flush to the journal and fsyncs it. Flushes run one after another. */
@@ -162,20 +166,26 @@ export class FileLedger extends MemoryLedger {
   private async write(): Promise<void> {
     if (this.pending.length === 0) return;
     if (this.journalId === undefined || !this.journal) return this.compact();
-    const lines = this.pending;
+    const changes = this.pending;
     this.pending = [];
-    const text = lines.join('');
+    let bytes = 0;
     try {
-      await this.journal.appendFile(text, 'utf8');
-      await this.journal.datasync();
+      const journal = this.journal;
+      bytes = await writePieces(
+        (piece) => journal.appendFile(piece, 'utf8'),
+        (function* () {
+          for (const change of changes) yield `${JSON.stringify(change)}\n`;
+        })(),
+      );
+      await journal.datasync();
     } catch (error) {
-      this.pending = [...lines, ...this.pending];
+      this.pending = [...changes, ...this.pending];
       // Cut whatever part did get written, so a retry never follows a torn line.
       await this.journal.truncate(this.journalBytes).catch(() => undefined);
       throw error;
     }
-    this.journalBytes += Buffer.byteLength(text);
-    this.journalLines += lines.length;
+    this.journalBytes += bytes;
+    this.journalLines += changes.length;
     if (this.journalBytes >= Math.max(this.compactBytes, this.snapshotBytes) || this.journalLines >= this.compactLines) {
       // What this flush promised is durable already; a compaction that fails is tried again at the next flush.
       await this.compact().catch(() => undefined);
@@ -188,10 +198,8 @@ export class FileLedger extends MemoryLedger {
     const id = randomUUID();
     const taken = this.pending;
     this.pending = [];
-    const text = JSON.stringify({ version: 1, journal: id, ...this.state });
-    this.snapshotBytes = Buffer.byteLength(text);
     try {
-      await writeAtomically(this.path, text);
+      this.snapshotBytes = await writeAtomically(this.path, snapshotText(id, this.state));
     } catch (error) {
       this.pending = [...taken, ...this.pending];
       throw error;
@@ -232,17 +240,68 @@ function siblingPath(path: string, extension: string): string {
   return join(dirname(path), `${basename(path, '.json')}.${extension}`);
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
+/** Writes a file whole or not at all (temporary file, fsync, rename, fsync of the directory); returns its size. */
+async function writeAtomically(path: string, text: string | Iterable<string>): Promise<number> {
   const temp = `${path}.${process.pid}.tmp`;
   const handle = await open(temp, 'w');
+  let bytes: number;
   try {
-    await handle.writeFile(text, 'utf8');
+    bytes = await writePieces((piece) => handle.write(piece, null, 'utf8'), typeof text === 'string' ? [text] : text);
     await handle.sync();
   } finally {
     await handle.close();
   }
   await rename(temp, path);
   syncDirectory(dirname(path));
+  return bytes;
+}
+
+/** Most text written at once: at 100,000 holds, a journal flush or a snapshot is never one string in memory. */
+const PIECE_CHARS = 1 << 20;
+
+/** Writes text pieces gathered into writes of about PIECE_CHARS; returns the bytes written. */
+async function writePieces(write: (piece: string) => Promise<unknown>, pieces: Iterable<string>): Promise<number> {
+  let bytes = 0;
+  let gathered: string[] = [];
+  let chars = 0;
+  const out = async () => {
+    const piece = gathered.join('');
+    gathered = [];
+    chars = 0;
+    await write(piece);
+    bytes += Buffer.byteLength(piece);
+  };
+  for (const piece of pieces) {
+    gathered.push(piece);
+    chars += piece.length;
+    if (chars >= PIECE_CHARS) await out();
+  }
+  if (chars > 0) await out();
+  return bytes;
+}
+
+/** The snapshot (the same JSON as `JSON.stringify`), a record at a time. */
+function* snapshotText(journalId: string, state: LedgerState): Generator<string> {
+  yield `{"version":1,"journal":${JSON.stringify(journalId)},"holds":`;
+  yield* objectText(state.holds, (hold) => [JSON.stringify(hold)]);
+  yield ',"outcomes":';
+  yield* objectText(state.outcomes, (byTarget) => objectText(byTarget, (outcome) => [JSON.stringify(outcome)]));
+  yield ',"claims":';
+  yield* objectText(state.claims, (claim) => [JSON.stringify(claim)]);
+  yield ',"leases":';
+  yield* objectText(state.leases, (lease) => [JSON.stringify(lease)]);
+  yield '}';
+}
+
+function* objectText<T>(record: Record<string, T>, valueText: (value: T) => Iterable<string>): Generator<string> {
+  let first = true;
+  yield '{';
+  for (const key in record) {
+    yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+    yield* valueText(record[key] as T);
+    first = false;
+  }
+  yield '}';
 }
 
 interface Snapshot {

@@ -63,6 +63,8 @@ export function applyChange(state: LedgerState, change: LedgerChange): void {
       const byTarget = state.outcomes[change.commandId] ?? Object.create(null);
       byTarget[change.key] = change.outcome;
       state.outcomes[change.commandId] = byTarget;
+      // The outcome finishes the claim in the command's own scope, and stands for it: no claim record is kept.
+      delete state.claims[`${change.commandId}|${change.key}`];
       break;
     }
     case 'claim':
@@ -82,15 +84,38 @@ export interface MemoryLedgerOptions {
   now?: () => Date;
 }
 
+/**
+ * One copy of each repeated string. Bounded: past its size it starts again (strings already shared stay shared;
+ * a value seen once more is stored once more), so unique values cannot make it grow without end.
+ */
+export class Interner {
+  private readonly seen = new Map<string, string>();
+
+  constructor(private readonly max = 20_000) {}
+
+  of(value: string): string {
+    const known = this.seen.get(value);
+    if (known !== undefined) return known;
+    if (this.seen.size >= this.max) this.seen.clear();
+    this.seen.set(value, value);
+    return value;
+  }
+}
+
 /** Holds per listing page: what a caller handles at once when it walks every hold. */
 const PAGE_SIZE = 1_000;
 
 /** The ledger kept in this process only: tests, dry runs, and the base of the on-disk ledger. */
 export class MemoryLedger implements Ledger {
   protected readonly now: () => Date;
-  /** Hold ids by target and by source, so that a chunk's or a source's holds are found without a walk of all. */
-  private readonly byTarget = new Map<TargetKey, Set<string>>();
+  /**
+   * Hold ids by target and by source, so that a chunk's or a source's holds are found without a walk of all. A
+   * target has one hold or a few: a small array costs a fraction of a Set, which counts at 100,000 targets.
+   */
+  private readonly byTarget = new Map<TargetKey, string[]>();
   private readonly bySource = new Map<string, Set<string>>();
+  /** The values records repeat (source, command, reason, account, state, times): one copy each, not one per record. */
+  protected readonly strings = new Interner();
 
   constructor(
     protected state: LedgerState = emptyLedgerState(),
@@ -101,7 +126,7 @@ export class MemoryLedger implements Ledger {
   }
 
   async recordPause(record: PauseRecord): Promise<void> {
-    this.putHold(structuredClone(record));
+    this.putHold(this.compactHold(record));
   }
 
   async holdsOf(keys: readonly TargetKey[]): Promise<PauseRecord[]> {
@@ -132,7 +157,7 @@ export class MemoryLedger implements Ledger {
     for (const key of new Set(keys)) {
       const current = this.state.leases[key];
       if (current && current.holder !== lease.holder && current.expiresAt > now) continue;
-      const taken = { ...lease };
+      const taken = { holder: this.strings.of(lease.holder), expiresAt: lease.expiresAt };
       this.state.leases[key] = taken;
       this.changed({ op: 'lease', key, lease: taken });
       acquired.set(
@@ -150,7 +175,7 @@ export class MemoryLedger implements Ledger {
       const after = applyHoldChange(before, change);
       const kept = new Set(after.map((h) => h.source));
       for (const hold of before) if (!kept.has(hold.source)) this.dropHold(holdId(change.key, hold.source));
-      for (const hold of change.put ?? []) this.putHold(structuredClone(hold));
+      for (const hold of change.put ?? []) this.putHold(this.compactHold(hold));
       if (options.releaseLease) {
         delete this.state.leases[change.key];
         this.changed({ op: 'unlease', key: change.key });
@@ -170,10 +195,9 @@ export class MemoryLedger implements Ledger {
   async recordOutcomes(commandId: string, outcomes: readonly TargetOutcome[]): Promise<void> {
     for (const outcome of outcomes) {
       const key = targetKey(outcome.target);
-      const change: LedgerChange = { op: 'outcome', commandId, key, outcome: structuredClone(outcome) };
+      const change: LedgerChange = { op: 'outcome', commandId, key, outcome: this.compactOutcome(outcome) };
       applyChange(this.state, change);
       this.changed(change);
-      await this.finishClaim(commandId, key);
     }
   }
 
@@ -182,6 +206,7 @@ export class MemoryLedger implements Ledger {
   }
 
   async claim(scope: string, key: TargetKey, lease: Lease): Promise<ClaimResult> {
+    if (this.state.outcomes[scope]?.[key]) return 'done';
     const id = `${scope}|${key}`;
     const current = this.state.claims[id];
     let result: ClaimResult = 'claimed';
@@ -191,17 +216,18 @@ export class MemoryLedger implements Ledger {
       if (current.expiresAt > this.now().getTime()) return 'in-progress';
       result = 'taken-over';
     }
-    const claim: ClaimRecord = { ...lease };
+    const claim: ClaimRecord = { holder: this.strings.of(lease.holder), expiresAt: lease.expiresAt };
     this.state.claims[id] = claim;
     this.changed({ op: 'claim', id, claim });
     return result;
   }
 
   async finishClaim(scope: string, key: TargetKey): Promise<void> {
+    if (this.state.outcomes[scope]?.[key]) return;
     const id = `${scope}|${key}`;
     const current = this.state.claims[id];
     if (current?.done) return;
-    const claim: ClaimRecord = { holder: current?.holder ?? '', expiresAt: current?.expiresAt ?? 0, done: true };
+    const claim: ClaimRecord = { holder: '', expiresAt: current?.expiresAt ?? 0, done: true };
     this.state.claims[id] = claim;
     this.changed({ op: 'claim', id, claim });
   }
@@ -222,7 +248,43 @@ export class MemoryLedger implements Ledger {
   protected changed(_change: LedgerChange): void {}
 
   private holdsAt(key: TargetKey): PauseRecord[] {
-    return [...(this.byTarget.get(key) ?? [])].flatMap((id) => this.state.holds[id] ?? []);
+    return (this.byTarget.get(key) ?? []).flatMap((id) => this.state.holds[id] ?? []);
+  }
+
+  /** A copy of a hold to keep: its repeated values shared with every other record's. */
+  protected compactHold(record: PauseRecord): PauseRecord {
+    const hold = structuredClone(record);
+    const s = this.strings;
+    hold.source = s.of(hold.source);
+    hold.commandId = s.of(hold.commandId);
+    hold.reason = s.of(hold.reason);
+    hold.requestedBy = s.of(hold.requestedBy);
+    hold.pausedAt = s.of(hold.pausedAt);
+    if (hold.until !== undefined) hold.until = s.of(hold.until);
+    hold.target = this.compactTarget(hold.target);
+    return hold;
+  }
+
+  /** A copy of an outcome to keep, as compactHold. */
+  protected compactOutcome(outcome: TargetOutcome): TargetOutcome {
+    const kept = structuredClone(outcome);
+    const s = this.strings;
+    if (kept.reason !== undefined) kept.reason = s.of(kept.reason);
+    if (kept.stateAfter !== undefined) kept.stateAfter = s.of(kept.stateAfter);
+    if (kept.providerCode !== undefined) kept.providerCode = s.of(kept.providerCode);
+    kept.startedAt = s.of(kept.startedAt);
+    kept.finishedAt = s.of(kept.finishedAt);
+    kept.target = this.compactTarget(kept.target);
+    return kept;
+  }
+
+  private compactTarget(target: PauseRecord['target']): PauseRecord['target'] {
+    const s = this.strings;
+    target.provider = s.of(target.provider) as typeof target.provider;
+    target.account = s.of(target.account);
+    target.stateBefore = s.of(target.stateBefore);
+    target.phaseBefore = s.of(target.phaseBefore) as typeof target.phaseBefore;
+    return target;
   }
 
   private putHold(hold: PauseRecord): void {
@@ -236,17 +298,18 @@ export class MemoryLedger implements Ledger {
     const hold = this.state.holds[id];
     if (!hold) return;
     delete this.state.holds[id];
-    this.byTarget.get(hold.key)?.delete(id);
-    if (this.byTarget.get(hold.key)?.size === 0) this.byTarget.delete(hold.key);
+    const ofTarget = (this.byTarget.get(hold.key) ?? []).filter((other) => other !== id);
+    if (ofTarget.length) this.byTarget.set(hold.key, ofTarget);
+    else this.byTarget.delete(hold.key);
     this.bySource.get(hold.source)?.delete(id);
     if (this.bySource.get(hold.source)?.size === 0) this.bySource.delete(hold.source);
     this.changed({ op: 'unhold', id });
   }
 
   private index(id: string, hold: PauseRecord): void {
-    const ofTarget = this.byTarget.get(hold.key) ?? new Set<string>();
-    ofTarget.add(id);
-    this.byTarget.set(hold.key, ofTarget);
+    const ofTarget = this.byTarget.get(hold.key);
+    if (!ofTarget) this.byTarget.set(hold.key, [id]);
+    else if (!ofTarget.includes(id)) ofTarget.push(id);
     const ofSource = this.bySource.get(hold.source) ?? new Set<string>();
     ofSource.add(id);
     this.bySource.set(hold.source, ofSource);
