@@ -1,7 +1,9 @@
 import type { FailureMessage, FailureSink } from '../lib/core/failures';
 import type { ClaimResult, HistoryEntry, HistoryFilter, HoldChange, Lease, Ledger, PauseRecord } from '../lib/core/ledger';
+import type { AdapterRegistry } from '../lib/core/sessions';
 import type { TargetKey, TargetOutcome } from '../lib/core/types';
 import { MemoryLedger } from '../lib/local/ledger-memory';
+import type { ProviderAdapter } from '../lib/providers/types';
 
 /** Thrown by every ledger call of a worker the soak killed: a dead process does nothing more. */
 export class SoakKill extends Error {
@@ -204,4 +206,29 @@ export class DeliverySink implements FailureSink {
     }
     return this.base.send(messages);
   }
+}
+
+/**
+ * The adapters of one worker delivery, which die with it: once its ledger is dead, every provider call it would
+ * still start throws. A kill -9 stops all of a process at once; without this, the delivery's other branches in
+ * flight (a message's other tasks and batches) would go on calling the provider after its death, as no real
+ * worker can — and after its leases expired, at the same time as the next holder of those targets.
+ */
+export function mortal(registry: AdapterRegistry, isDead: () => boolean): AdapterRegistry {
+  const alive = <T>(call: () => Promise<T>): Promise<T> =>
+    isDead() ? Promise.reject(new SoakKill('killed worker')) : call();
+  const wrap = (adapter: ProviderAdapter): ProviderAdapter => ({
+    key: adapter.key,
+    capabilities: adapter.capabilities,
+    open: (context) => {
+      const session = adapter.open(context);
+      return {
+        list: () => alive(() => session.list()),
+        get: (ids) => alive(() => session.get(ids)),
+        pause: (tasks, options) => alive(() => session.pause(tasks, options)),
+        resume: (tasks, options) => alive(() => session.resume(tasks, options)),
+      };
+    },
+  });
+  return Object.fromEntries(Object.entries(registry).map(([key, adapter]) => [key, wrap(adapter)])) as AdapterRegistry;
 }

@@ -22,7 +22,7 @@ import {
   startSimulator,
 } from '../sim';
 import { seededRandom } from '../sim/random';
-import { DeliveryLedger, DeliverySink, type HoldEvent, injected, SoakLedger } from './faults';
+import { DeliveryLedger, DeliverySink, type HoldEvent, injected, mortal, SoakLedger } from './faults';
 
 export interface SoakOptions {
   commands: number;
@@ -160,7 +160,8 @@ interface Soak {
   ledger: SoakLedger;
   failures: MemoryFailureSink;
   workQueue: MemoryWorkQueue;
-  sessions: () => AccountSessions;
+  /** Sessions of one invocation; a worker's die with it (`isDead`: its adapters call nothing more). */
+  sessions: (isDead?: () => boolean) => AccountSessions;
   exercised: SoakReport['exercised'];
   errors: string[];
   slowAccounts: ReadonlySet<string>;
@@ -253,7 +254,7 @@ async function soakAgainst(
     options,
     random,
     // One set of sessions per Lambda invocation, like the functions: each opens its own rate limiter and session.
-    sessions: () => new AccountSessions(accounts, adapters, secrets, { retry }),
+    sessions: (isDead) => new AccountSessions(accounts, isDead ? mortal(adapters, isDead) : adapters, secrets, { retry }),
     ledger: new SoakLedger(() => sim.applied.length),
     failures: new MemoryFailureSink(),
     workQueue: new MemoryWorkQueue(),
@@ -466,7 +467,7 @@ async function drainWorkers(soak: Soak, commandIndex: number, quiesce: () => Pro
       );
       const stopBy = clock?.stopBy ?? Date.now() + WORKER_STOP_MS;
       await runWorkMessage(message, {
-        sessions: soak.sessions(),
+        sessions: soak.sessions(() => ledger.dead),
         ledger,
         failures,
         workQueue: queue,
