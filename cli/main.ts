@@ -410,6 +410,12 @@ function clientsFor(target: RemoteTarget, io: CliIo): RemoteClients {
 
 async function runVerb(action: 'pause' | 'resume', dryRun: boolean, values: Values, io: CliIo): Promise<number> {
   const command = parseCommand(commandFromFlags(action, dryRun, values, io.env));
+  // A hold that has already stopped counting would be resumed by the next sweep, minutes after this pause.
+  if (command.until !== undefined && Date.parse(command.until) <= Date.now()) {
+    throw new CommandValidationError([
+      { path: '--until', message: `${values.until} is in the past: the hold would end before it began (give a later time)` },
+    ]);
+  }
   const remote = remoteTargetOf(values);
   if (remote) return runRemoteVerb(command, remote, values, io);
   const accounts = await loadAccountsFile(values.accounts ?? io.env.MIGRATION_PAUSER_ACCOUNTS ?? 'accounts.json');

@@ -215,8 +215,7 @@ export class DeliverySink implements FailureSink {
  * worker can — and after its leases expired, at the same time as the next holder of those targets.
  */
 export function mortal(registry: AdapterRegistry, isDead: () => boolean): AdapterRegistry {
-  const alive = <T>(call: () => Promise<T>): Promise<T> =>
-    isDead() ? Promise.reject(new SoakKill('killed worker')) : call();
+  const alive = <T>(call: () => Promise<T>): Promise<T> => (isDead() ? Promise.reject(new SoakKill('killed worker')) : call());
   const wrap = (adapter: ProviderAdapter): ProviderAdapter => ({
     key: adapter.key,
     capabilities: adapter.capabilities,

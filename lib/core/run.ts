@@ -64,7 +64,9 @@ const LEASE_WAIT_MS = 5 * 60_000;
 
 type Clocked = RunDeps & { now: () => Date; sleep: (ms: number) => Promise<void> };
 
+/** The run's clock and sleep; its sessions learn its stopBy (no Retry-After is waited for past it). */
 function clocked(deps: RunDeps): Clocked {
+  deps.sessions.stopWaitingAt(deps.stopBy);
   return { ...deps, now: deps.now ?? (() => new Date()), sleep: deps.sleep ?? defaultSleep };
 }
 

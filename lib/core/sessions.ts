@@ -1,5 +1,5 @@
 import type { AccountConfig } from '../config';
-import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, type RetryPolicy } from '../http/client';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, MAX_RETRY_AFTER_MS, type RetryPolicy } from '../http/client';
 import { TokenBucket } from '../http/rate-limiter';
 import { shareOfRateLimit } from '../http/rate-share';
 import type { Capabilities, ProviderAdapter, ProviderKey, ProviderSession } from '../providers/types';
@@ -41,6 +41,8 @@ export class AccountSessions {
   private readonly sessions = new Map<string, Promise<{ session: ProviderSession; secret: string }>>();
   private readonly limiters = new Map<string, TokenBucket>();
   private readonly refreshed = new Set<string>();
+  /** Epoch ms after which no provider call starts (the run's stopBy): no Retry-After is waited for past it. */
+  private stopBy?: number;
 
   constructor(
     accounts: readonly AccountConfig[],
@@ -54,6 +56,11 @@ export class AccountSessions {
       const capabilities = effectiveCapabilities(adapter.capabilities, config, options.runners?.[config.provider]);
       this.handles.set(config.name, { config, adapter, capabilities });
     }
+  }
+
+  /** The run's stopBy: a provider's Retry-After is never waited for past it (nor longer than a minute). */
+  stopWaitingAt(stopBy: number | undefined): void {
+    this.stopBy = stopBy;
   }
 
   all(): AccountHandle[] {
@@ -114,6 +121,7 @@ export class AccountSessions {
       retry: this.options.retry ?? DEFAULT_RETRY,
       limiter,
       sleep: this.options.sleep,
+      maxWaitMs: () => Math.min(MAX_RETRY_AFTER_MS, (this.stopBy ?? Number.POSITIVE_INFINITY) - Date.now()),
     };
   }
 

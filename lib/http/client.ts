@@ -29,7 +29,15 @@ export interface HttpSettings {
   retry: RetryPolicy;
   limiter: TokenBucket;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The longest a Retry-After may make this run wait, now (default MAX_RETRY_AFTER_MS; less near the run's
+   * deadline). A provider asking for longer is not waited for: the request fails `throttled`.
+   */
+  maxWaitMs?: () => number;
 }
+
+/** The most a Retry-After is waited for: `Retry-After: 86400` must not put an account to sleep for a day. */
+export const MAX_RETRY_AFTER_MS = 60_000;
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 };
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -86,7 +94,17 @@ export async function sendProviderRequest(
       }
     }
     error.attempts = attempt;
-    if (error.errorClass === 'throttled') settings.limiter.holdFor(error.retryAfterMs ?? 2_000);
+    if (error.errorClass === 'throttled') {
+      const asked = error.retryAfterMs ?? 2_000;
+      const allowed = Math.max(0, settings.maxWaitMs?.() ?? MAX_RETRY_AFTER_MS);
+      settings.limiter.holdFor(Math.min(asked, allowed));
+      if (asked > allowed) {
+        throw new ProviderError(
+          `${error.message}; the provider asked to wait ${Math.ceil(asked / 1000)} s, more than the ${Math.floor(allowed / 1000)} s this run may wait`,
+          { ...error.details(), attempts: attempt },
+        );
+      }
+    }
     if (!isRetryableClass(error.errorClass) || attempt >= settings.retry.maxAttempts) throw error;
     await sleep(backoffDelay(settings.retry, attempt, error.retryAfterMs));
   }

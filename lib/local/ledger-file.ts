@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import * as z from 'zod/mini';
 import { ConfigError } from '../core/errors';
-import type { PauseRecord } from '../core/ledger';
-import '../core/zod-messages';
+import type { Lease, PauseRecord } from '../core/ledger';
+import type { TargetOutcome } from '../core/types';
 import { FileLock, type FileLockOptions, syncDirectory } from './file-lock';
 import {
   applyChange,
@@ -15,23 +14,6 @@ import {
   MemoryLedger,
   type MemoryLedgerOptions,
 } from './ledger-memory';
-
-const stateSchema = z.object({
-  version: z.literal(1),
-  /** The journal that continues this snapshot (absent in files written before the journal existed). */
-  journal: z.optional(z.string()),
-  holds: z.record(z.string(), z.unknown()),
-  outcomes: z.record(z.string(), z.record(z.string(), z.any())),
-  // Version-1 files written before claims had leases hold the claim time only: those claims are finished.
-  claims: z._default(
-    z.record(
-      z.string(),
-      z.union([z.string(), z.object({ holder: z.string(), expiresAt: z.number(), done: z.optional(z.literal(true)) })]),
-    ),
-    {},
-  ),
-  leases: z._default(z.record(z.string(), z.object({ holder: z.string(), expiresAt: z.number() })), {}),
-});
 
 export interface FileLedgerOptions extends MemoryLedgerOptions, FileLockOptions {
   /** Outcomes and claims older than this are dropped when the journal is compacted (default 90, as the TTL). */
@@ -318,18 +300,74 @@ async function readSnapshot(path: string): Promise<Snapshot> {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyLedgerState(), exists: false };
     throw cause;
   }
-  const parsed = stateSchema.safeParse(safeJson(text));
-  if (!parsed.success) throw new ConfigError(`ledger file ${path} is not a migration-pauser ledger (version 1)`);
+  const snapshot = parseSnapshot(safeJson(text));
+  if (!snapshot) throw new ConfigError(`ledger file ${path} is not a migration-pauser ledger (version 1)`);
   const state = emptyLedgerState();
-  for (const [id, hold] of Object.entries(parsed.data.holds)) state.holds[id] = checkHold(hold, id, path);
-  Object.assign(state.outcomes, parsed.data.outcomes);
-  Object.assign(state.leases, parsed.data.leases);
-  for (const [id, claim] of Object.entries(parsed.data.claims)) {
+  for (const [id, hold] of Object.entries(snapshot.holds)) state.holds[id] = checkHold(hold, id, path);
+  for (const [commandId, byTarget] of Object.entries(snapshot.outcomes)) {
+    state.outcomes[commandId] = Object.assign(Object.create(null), byTarget);
+  }
+  Object.assign(state.leases, snapshot.leases);
+  for (const [id, claim] of Object.entries(snapshot.claims)) {
     // The claim time of an old finished claim is kept as its expiry, so the retention can prune it.
     state.claims[id] =
       typeof claim === 'string' ? ({ holder: '', expiresAt: Date.parse(claim) || 0, done: true } satisfies ClaimRecord) : claim;
   }
-  return { state, exists: true, ...(parsed.data.journal ? { journalId: parsed.data.journal } : {}) };
+  return { state, exists: true, ...(snapshot.journal ? { journalId: snapshot.journal } : {}) };
+}
+
+interface SnapshotFile {
+  /** The journal that continues this snapshot (absent in files written before the journal existed). */
+  journal?: string;
+  holds: Record<string, unknown>;
+  outcomes: Record<string, Record<string, TargetOutcome>>;
+  /** Version-1 files written before claims had leases hold the claim time only: those claims are finished. */
+  claims: Record<string, string | ClaimRecord>;
+  leases: Record<string, Lease>;
+}
+
+/**
+ * The snapshot's shape, checked by hand rather than by a schema library: a schema's record parser copies entries
+ * into a plain object, where a key such as `__proto__` (a command id, a source) is not data but the prototype, and
+ * the entry would vanish. JSON.parse keeps such keys as own properties; Object.entries sees them.
+ */
+function parseSnapshot(value: unknown): SnapshotFile | undefined {
+  if (!isRecord(value) || value.version !== 1) return undefined;
+  const { journal, holds, outcomes } = value;
+  const claims = value.claims ?? {};
+  const leases = value.leases ?? {};
+  if (journal !== undefined && typeof journal !== 'string') return undefined;
+  if (!isRecord(holds) || !isRecord(outcomes) || !isRecord(claims) || !isRecord(leases)) return undefined;
+  if (!Object.values(outcomes).every((byTarget) => isRecord(byTarget) && Object.values(byTarget).every(isRecord))) {
+    return undefined;
+  }
+  if (
+    !Object.values(claims).every(
+      (claim) => typeof claim === 'string' || (isLease(claim) && isDoneFlag(claim as Lease & { done?: unknown })),
+    )
+  ) {
+    return undefined;
+  }
+  if (!Object.values(leases).every(isLease)) return undefined;
+  return {
+    ...(journal === undefined ? {} : { journal }),
+    holds,
+    outcomes: outcomes as SnapshotFile['outcomes'],
+    claims: claims as SnapshotFile['claims'],
+    leases: leases as SnapshotFile['leases'],
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isLease(value: unknown): value is Lease {
+  return isRecord(value) && typeof value.holder === 'string' && typeof value.expiresAt === 'number';
+}
+
+function isDoneFlag(value: { done?: unknown }): boolean {
+  return value.done === undefined || value.done === true;
 }
 
 interface JournalRead {
@@ -398,16 +436,17 @@ function checkHold(value: unknown, id: string, where: string): PauseRecord {
     typeof hold.source === 'string' &&
     typeof hold.commandId === 'string' &&
     typeof hold.pausedAt === 'string' &&
+    !Number.isNaN(Date.parse(hold.pausedAt)) &&
     typeof target === 'object' &&
     target !== null &&
     typeof target.provider === 'string' &&
     typeof target.account === 'string' &&
     typeof target.taskId === 'string' &&
-    (hold.until === undefined || typeof hold.until === 'string') &&
+    (hold.until === undefined || (typeof hold.until === 'string' && !Number.isNaN(Date.parse(hold.until)))) &&
     (hold.status === undefined || hold.status === 'pending' || hold.status === 'held');
   if (!ok) {
     throw new ConfigError(
-      `ledger ${where}: the hold "${id}" is malformed (it needs key, source, commandId, pausedAt and a target with provider, account and taskId): fix or restore it; it was not dropped`,
+      `ledger ${where}: the hold "${id}" is malformed (it needs key, source, commandId, pausedAt and until as times, and a target with provider, account and taskId): fix or restore it; it was not dropped`,
     );
   }
   return value as PauseRecord;
@@ -416,11 +455,6 @@ function checkHold(value: unknown, id: string, where: string): PauseRecord {
 function checkChange(value: unknown, where: string): LedgerChange {
   const change = value as Record<string, unknown>;
   const isString = (v: unknown) => typeof v === 'string';
-  const isLease = (v: unknown) =>
-    typeof v === 'object' &&
-    v !== null &&
-    isString((v as Record<string, unknown>).holder) &&
-    typeof (v as Record<string, unknown>).expiresAt === 'number';
   switch (change?.op) {
     case 'hold':
       if (isString(change.id)) {

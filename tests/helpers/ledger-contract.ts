@@ -214,6 +214,9 @@ export function describeLedgerContract(name: string, open: (options?: { now?: ()
 
       expect((await ledger.pausedByUs()).map((h) => h.target.taskId)).toEqual(['__proto__']);
       expect(await ledger.claim('__proto__', targetKey(odd), { holder: 'x', expiresAt: Date.now() + 1000 })).toBe('claimed');
+      await ledger.recordOutcomes('__proto__', [anOutcome({ target: odd })]);
+      expect((await ledger.outcomesOf('__proto__')).map((o) => o.target.taskId)).toEqual(['__proto__']);
+      expect(await ledger.claim('__proto__', targetKey(odd), { holder: 'y', expiresAt: Date.now() + 1000 })).toBe('done');
     });
 
     it('answers "what happened to this task, and in which command" oldest first', async () => {

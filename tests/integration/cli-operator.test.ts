@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +73,30 @@ afterAll(async () => {
 });
 
 describe('the migration-pauser command for an operator', () => {
+  it('stops with exit 3 on a hold it cannot read, names it, and leaves the ledger as it was', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'mp-malformed-'));
+    const ledger = JSON.stringify({
+      version: 1,
+      holds: {
+        'huawei-drs/a/t1|INC-7': {
+          key: 'huawei-drs/a/t1',
+          source: 'INC-7',
+          commandId: 'c-1',
+          pausedAt: 'yesterday',
+          target: { provider: 'huawei-drs', account: 'a', taskId: 't1' },
+        },
+      },
+      outcomes: {},
+    });
+    await writeFile(join(state, 'ledger.json'), ledger);
+    const ran = await run(process.execPath, [BIN, 'status', '--state-dir', state], { env }).catch((e: Ran) => e);
+
+    expect(ran).toMatchObject({ code: 3 });
+    expect(ran.stderr).toMatch(/the hold "huawei-drs\/a\/t1\|INC-7" is malformed .* it was not dropped/);
+    expect(ran.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(await readFile(join(state, 'ledger.json'), 'utf8')).toBe(ledger);
+  });
+
   it.each(COMMANDS)('%s --help shows its own usage, an example and the exit codes, and exits 0', async (command) => {
     const { code, stdout } = await cli(command, '--help');
 

@@ -106,6 +106,15 @@ describe('the migration-pauser command', () => {
     expect(stderr).toMatch(/reason/);
   });
 
+  it('refuses a hold that would already be over (--until in the past) with exit 2, and asks the provider nothing', async () => {
+    const before = sim.requests.length;
+    const { code, stderr } = await cli('pause', '--all', '--yes', '--reason', 'late', '--until', '2020-01-01T00:00:00Z');
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--until: 2020-01-01T00:00:00Z is in the past/);
+    expect(sim.requests.length).toBe(before);
+  });
+
   it('exits 3 and names the missing variable when a secret cannot be found', async () => {
     const saved = env;
     env = { PATH: process.env.PATH };

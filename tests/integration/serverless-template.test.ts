@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -189,6 +192,37 @@ describe('the packaged CloudFormation template', () => {
       action: 'resume',
       scope: { all: true },
       options: { expiredHolds: true },
+    });
+  });
+
+  it('keeps the sweep on when a stage turns its window off (windowEnabled: false): every until still ends', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/osls/bin/serverless.js'),
+        'print',
+        '--stage',
+        'ci',
+        '--param=windowEnabled=false',
+        '--format',
+        'json',
+      ],
+      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: tmpdir(), NO_COLOR: '1' }, timeout: 60_000 },
+    );
+    const events = z
+      .object({
+        functions: z.object({
+          window: z.object({
+            events: z.array(z.object({ schedule: z.looseObject({ name: z.string(), enabled: z.boolean() }) })),
+          }),
+        }),
+      })
+      .parse(JSON.parse(stdout)).functions.window.events;
+
+    expect(Object.fromEntries(events.map((e) => [e.schedule.name, e.schedule.enabled]))).toEqual({
+      [`${CI_PREFIX}-window-pause`]: false,
+      [`${CI_PREFIX}-window-resume`]: false,
+      [`${CI_PREFIX}-expired-holds`]: true,
     });
   });
 

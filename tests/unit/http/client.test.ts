@@ -142,3 +142,74 @@ describe('sendProviderRequest and actions whose answer is lost', () => {
     await expect(sent).rejects.not.toMatchObject({ maybeApplied: true });
   });
 });
+
+describe('sendProviderRequest and a Retry-After', () => {
+  /** A server on 127.0.0.1 answering every request 429 with this Retry-After. */
+  async function throttling(retryAfter: string): Promise<{ url: URL; count: () => number; close: () => Promise<void> }> {
+    let seen = 0;
+    const server = createServer((_req, res) => {
+      seen += 1;
+      res.writeHead(429, { 'retry-after': retryAfter }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: new URL(`http://127.0.0.1:${port}/x`),
+      count: () => seen,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+  const call = {
+    provider: 'test',
+    sign: (r: HttpRequest) => r,
+    toError: (response: { status: number; headers: Headers }) =>
+      new ProviderError('slow down', {
+        errorClass: classifyStatus(response.status),
+        provider: 'test',
+        retryAfterMs: retryAfterMs(response.headers),
+      }),
+  };
+
+  it('does not sleep for a day when asked to: the request fails throttled at once, and the account waits a minute at most', async () => {
+    const server = await throttling('86400');
+    let now = 0;
+    const limiter = new TokenBucket(1_000, 100, () => now);
+    const slept: number[] = [];
+    try {
+      const settings = {
+        timeoutMs: 2_000,
+        retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+        limiter,
+        sleep: async (ms: number) => {
+          slept.push(ms);
+        },
+      };
+      const sent = sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
+      await expect(sent).rejects.toMatchObject({ errorClass: 'throttled', attempts: 1 });
+      await expect(sent).rejects.toThrow(/asked to wait 86400 s, more than the 60 s this run may wait/);
+      expect(server.count()).toBe(1);
+      expect(slept).toEqual([]);
+      // The account is held for the ceiling, not for the day.
+      now = 60_001;
+      await limiter.take();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('waits no longer than the time the run has left', async () => {
+    const server = await throttling('20');
+    try {
+      const settings = {
+        timeoutMs: 2_000,
+        retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+        limiter: new TokenBucket(1_000, 100),
+        maxWaitMs: () => 5_000,
+      };
+      const sent = sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
+      await expect(sent).rejects.toThrow(/asked to wait 20 s, more than the 5 s this run may wait/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -219,3 +219,22 @@ describe('FileLedger under concurrent flushes', () => {
     expect(await (await openLedger(path)).pausedByUs()).toHaveLength(20);
   });
 });
+
+describe('FileLedger and keys that name an object prototype', () => {
+  it('keeps holds, outcomes and claims whose keys are __proto__ or constructor through a restart', async () => {
+    const path = await tempFile();
+    const first = await openLedger(path);
+    const odd = aTarget({ taskId: '__proto__', account: 'constructor' });
+    await first.recordPause({ ...aPauseRecord(odd), source: '__proto__' });
+    await first.recordOutcomes('__proto__', [anOutcome({ target: odd })]);
+    await first.claim('constructor', '__proto__', { holder: 'h', expiresAt: Date.now() + 60_000 });
+    await first.close();
+
+    const second = await openLedger(path);
+    expect((await second.pausedByUs()).map((h) => [h.key, h.source])).toEqual([[targetKey(odd), '__proto__']]);
+    expect(await second.outcomesOf('__proto__')).toHaveLength(1);
+    expect(await second.claim('constructor', '__proto__', { holder: 'other', expiresAt: Date.now() + 60_000 })).toBe(
+      'taken-over',
+    );
+  });
+});
