@@ -1,3 +1,5 @@
+import { redactText } from './redaction';
+
 /** The error taxonomy of DESIGN.md: every failed target carries exactly one of these classes. */
 export const ERROR_CLASSES = [
   'retryable',
@@ -35,7 +37,10 @@ export interface ProviderErrorDetails {
   cause?: unknown;
 }
 
-/** A provider call that did not do what we asked. Never carries a credential. */
+/**
+ * A provider call that did not do what we asked. Never carries a credential: its message and code are redacted as
+ * it is made, whatever the provider wrote into them (a per-job error that quotes the account's keys included).
+ */
 export class ProviderError extends MigrationPauserError {
   override name = 'ProviderError';
   readonly errorClass: ErrorClass;
@@ -48,11 +53,11 @@ export class ProviderError extends MigrationPauserError {
   attempts: number;
 
   constructor(message: string, details: ProviderErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(redactText(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.errorClass = details.errorClass;
     this.provider = details.provider;
     this.status = details.status;
-    this.providerCode = details.providerCode;
+    this.providerCode = details.providerCode === undefined ? undefined : redactText(details.providerCode);
     this.taskId = details.taskId;
     this.retryAfterMs = details.retryAfterMs;
     this.maybeApplied = details.maybeApplied;

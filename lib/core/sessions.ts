@@ -2,9 +2,9 @@ import type { AccountConfig } from '../config';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, MAX_RETRY_AFTER_MS, type RetryPolicy } from '../http/client';
 import { TokenBucket } from '../http/rate-limiter';
 import { shareOfRateLimit } from '../http/rate-share';
-import type { Capabilities, ProviderAdapter, ProviderKey, ProviderSession } from '../providers/types';
-import { ConfigError } from './errors';
-import { rememberSecretValues } from './redaction';
+import type { Capabilities, ProviderAdapter, ProviderKey, ProviderSession, ProviderTask } from '../providers/types';
+import { ConfigError, ProviderError } from './errors';
+import { redactText, rememberSecretValues } from './redaction';
 import type { SecretSource } from './secrets';
 
 export type AdapterRegistry = Readonly<Record<ProviderKey, ProviderAdapter>>;
@@ -98,7 +98,7 @@ export class AccountSessions {
         // Every credential in it is redacted wherever it might be quoted (logs, errors, DLQ bodies) from now on.
         rememberSecretValues(secret);
         return {
-          session: handle.adapter.open({ account: handle.config, secret, http: this.httpSettings(handle) }),
+          session: redactingSession(handle.adapter.open({ account: handle.config, secret, http: this.httpSettings(handle) })),
           // Compared, never shown: tells a rotated secret from the same one.
           secret: JSON.stringify(secret),
         };
@@ -139,5 +139,32 @@ export function effectiveCapabilities(base: Capabilities, account: AccountConfig
     batchLimit: Math.min(base.batchLimit, account.batchSize ?? base.batchLimit),
     confirm: account.confirm ?? base.confirm,
     rateLimit: shareOfRateLimit(account.rateLimit ?? base.rateLimit, runners),
+  };
+}
+
+/**
+ * Every string a provider hands back about a task (its name, state, details) redacted once, where it enters: from
+ * here on it is stored, logged and returned as it is. Errors are redacted as they are made (ProviderError).
+ */
+function redactingSession(session: ProviderSession): ProviderSession {
+  const task = (t: ProviderTask): ProviderTask => ({
+    ...t,
+    name: redactText(t.name),
+    state: redactText(t.state),
+    ...(t.resumeUnsupportedReason === undefined ? {} : { resumeUnsupportedReason: redactText(t.resumeUnsupportedReason) }),
+    ...(t.details === undefined
+      ? {}
+      : {
+          details: Object.fromEntries(
+            Object.entries(t.details).map(([key, value]) => [key, typeof value === 'string' ? redactText(value) : value]),
+          ),
+        }),
+  });
+  return {
+    list: async () => (await session.list()).map(task),
+    get: async (ids) =>
+      new Map([...(await session.get(ids))].map(([id, value]) => [id, value instanceof ProviderError ? value : task(value)])),
+    pause: (tasks, options) => session.pause(tasks, options),
+    resume: (tasks, options) => session.resume(tasks, options),
   };
 }
