@@ -22,7 +22,7 @@ export function toOutgoing(message: FailureMessage): OutgoingMessage {
     kind: message.kind,
     commandId: 'commandId' in message ? message.commandId : undefined,
     provider:
-      message.kind === 'target-failed'
+      message.kind === 'target-failed' || message.kind === 'suspicious-work'
         ? message.target.provider
         : message.kind === 'account-failed'
           ? message.provider

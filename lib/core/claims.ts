@@ -18,6 +18,8 @@ export interface ClaimedItems {
   done: Chunk['items'];
   /** Another delivery is working on these right now: this one leaves them alone and reports nothing. */
   inProgress: Chunk['items'];
+  /** Of `mine`, those taken over from a claimer that died: it may have acted before it died. */
+  takenOver: ReadonlySet<TargetKey>;
 }
 
 /**
@@ -31,12 +33,17 @@ export async function claimItems(ledger: Ledger, scope: string, items: Chunk['it
     const key = targetKey(item.target);
     results.set(key, await ledger.claim(scope, key, lease));
   });
-  const claimed: ClaimedItems = { mine: [], done: [], inProgress: [] };
+  const takenOver = new Set<TargetKey>();
+  const claimed: ClaimedItems = { mine: [], done: [], inProgress: [], takenOver };
   for (const item of items) {
-    const result = results.get(targetKey(item.target));
+    const key = targetKey(item.target);
+    const result = results.get(key);
     if (result === 'done') claimed.done.push(item);
     else if (result === 'in-progress') claimed.inProgress.push(item);
-    else claimed.mine.push(item);
+    else {
+      claimed.mine.push(item);
+      if (result === 'taken-over') takenOver.add(key);
+    }
   }
   return claimed;
 }

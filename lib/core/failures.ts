@@ -37,6 +37,21 @@ export type FailureMessage =
       providerCode?: string;
       failedAt: string;
     }
+  | {
+      /**
+       * A work message asked to resume a task that nothing in the ledger lets its command resume (no hold of its
+       * source; on force, no hold at all). Nothing was done. A resume the stage planned has that hold, so either
+       * someone sent work the stage did not plan, or two resumes of one source ran at once: look at who sent it.
+       */
+      kind: 'suspicious-work';
+      commandId: string;
+      action: Command['action'];
+      reason: string;
+      source: string;
+      requestedBy: string;
+      target: Target;
+      failedAt: string;
+    }
   | { kind: 'invalid-command'; issues: FieldIssue[]; received: string; failedAt: string };
 
 /** The DLQ port: SQS on AWS, a file or memory locally. */
@@ -60,6 +75,19 @@ export function targetFailure(command: Command, outcome: TargetOutcome): Failure
     providerCode: outcome.providerCode,
     attempts: outcome.attempts,
     startedAt: outcome.startedAt,
+    failedAt: outcome.finishedAt,
+  };
+}
+
+export function suspiciousWork(command: Command, outcome: TargetOutcome): FailureMessage {
+  return {
+    kind: 'suspicious-work',
+    commandId: command.commandId,
+    action: command.action,
+    reason: outcome.reason ?? 'not held',
+    source: command.source,
+    requestedBy: command.requestedBy,
+    target: outcome.target,
     failedAt: outcome.finishedAt,
   };
 }

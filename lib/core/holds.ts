@@ -74,8 +74,12 @@ export function pauseHoldChanges(command: Command, outcomes: readonly TargetOutc
   });
 }
 
-/** What a resume may do with a target, decided under its lease from the holds read there. */
-export type ResumeCheck = { act: true } | { act: false; reason: string; releaseOwn: boolean };
+/**
+ * What a resume may do with a target, decided under its lease from the holds read there. `unheld`: nothing in the
+ * ledger lets this command resume the task (no hold of its source; on force, no hold at all) — a resume planned
+ * from the ledger has one, so the work was not planned here, or another resume got there first.
+ */
+export type ResumeCheck = { act: true } | { act: false; reason: string; releaseOwn: boolean; unheld?: true };
 
 /**
  * Under the lease, just before resuming: the holds are read again, since an incident may have paused the task on
@@ -88,13 +92,21 @@ export function checkResume(command: Command, holds: readonly PauseRecord[], now
     const live = [...new Set(counting.map((h) => h.source))];
     return live.length ? { act: false, reason: `held again by ${live.join(', ')}`, releaseOwn: false } : { act: true };
   }
-  if (command.options.force) return { act: true };
+  if (command.options.force) {
+    if (holds.length > 0) return { act: true };
+    return {
+      act: false,
+      reason: 'not held by any source: a forced resume resumes only what this system paused',
+      releaseOwn: false,
+      unheld: true,
+    };
+  }
   const others = [...new Set(counting.filter((h) => h.source !== command.source).map((h) => h.source))];
   if (others.length) {
     return { act: false, reason: `still held paused by ${others.join(', ')}; resume there, or force`, releaseOwn: true };
   }
   if (!holds.some((h) => h.source === command.source)) {
-    return { act: false, reason: `not held by ${command.source} any more`, releaseOwn: false };
+    return { act: false, reason: `not held by ${command.source}`, releaseOwn: false, unheld: true };
   }
   return { act: true };
 }

@@ -14,7 +14,7 @@ import {
 } from './dispatch';
 import { ClaimsInProgressError, InvariantError } from './errors';
 import { executeChunk, type HandedBack } from './execute';
-import { accountFailure, type FailureSink } from './failures';
+import { accountFailure, type FailureSink, suspiciousWork } from './failures';
 import { handOn, sendToWorkQueues } from './handoff';
 import { checkResume, pauseHoldChanges, placePendingHolds, resumeHoldChanges } from './holds';
 import { withLeases } from './leases';
@@ -251,6 +251,10 @@ async function runChunk(
       // Also on a confirm-only hand-off: between the two deliveries the lease was free, and a pause of another
       // source may have paused the task again — then there is nothing to confirm, and its hold decides.
       const checked = recheckResume(command, items, leased, deps.now());
+      // Work no hold accounts for goes to a human first (unless a dead delivery may have resumed it and lifted the
+      // hold before it could record the outcome: then the missing hold is its doing).
+      const unheld = checked.unheld.filter((o) => !claimed.takenOver.has(targetKey(o.target)));
+      await deps.failures.send(unheld.map((o) => suspiciousWork(command, o)));
       await deps.ledger.changeHolds(lease.holder, checked.changes, { releaseLease: true });
       await record(checked.settled, scope);
       released.push(...checked.changes.map((c) => c.key));
@@ -284,9 +288,10 @@ function recheckResume(
   items: Chunk['items'],
   holds: ReadonlyMap<TargetKey, PauseRecord[]>,
   now: Date,
-): { act: Chunk['items']; settled: TargetOutcome[]; changes: HoldChange[] } {
+): { act: Chunk['items']; settled: TargetOutcome[]; unheld: TargetOutcome[]; changes: HoldChange[] } {
   const act: Chunk['items'] = [];
   const settled: TargetOutcome[] = [];
+  const unheld: TargetOutcome[] = [];
   const changes: HoldChange[] = [];
   const at = now.toISOString();
   for (const item of items) {
@@ -296,10 +301,12 @@ function recheckResume(
       act.push(item);
       continue;
     }
-    settled.push(settledOutcome(item.target, { outcome: 'skipped', reason: check.reason }, at));
+    const outcome = settledOutcome(item.target, { outcome: 'skipped', reason: check.reason }, at);
+    settled.push(outcome);
+    if (check.unheld) unheld.push(outcome);
     changes.push(check.releaseOwn ? { key, remove: [command.source] } : { key });
   }
-  return { act, settled, changes };
+  return { act, settled, unheld, changes };
 }
 
 /**

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../lib/aws/ledger-dynamodb';
+import { type CommandInput, parseCommand } from '../../lib/core/command';
 import { ClaimsInProgressError } from '../../lib/core/errors';
 import type { Ledger } from '../../lib/core/ledger';
 import { runWorkMessage } from '../../lib/core/run';
+import { workMessageSchema } from '../../lib/core/work';
 import { FileLedger } from '../../lib/local/ledger-file';
 import { MemoryLedger } from '../../lib/local/ledger-memory';
 import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
@@ -206,6 +208,62 @@ describe('the expired-holds sweep', () => {
     expect((await fleet.ledger.pausedByUs()).map((h) => `${h.target.taskId}:${h.source}`).sort()).toEqual([
       'photos:INC-4',
       `photos:${WINDOW}`,
+    ]);
+  });
+});
+
+describe('work the ledger does not account for (a forged or stray work message)', () => {
+  it('resumes no task paused by hand, on any phase or on force, and tells a human who asked', async () => {
+    const fleet = await startFleet(dayScenario());
+    const byHand = fleet.sim.task('ncp-object-migration', 'paused-by-hand');
+    if (!byHand) throw new Error('the day scenario has a task paused by hand');
+    const item = {
+      target: {
+        provider: 'ncp-object-migration' as const,
+        account: NCP_MAIN.name,
+        taskId: 'paused-by-hand',
+        name: 'paused-by-hand',
+        stateBefore: 'PAUSED',
+        phaseBefore: 'paused' as const,
+      },
+      task: {
+        provider: 'ncp-object-migration' as const,
+        account: NCP_MAIN.name,
+        taskId: 'paused-by-hand',
+        name: 'paused-by-hand',
+        state: 'PAUSED',
+        phase: 'paused' as const,
+      },
+    };
+    const forged = (options: Partial<CommandInput['options']>, phase: 'act' | 'confirm') =>
+      workMessageSchema.parse({
+        version: 1,
+        command: parseCommand({
+          action: 'resume',
+          scope: { all: true },
+          source: 'window:business-hours',
+          reason: 'looks routine',
+          requestedBy: 'someone-else',
+          options,
+        }),
+        account: NCP_MAIN.name,
+        items: [item],
+        phase,
+      });
+
+    for (const message of [forged({}, 'act'), forged({}, 'confirm'), forged({ force: true }, 'act')]) {
+      const { outcomes } = await runWorkMessage(message, workerDeps(fleet));
+      expect(outcomes.map((o) => o.outcome)).toEqual(['skipped']);
+    }
+
+    expect(actionRequests(fleet.sim)).toEqual([]);
+    expect(fleet.sim.task('ncp-object-migration', 'paused-by-hand')?.state).toBe('PAUSED');
+    expect(
+      fleet.failures.messages.map((m) => [m.kind, 'reason' in m ? m.reason : '', 'requestedBy' in m ? m.requestedBy : '']),
+    ).toEqual([
+      ['suspicious-work', 'not held by window:business-hours', 'someone-else'],
+      ['suspicious-work', 'not held by window:business-hours', 'someone-else'],
+      ['suspicious-work', 'not held by any source: a forced resume resumes only what this system paused', 'someone-else'],
     ]);
   });
 });

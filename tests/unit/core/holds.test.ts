@@ -31,8 +31,18 @@ describe('checkResume: what a resume may do, judged on the holds read under the 
     expect(checkResume(resume, holds, NOW)).toEqual({ act: true });
   });
 
-  it('does nothing to a task its source no longer holds (lifted since the plan)', () => {
-    expect(checkResume(resume, [], NOW)).toMatchObject({ act: false, reason: 'not held by window:x any more' });
+  it('does nothing to a task its source does not hold, and marks the work as unaccounted for', () => {
+    expect(checkResume(resume, [], NOW)).toEqual({ act: false, reason: 'not held by window:x', releaseOwn: false, unheld: true });
+    expect(checkResume(resume, [aPauseRecord(target, { source: 'INC-1', until: '2026-11-28T08:00:00Z' })], NOW)).toMatchObject({
+      act: false,
+      unheld: true,
+    });
+  });
+
+  it('never forces the resume of a task no source holds (paused by hand)', () => {
+    const force = aCommand({ action: 'resume', source: 'oncall', options: { force: true } });
+    expect(checkResume(force, [], NOW)).toMatchObject({ act: false, unheld: true });
+    expect(checkResume(force, [aPauseRecord(target, { source: 'INC-1' })], NOW)).toEqual({ act: true });
   });
 
   it('lets the sweep resume only when every hold has expired', () => {
