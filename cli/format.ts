@@ -91,8 +91,9 @@ export function formatTaskHolds(holds: readonly PauseRecord[]): string {
     h.pausedAt,
     h.until ?? '-',
     h.commandId,
+    h.sentBy ? `${h.requestedBy} (sent by ${h.sentBy})` : h.requestedBy,
   ]);
-  return `held now by:\n${table(['source', 'hold', 'since', 'until', 'command'], rows)}`;
+  return `held now by:\n${table(['source', 'hold', 'since', 'until', 'command', 'requested by'], rows)}`;
 }
 
 /** `history`: one line per recorded outcome, oldest first. */

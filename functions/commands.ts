@@ -17,13 +17,20 @@ export function createCommandsHandler(options: HandlerOptions<AwsRuntime> = {}) 
       schema: commandSchema,
       commandIdOf: (command) => command.commandId,
       failureLog: 'command failed; SQS will retry it',
-      handle: async (command, record, rt, { logger, metrics }, context) => {
+      handle: async (received, record, rt, { logger, metrics }, context) => {
+        // The sender's identity as SQS saw it, next to the requestedBy it claims: never what the body says.
+        const command = { ...received, sentBy: record.attributes.SenderId || 'unknown' };
         const deps = rt.runDeps({ inProcessLimit: 0, ...timeLimitsOf(context) });
         const { workQueue } = deps;
         const { summary } = workQueue ? await dispatchCommand(command, { ...deps, workQueue }) : await runCommand(command, deps);
         countMetric(metrics, 'command-planned');
         recordSummaryMetrics(metrics, summary);
-        logger.info('command planned', { messageId: record.messageId, summary });
+        logger.info('command planned', {
+          messageId: record.messageId,
+          requestedBy: command.requestedBy,
+          sentBy: command.sentBy,
+          summary,
+        });
       },
     },
     options,

@@ -851,6 +851,7 @@ const pauseRecordSchema = z.object({
   commandId: z.string(),
   reason: z.string(),
   requestedBy: z.string(),
+  sentBy: z.optional(z.string()),
   pausedAt: z.string(),
   until: z.optional(z.string()),
   // Absent in holds written before write-ahead holds: those read as held (see holdStatus).

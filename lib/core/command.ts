@@ -111,6 +111,12 @@ export const commandSchema = z
         by: requesterSchema,
       }),
     ),
+    /**
+     * Who the commands queue says sent the message (its SQS SenderId: an IAM user id, or a role id and session),
+     * recorded next to the requestedBy the sender claims. The commands function sets it from the queue, whatever
+     * the message said; absent for commands that did not come through the queue.
+     */
+    sentBy: z.optional(requesterSchema),
   })
   .check(
     z.refine((c) => c.until === undefined || c.action === 'pause', { message: 'until applies to pause only', path: ['until'] }),

@@ -18,6 +18,8 @@ export type FailureMessage =
       source: string;
       until?: string;
       requestedBy: string;
+      /** Who the commands queue says sent the command (SQS SenderId), when it came through the queue. */
+      sentBy?: string;
       target: Target;
       errorClass: ErrorClass;
       providerCode?: string;
@@ -49,6 +51,7 @@ export type FailureMessage =
       reason: string;
       source: string;
       requestedBy: string;
+      sentBy?: string;
       target: Target;
       failedAt: string;
     }
@@ -70,6 +73,7 @@ export function targetFailure(command: Command, outcome: TargetOutcome): Failure
     source: command.source,
     ...(command.until ? { until: command.until } : {}),
     requestedBy: command.requestedBy,
+    ...(command.sentBy ? { sentBy: command.sentBy } : {}),
     target: outcome.target,
     errorClass: outcome.errorClass ?? 'provider-error',
     providerCode: outcome.providerCode,
@@ -87,6 +91,7 @@ export function suspiciousWork(command: Command, outcome: TargetOutcome): Failur
     reason: outcome.reason ?? 'not held',
     source: command.source,
     requestedBy: command.requestedBy,
+    ...(command.sentBy ? { sentBy: command.sentBy } : {}),
     target: outcome.target,
     failedAt: outcome.finishedAt,
   };

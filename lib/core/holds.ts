@@ -29,6 +29,7 @@ export function holdFor(command: Command, target: Target, status: PauseRecord['s
     commandId: command.commandId,
     reason: command.reason,
     requestedBy: command.requestedBy,
+    ...(command.sentBy ? { sentBy: command.sentBy } : {}),
     pausedAt: at,
     ...(command.until ? { until: command.until } : {}),
     status,

@@ -20,6 +20,8 @@ export interface PauseRecord {
   commandId: string;
   reason: string;
   requestedBy: string;
+  /** Who the commands queue says sent the pause (SQS SenderId), when it came through the queue. */
+  sentBy?: string;
   pausedAt: string;
   /** The hold stops counting after this instant (ISO 8601); absent means until released. */
   until?: string;

@@ -14,6 +14,7 @@ import {
   asArray,
   CI_PREFIX,
   environmentOf as environmentIn,
+  functionLogicalId,
   functionRole as functionRoleIn,
   ledgerActionsUsedBy,
   packageService,
@@ -64,6 +65,11 @@ function allStatements() {
 
 function functionRole(functionName: string): Resource {
   return functionRoleIn(resources, functionName);
+}
+
+/** The logical id of a function's own role. */
+function roleIdOf(functionName: string): string | undefined {
+  return refTo(resource(functionLogicalId(functionName)).Properties.Role, 'Arn');
 }
 
 /** The resources a function's role allows `action` on (logical ids for GetAtt/Ref, the raw value otherwise). */
@@ -314,6 +320,41 @@ describe('the packaged CloudFormation template', () => {
     }
     expect(grantedTargets('redrive', 'sqs:SendMessage')).toEqual([queueIdNamed(`${PREFIX}-commands`)]);
     expect(sorted(grantedTargets('redrive', 'sqs:ReceiveMessage'))).toEqual([failures]);
+  });
+
+  it('denies sending work to every principal but the functions IAM lets send it (no forged work messages)', () => {
+    const [[, policy] = []] = ofType('AWS::SQS::QueuePolicy').filter(([, p]) =>
+      asArray(p.Properties.Queues).some((q) => WORK_QUEUES.map(queueIdNamed).includes(refTo(q) ?? '')),
+    );
+    if (!policy) throw new Error('no policy on the work queues');
+    expect(
+      asArray(policy.Properties.Queues)
+        .map((q) => refTo(q))
+        .sort(),
+    ).toEqual(WORK_QUEUES.map(queueIdNamed).sort());
+    const [deny, ...others] = asArray(prop(policy.Properties, 'PolicyDocument', 'Statement'));
+    expect(others).toEqual([]);
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 'sqs:SendMessage' });
+    const admitted = asArray(prop(deny, 'Condition', 'ArnNotEquals', 'aws:PrincipalArn')).map((a) => refTo(a, 'Arn'));
+    // Exactly the roles whose IAM lets them send to a work queue: the code's senders, and nobody else.
+    const senders = ['window', 'commands', 'incident', 'worker', 'redrive'].filter((f) =>
+      grantedTargets(f, 'sqs:SendMessage').some((t) => WORK_QUEUES.map(queueIdNamed).includes(String(t))),
+    );
+    expect(senders).toEqual(['window', 'commands', 'incident', 'worker']);
+    expect(admitted.sort()).toEqual(senders.map(roleIdOf).sort());
+  });
+
+  it('admits to the commands queue only the publishers the stage names, and its own redrive', () => {
+    const [[, policy] = []] = ofType('AWS::SQS::QueuePolicy').filter(([, p]) =>
+      asArray(p.Properties.Queues).some((q) => refTo(q) === queueIdNamed(`${PREFIX}-commands`)),
+    );
+    if (!policy) throw new Error('no policy on the commands queue');
+    const [deny] = asArray(prop(policy.Properties, 'PolicyDocument', 'Statement'));
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 'sqs:SendMessage' });
+    const joined = prop(deny, 'Condition', 'ArnNotLike', 'aws:PrincipalArn', 'Fn::Split', 1, 'Fn::Join', 1);
+    const [redrive, publishers] = asArray(joined);
+    expect(refTo(redrive, 'Arn')).toBe(roleIdOf('redrive'));
+    expect(prop(publishers, 'Fn::Join', 1)).toEqual([`arn:aws:iam::*:role/${PREFIX}-publisher`]);
   });
 
   it('lets the ledger’s users do exactly what lib/aws/ledger-dynamodb.ts sends, on the ledger table and its indexes only', async () => {

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { fakeAccounts } from '../../../bench/fake-fleet';
 import { createCommandsHandler } from '../../../functions/commands';
 import type { FailureMessage, FailureSink } from '../../../lib/core/failures';
 import { MemoryFailureSink } from '../../../lib/local/failures';
 import { MemoryLedger } from '../../../lib/local/ledger-memory';
+import { adapters } from '../../../lib/providers/registry';
+import type { ProviderAdapter, ProviderTask } from '../../../lib/providers/types';
 import { aCommand } from '../../helpers/factories';
-import { fakeRuntime, lambdaContext, quietObservability, sqsEvent } from './support';
+import { fakeRuntime, lambdaContext, MemoryWorkQueue, quietObservability, sqsEvent } from './support';
 
 class BrokenLedger extends MemoryLedger {
   override async flush(): Promise<void> {
@@ -76,5 +79,43 @@ describe('the commands function', () => {
     const reply = await handler(sqsEvent(['not json']), lambdaContext);
 
     expect(reply.batchItemFailures).toEqual([{ itemIdentifier: 'msg-1' }]);
+  });
+});
+
+describe('the commands function and who sent a command', () => {
+  it('records the SQS SenderId next to the requestedBy the body claims, whatever the body says about its sender', async () => {
+    const accounts = fakeAccounts('sent').accounts.slice(0, 1);
+    const task = (account: string): ProviderTask => ({
+      provider: 'ncp-object-migration',
+      account,
+      taskId: 'photos',
+      name: 'photos',
+      state: 'STARTED',
+      phase: 'running',
+    });
+    const fake: ProviderAdapter = {
+      key: 'ncp-object-migration',
+      capabilities: adapters['ncp-object-migration'].capabilities,
+      open: ({ account }) => ({
+        list: async () => [task(account.name)],
+        get: async (ids) => new Map(ids.map((id) => [id, task(account.name)])),
+        pause: async (tasks) => tasks.map((t) => ({ taskId: t.taskId, ok: true as const })),
+        resume: async (tasks) => tasks.map((t) => ({ taskId: t.taskId, ok: true as const })),
+      }),
+    };
+    const workQueue = new MemoryWorkQueue();
+    const { handler } = handlerWith({
+      accounts,
+      workQueue,
+      env: { MP_SENT_FAKE_0_1: '{"accessKey":"FAKE-AK","secretKey":"FAKE-SK"}' },
+      registry: { ...adapters, 'ncp-object-migration': fake },
+    });
+    const body = JSON.stringify({ ...aCommand({ requestedBy: 'dba-team' }), sentBy: 'the-ceo' });
+
+    const reply = await handler(sqsEvent([body]), lambdaContext);
+
+    expect(reply.batchItemFailures).toEqual([]);
+    const [message] = workQueue.drain();
+    expect(message?.command).toMatchObject({ requestedBy: 'dba-team', sentBy: 'AIDAFAKESENDER0001' });
   });
 });
