@@ -348,7 +348,12 @@ async function confirm(
     let read: Map<string, ProviderTask | ProviderError>;
     try {
       read = await session.get([...pending]);
-    } catch {
+    } catch (error) {
+      // The account's credentials stay refused (its sessions are cut off): no read will ever come; stop now.
+      if (error instanceof ProviderError && error.errorClass === 'auth') {
+        for (const id of pending) last.set(id, error);
+        break;
+      }
       read = new Map(); // a failed read-back is not a failed action: try again until the deadline
     }
     for (const [id, state] of read) {

@@ -2,10 +2,17 @@ import type { AccountConfig } from '../config';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, MAX_RETRY_AFTER_MS, type RetryPolicy } from '../http/client';
 import { TokenBucket } from '../http/rate-limiter';
 import { shareOfRateLimit } from '../http/rate-share';
-import type { Capabilities, ProviderAdapter, ProviderKey, ProviderSession, ProviderTask } from '../providers/types';
+import type { ActionResult, Capabilities, ProviderAdapter, ProviderKey, ProviderSession, ProviderTask } from '../providers/types';
 import { ConfigError, ProviderError } from './errors';
 import { redactText, rememberSecretValues } from './redaction';
 import type { SecretSource } from './secrets';
+
+interface OpenedSession {
+  session: ProviderSession;
+  secret: string;
+}
+
+const actionRefusals = (results: readonly ActionResult[]): ProviderError[] => results.flatMap((r) => (r.ok ? [] : [r.error]));
 
 export type AdapterRegistry = Readonly<Record<ProviderKey, ProviderAdapter>>;
 
@@ -38,9 +45,12 @@ export interface AccountHandle {
  */
 export class AccountSessions {
   private readonly handles = new Map<string, AccountHandle>();
-  private readonly sessions = new Map<string, Promise<{ session: ProviderSession; secret: string }>>();
+  private readonly sessions = new Map<string, Promise<OpenedSession>>();
   private readonly limiters = new Map<string, TokenBucket>();
-  private readonly refreshed = new Set<string>();
+  /** Per account, the one refetch of its secret this run makes after an auth refusal: whether a new secret came. */
+  private readonly refreshes = new Map<string, Promise<boolean>>();
+  /** Accounts whose credentials stay refused: every call fails with this at once, without a request. */
+  private readonly cutOff = new Map<string, ProviderError>();
   /** Epoch ms after which no provider call starts (the run's stopBy): no Retry-After is waited for past it. */
   private stopBy?: number;
 
@@ -71,18 +81,63 @@ export class AccountSessions {
     return this.handles.get(name);
   }
 
+  /**
+   * The account's session for this run. Each call goes to the session of the account's latest secret (after a
+   * refetch, every chunk in flight uses the new one), and stops at the account's cutoff: once the provider has
+   * refused credentials that a refetch did not cure, no call of this run reaches the account again — Huawei locks a
+   * key for five minutes after five bad signatures, and that lock would hit every worker using it.
+   */
   async session(name: string): Promise<ProviderSession> {
-    return (await this.open(name)).session;
+    const cut = this.cutOff.get(name);
+    if (cut) throw cut;
+    await this.open(name);
+    const call = async <T>(use: (session: ProviderSession) => Promise<T>, refusals: (result: T) => ProviderError[]) => {
+      const cutNow = this.cutOff.get(name);
+      if (cutNow) throw cutNow;
+      const opened = await this.open(name);
+      let result: T;
+      try {
+        result = await use(opened.session);
+      } catch (error) {
+        if (error instanceof ProviderError && error.errorClass === 'auth') await this.authRefused(name, opened, error);
+        throw error;
+      }
+      const refused = refusals(result).find((e) => e.errorClass === 'auth');
+      if (refused) await this.authRefused(name, opened, refused);
+      return result;
+    };
+    return {
+      list: () =>
+        call(
+          (s) => s.list(),
+          () => [],
+        ),
+      get: (ids) =>
+        call(
+          (s) => s.get(ids),
+          (read) => [...read.values()].filter((v) => v instanceof ProviderError),
+        ),
+      pause: (tasks, options) => call((s) => s.pause(tasks, options), actionRefusals),
+      resume: (tasks, options) => call((s) => s.resume(tasks, options), actionRefusals),
+    };
   }
 
   /**
-   * The provider refused our credentials: fetch the secret once more. Returns true when a different secret
-   * came back (worth one more try), false when it is the same one or was already refreshed in this run.
+   * The provider refused our credentials: fetch the secret once more. Returns true when a different secret came back
+   * (worth one more try) and it has not been refused since; false when it is the same one, or it too was refused.
    */
   async refreshAfterAuthFailure(name: string): Promise<boolean> {
+    if (this.cutOff.has(name)) return false;
+    let refresh = this.refreshes.get(name);
+    if (!refresh) {
+      refresh = this.refetch(name);
+      this.refreshes.set(name, refresh);
+    }
+    return (await refresh) && !this.cutOff.has(name);
+  }
+
+  private async refetch(name: string): Promise<boolean> {
     const handle = this.requireHandle(name);
-    if (this.refreshed.has(name)) return false;
-    this.refreshed.add(name);
     const before = (await this.open(name)).secret;
     this.secrets.invalidate(handle.config.secret);
     this.sessions.delete(name);
@@ -90,7 +145,23 @@ export class AccountSessions {
     return after !== before;
   }
 
-  private open(name: string): Promise<{ session: ProviderSession; secret: string }> {
+  /** A refusal of the credentials `opened` used: refetch once; refused again, or no new secret, cut the account off. */
+  private async authRefused(name: string, opened: OpenedSession, error: ProviderError): Promise<void> {
+    if (this.cutOff.has(name)) return;
+    const current = await this.sessions.get(name)?.catch(() => undefined);
+    // A refusal of a secret already replaced says nothing about the new one.
+    if (current && current !== opened) return;
+    if (!this.refreshes.has(name) && (await this.refreshAfterAuthFailure(name).catch(() => false))) return;
+    this.cutOff.set(
+      name,
+      new ProviderError(
+        `account ${name}: the provider refused its credentials, and fetching the secret again did not help (${error.message}); no more calls to this account in this run`,
+        { errorClass: 'auth', provider: error.provider, ...(error.providerCode ? { providerCode: error.providerCode } : {}) },
+      ),
+    );
+  }
+
+  private open(name: string): Promise<OpenedSession> {
     let opened = this.sessions.get(name);
     if (!opened) {
       const handle = this.requireHandle(name);

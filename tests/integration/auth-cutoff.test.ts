@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { actionRequests, startFleet } from '../helpers/fleet';
+import { DRS_MAIN, drsJob, NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
+
+const JOBS = 60;
+
+describe('an account whose credentials the provider keeps refusing', () => {
+  it('stops calling it after the first refusal a refetch does not cure: its targets fail as auth, other accounts go on', async () => {
+    // Huawei locks an AK for five minutes after five bad signatures: every refused request counts toward that lock.
+    const fleet = await startFleet({
+      accounts: [DRS_MAIN, NCP_MAIN],
+      tasks: [
+        ...Array.from({ length: JOBS }, (_, i) => drsJob(i + 1, `db-${i + 1}`, 'INCRE_TRANSFER_STARTED')),
+        ncpPolicy('photos', 'STARTED'),
+      ],
+      // The pauses are accepted; every read-back of DRS is refused as a bad signature.
+      faults: [{ kind: 'http', status: 401, provider: 'huawei-drs', pathIncludes: 'batch-status' }],
+    });
+
+    const run = await fleet.run({ action: 'pause', source: 'INC-1', reason: 'INC-1' });
+
+    const refused = fleet.sim.requests.filter((r) => r.provider === 'huawei-drs' && r.status === 401);
+    // One refusal per chunk in flight when the first came back, at most: not one per read-back until the deadline.
+    const chunks = Math.ceil(JOBS / 10);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.length).toBeLessThanOrEqual(chunks);
+    expect(run.summary.byProvider['huawei-drs']).toEqual({ failed: JOBS });
+    const drs = run.outcomes.filter((o) => o.target.provider === 'huawei-drs');
+    expect(new Set(drs.map((o) => o.errorClass))).toEqual(new Set(['auth']));
+    expect(drs[0]?.reason).toMatch(/refused its credentials, and fetching the secret again did not help/);
+    // The other account is not affected.
+    expect(run.summary.byProvider['ncp-object-migration']).toEqual({ paused: 1 });
+    // The pauses the provider accepted stay on record as unconfirmed holds: nothing paused is left without one.
+    expect((await fleet.ledger.pausedByUs()).filter((h) => h.target.provider === 'huawei-drs')).toHaveLength(JOBS);
+    expect(actionRequests(fleet.sim).length).toBeGreaterThan(0);
+  });
+});
