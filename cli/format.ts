@@ -25,6 +25,31 @@ export function formatSummary(summary: Summary): string {
 }
 
 /** The failed targets, one line each, with what went wrong. */
+/**
+ * A resume's targets that it did not resume and that stay paused (unsupported, or skipped: still held elsewhere,
+ * not resumable in their state): named, since the operator expected them running.
+ */
+export function formatNotResumed(result: RunResult, limit = 20): string {
+  if (result.summary.action !== 'resume' || result.summary.dryRun) return '';
+  const left = result.outcomes.filter((o) => o.outcome === 'unsupported' || o.outcome === 'skipped');
+  if (left.length === 0) return '';
+  const lines = left
+    .slice(0, limit)
+    .map((o) => `  ${o.target.provider}/${o.target.account}/${o.target.taskId}: ${o.outcome}: ${o.reason ?? ''}`);
+  if (left.length > limit) lines.push(`  … and ${left.length - limit} more (history --command ${result.summary.commandId})`);
+  return ['not resumed:', ...lines].join('\n');
+}
+
+/** For `plan pause` with irreversible stops allowed: the tasks the pause would stop for good. */
+export function formatIrreversible(result: RunResult): string {
+  const forGood = result.plan.targets.filter((t) => t.decision.kind === 'act' && t.target.resumeUnsupportedReason);
+  if (forGood.length === 0) return '';
+  return [
+    'cannot be resumed (stopped for good if you pause):',
+    ...forGood.map((t) => `  ${t.target.provider}/${t.target.account}/${t.target.taskId}: ${t.target.resumeUnsupportedReason}`),
+  ].join('\n');
+}
+
 export function formatFailures(result: RunResult, limit = 20): string {
   const failed = result.outcomes.filter((o) => o.outcome === 'failed');
   if (failed.length === 0) return '';
@@ -78,6 +103,16 @@ export function formatHolds(holds: readonly PauseRecord[], now: Date): string {
     for (const h of pending.slice(0, 20))
       lines.push(`  unconfirmed  ${h.key}  ${h.source}  since ${h.pausedAt}  (command ${h.commandId})`);
     if (pending.length > 20) lines.push(`  … and ${pending.length - 20} more (status --json lists them all)`);
+  }
+  const forGood = holds.filter((h) => h.target.resumeUnsupportedReason !== undefined);
+  if (forGood.length) {
+    lines.push(
+      '',
+      `${forGood.length} hold(s) can never be resumed: the provider cannot restart those tasks (they were stopped with irreversible stops allowed). Restart them by hand, then end the hold with: migration-pauser release --task KEY --source SOURCE --reason TEXT`,
+    );
+    for (const h of forGood.slice(0, 20))
+      lines.push(`  never resumable  ${h.key}  ${h.source}  (${h.target.resumeUnsupportedReason})`);
+    if (forGood.length > 20) lines.push(`  … and ${forGood.length - 20} more (status --json lists them all)`);
   }
   return lines.join('\n');
 }

@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AccountsFile, loadAccountsFile } from '../lib/config';
 import { type Command, type CommandInput, parseCommand } from '../lib/core/command';
-import { CommandValidationError, ConfigError, SecretError } from '../lib/core/errors';
+import { CommandValidationError, ConfigError, type FieldIssue, SecretError } from '../lib/core/errors';
 import { PENDING_GRACE_MS } from '../lib/core/holds';
 import { type HistoryFilter, holdStatus, type Ledger, type PauseRecord } from '../lib/core/ledger';
-import { hasFailures } from '../lib/core/outcome';
+import { hasFailures, settledOutcome } from '../lib/core/outcome';
 import { resolvePendingFromProviders } from '../lib/core/pending';
 import { redriveRequestSchema } from '../lib/core/redrive';
 import { runCommand } from '../lib/core/run';
@@ -22,6 +23,8 @@ import {
   formatFailures,
   formatHistory,
   formatHolds,
+  formatIrreversible,
+  formatNotResumed,
   formatPauseKinds,
   formatRedrive,
   formatSummary,
@@ -86,6 +89,8 @@ options:
   --source NAME         who holds what this pauses (default manual), e.g. INC-1234
   --until TIME          the hold stops counting at this ISO time (e.g. 2026-11-28T15:00:00+09:00)
   --pause-mode MODE     Huawei DRS: target (default, stops replay) or all (stops log capture too)
+  --allow-irreversible  also stop tasks the provider can never restart (DCS backup-file imports); without it they
+                        are reported unsupported and left running
   --command-id UUID     run the same command again without a second provider call
   --requested-by WHO    recorded in the ledger (default $USER)
   --yes                 do not ask for confirmation of --all
@@ -146,6 +151,24 @@ example:
   migration-pauser status --stage prod
 
 exit codes: 0 shown, 2 bad input, 3 remote: no credentials, access denied or no such stage`,
+  release: `usage: migration-pauser release --task PROVIDER/ACCOUNT/TASK_ID --source NAME --reason TEXT [options]
+
+Ends one source's hold on one task without calling the provider: for a task that can never be resumed (a DCS
+backup-file import stopped with --allow-irreversible) once someone has dealt with it by hand, or a hold on a task
+that no longer exists. Recorded in the audit (history --task) under a command id of its own, with who and why.
+With --stage it changes the stage's ledger table.
+
+options:
+  --task KEY            provider/account/taskId, e.g. huawei-dcs/dcs-sg/dcs-7
+  --source NAME         whose hold ends (status and history --task show them)
+  --reason TEXT         required: why
+  --requested-by WHO    recorded in the audit (default $USER)
+${COMMON_HELP}
+
+example:
+  migration-pauser release --task huawei-dcs/dcs-sg/dcs-7 --source INC-123 --reason "import restarted by hand"
+
+exit codes: 0 released, 1 no such hold, 2 bad input, 3 ledger busy or remote: no credentials, access denied`,
   history: `usage: migration-pauser history --task PROVIDER/ACCOUNT/TASK_ID | --command ID [--since TIME] [options]
 
 The audit trail: every recorded outcome of one task, or of one command, oldest first. With --stage it reads the
@@ -236,6 +259,7 @@ usage:
   migration-pauser resume [scope] --reason TEXT              resume only what this tool paused
   migration-pauser status                                    what we hold paused now, by source and provider
   migration-pauser history --task P/ACCOUNT/ID | --command ID [--since TIME]   the audit trail
+  migration-pauser release --task P/ACCOUNT/ID --source S --reason TEXT   end one hold, provider untouched
   migration-pauser redrive [--command ID] [--provider KEY] [--dry-run]   run failed targets again
   migration-pauser windows [--count N] [--stage S]           the next scheduled pause/resume windows
   migration-pauser simulator [--port P] [--scenario FILE]    run the provider simulator in the foreground
@@ -291,6 +315,7 @@ const OPTIONS = {
   source: { type: 'string' },
   until: { type: 'string' },
   force: { type: 'boolean' },
+  'allow-irreversible': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   'command-id': { type: 'string' },
   'pause-mode': { type: 'string' },
@@ -376,6 +401,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await showStatus(values, io);
       case 'history':
         return await showHistory(values, io);
+      case 'release':
+        return await releaseHold(values, io);
       case 'redrive':
         return await redrive(values, io);
       case 'windows':
@@ -444,6 +471,10 @@ async function runVerb(action: 'pause' | 'resume', dryRun: boolean, values: Valu
   } else {
     io.out(formatSummary(result.summary));
     if (dryRun) io.out(`what each provider gets:\n${formatPauseKinds(result, runtime.sessions)}`);
+    const irreversible = formatIrreversible(result);
+    if (irreversible) io.out(irreversible);
+    const notResumed = formatNotResumed(result);
+    if (notResumed) io.out(notResumed);
     const failures = formatFailures(result);
     if (failures) io.out(`${failures}\nfailures file: ${join(runtime.stateDir, 'failures.jsonl')}`);
   }
@@ -550,7 +581,10 @@ export async function confirmed(io: CliIo, accountCount: number): Promise<boolea
 /** 3 when an account's credentials were refused or missing (fix the secret first), 1 for other failures. */
 export function exitCodeOf(summary: Summary): number {
   if (summary.accountFailures.some((f) => f.errorClass === 'auth')) return EXIT.config;
-  return hasFailures(summary) ? EXIT.someFailed : EXIT.ok;
+  if (hasFailures(summary)) return EXIT.someFailed;
+  // A resume that leaves tasks paused (unsupported, or skipped) has not done what was asked of it.
+  const { unsupported = 0, skipped = 0 } = summary.totals;
+  return summary.action === 'resume' && !summary.dryRun && unsupported + skipped > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
 export function commandFromFlags(
@@ -586,6 +620,7 @@ export function commandFromFlags(
       pauseMode: (v['pause-mode'] ?? 'target') as 'target',
       migrateFailedObject: v['migrate-failed-objects'] ?? false,
       force: v.force ?? false,
+      ...(v['allow-irreversible'] ? { allowIrreversible: true } : {}),
     },
   };
 }
@@ -649,6 +684,52 @@ async function showStatus(values: Values, io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   io.out(formatHolds(holds, new Date()));
+  return EXIT.ok;
+}
+
+/**
+ * `release`: one source's hold on one task ends, under the task's lease, without a provider call; the audit gets
+ * an outcome of its own command id naming who and why.
+ */
+async function releaseHold(values: Values, io: CliIo): Promise<number> {
+  const [key] = values.task ?? [];
+  const issues: FieldIssue[] = [];
+  const parts = key?.split('/') ?? [];
+  if (parts.length !== 3 || parts.some((part) => part === '')) {
+    issues.push({ path: '--task', message: 'name one task as provider/account/taskId' });
+  }
+  if (!values.source) issues.push({ path: '--source', message: 'name the source whose hold ends' });
+  if (!values.reason?.trim()) issues.push({ path: '--reason', message: 'a reason is required' });
+  if (issues.length || !key || !values.source || !values.reason) throw new CommandValidationError(issues);
+  const source = values.source;
+  const requestedBy = values['requested-by'] ?? io.env.USER ?? 'cli';
+  const reason = `hold of ${source} released by ${requestedBy} without a provider call: ${values.reason.trim()}`;
+  const { ledger, read } = await openLedger(values, io);
+  const done = await read(async () => {
+    const commandId = randomUUID();
+    const lease = { holder: `release:${commandId}`, expiresAt: Date.now() + 60_000 };
+    const leased = await ledger.acquireLeases([key], lease);
+    const hold = leased.get(key)?.find((h) => h.source === source);
+    if (!leased.has(key)) return { kind: 'busy' as const };
+    if (!hold) {
+      await ledger.releaseLeases([key], lease.holder);
+      return { kind: 'not-held' as const, held: (leased.get(key) ?? []).map((h) => h.source) };
+    }
+    await ledger.changeHolds(lease.holder, [{ key, remove: [source] }], { releaseLease: true });
+    const at = new Date().toISOString();
+    await ledger.recordOutcomes(commandId, [settledOutcome(hold.target, { outcome: 'skipped', reason }, at)]);
+    await ledger.flush();
+    return { kind: 'released' as const, commandId };
+  });
+  if (done.kind === 'busy') {
+    io.err(`${key} is being changed by another command right now; try again in a minute`);
+    return EXIT.config;
+  }
+  if (done.kind === 'not-held') {
+    io.err(`${key} has no hold of ${source}${done.held.length ? ` (held by ${done.held.join(', ')})` : ' (no hold at all)'}`);
+    return EXIT.someFailed;
+  }
+  io.out(`released: ${key} is no longer held by ${source} (command ${done.commandId}; history --task ${key})`);
   return EXIT.ok;
 }
 

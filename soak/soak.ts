@@ -80,7 +80,7 @@ export interface SoakReport {
   resumedWhileHeld: number;
   /** Tasks our commands paused still paused after every source's final resume. */
   stillPausedAtEnd: number;
-  /** Holds left in the ledger after every source's final resume (DCS backup imports aside, see irreversiblyStopped). */
+  /** Holds left in the ledger after every source's final resume. */
   holdsLeftAtEnd: number;
   /** Seeded secret values found in outcomes, summaries, the ledger, the DLQ or errors. */
   secretHits: number;
@@ -112,8 +112,8 @@ export interface SoakReport {
     incidentRaces: number;
     /** Messages delivered again after a delivery died or threw (after its leases expired). */
     redeliveries: number;
-    /** DCS backup imports we stopped: stopped for good by design (their resume is unsupported), not counted as left. */
-    irreversiblyStopped: number;
+    /** Pauses refused as irreversible (DCS backup imports: a stop could never be undone), left running. */
+    irreversibleRefused: number;
     /** Final resumes run at the end, one per source used (and again while anything was left paused). */
     finalResumes: number;
   };
@@ -279,7 +279,7 @@ async function soakAgainst(
       incidentRaces: 0,
       redeliveries: 0,
       finalResumes: 0,
-      irreversiblyStopped: 0,
+      irreversibleRefused: 0,
     },
   };
   const { exercised, errors } = soak;
@@ -666,14 +666,14 @@ async function measure(
     (r) => r.fault === 'drop-after-apply' && ACTION_PATHS.some((p) => r.path.includes(p)),
   ).length;
   const everything = JSON.stringify([runs.map((r) => r.result), recorded, await ledger.pausedByUs(), dlq, errors]);
-  // DCS stops a backup import for good (the pipeline pauses it, and reports its resume unsupported, by design):
-  // it stays stopped under its hold, and is counted apart.
-  const irreversible = new Set(tasks.filter((t) => t.migrationType === 'backupfile_import').map((t) => `${t.provider}/${t.id}`));
-  const stillAll = pausedByOurLastAction(sim, foreign);
-  const still = stillAll.filter((a) => !irreversible.has(`${a.provider}/${a.taskId}`));
-  exercised.irreversiblyStopped = stillAll.length - still.length;
+  // DCS cannot restart a backup import it stopped: no command of the soak allows such a stop, so none is paused,
+  // and every task the soak paused counts here.
+  exercised.irreversibleRefused = recorded
+    .flat()
+    .filter((o) => o.outcome === 'unsupported' && o.target.resumeUnsupportedReason !== undefined).length;
+  const still = pausedByOurLastAction(sim, foreign);
   for (const a of still) soak.options.log?.(`still paused: ${keyOf(a)} (${sim.task(a.provider, a.taskId)?.state})`);
-  const holdsLeft = (await ledger.pausedByUs()).filter((h) => !irreversible.has(`${h.target.provider}/${h.target.taskId}`));
+  const holdsLeft = await ledger.pausedByUs();
   for (const h of holdsLeft) soak.options.log?.(`hold left: ${h.key} ${h.source} ${h.status} (${ledger.leaseOf(h.key)})`);
   return {
     targets,

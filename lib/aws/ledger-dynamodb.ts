@@ -842,6 +842,7 @@ const targetSchema = z.object({
   name: z.string(),
   stateBefore: z.string(),
   phaseBefore: z.enum(PHASES),
+  resumeUnsupportedReason: z.optional(z.string()),
 }) satisfies z.ZodMiniType<Target>;
 
 const pauseRecordSchema = z.object({

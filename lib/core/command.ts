@@ -75,6 +75,11 @@ export const actionOptionsSchema = z.strictObject({
    * that a rate schedule runs, so an incident pause "for two hours" really ends.
    */
   expiredHolds: z.optional(z.boolean()),
+  /**
+   * Pause: also stop tasks whose stop cannot be undone (a DCS backup-file import cannot be restarted). Off by
+   * default: such a task is `unsupported`, with the reason, and left running.
+   */
+  allowIrreversible: z.optional(z.boolean()),
 });
 
 /** Who holds what a command pauses (see Command.source). */

@@ -8,9 +8,10 @@ import type { Decision } from './types';
  * paused under a hold of ours gets this command's hold too (an incident pause on top of the window's); one paused
  * by someone else gets none, so we never resume it.
  */
-export function decidePause(task: ProviderTask, heldByUs = false): Decision {
+export function decidePause(task: ProviderTask, heldByUs = false, allowIrreversible = false): Decision {
   switch (task.phase) {
     case 'running':
+      if (task.resumeUnsupportedReason && !allowIrreversible) return irreversiblePause(task.resumeUnsupportedReason);
       return { kind: 'act', task };
     case 'paused':
     case 'pausing': {
@@ -20,6 +21,15 @@ export function decidePause(task: ProviderTask, heldByUs = false): Decision {
     default:
       return { kind: 'settled', outcome: 'skipped', reason: `not in a pausable state (${task.state})` };
   }
+}
+
+/** A pause that could never be undone is not made unless the command allows it. */
+export function irreversiblePause(resumeUnsupportedReason: string): Extract<Decision, { kind: 'settled' }> {
+  return {
+    kind: 'settled',
+    outcome: 'unsupported',
+    reason: `not paused: it could never be resumed (${resumeUnsupportedReason}); allow irreversible stops to pause it anyway`,
+  };
 }
 
 /** What a resume does to a task we hold paused, given what the provider says now. Pure. */

@@ -50,7 +50,10 @@ export async function planPause(command: Command, deps: PlanDeps): Promise<Plan>
   }
   const targets = listed.map((task): PlannedTarget => {
     const target = targetOf(task);
-    return { target, decision: decideListed(task, heldKeys.has(targetKey(target))) };
+    return {
+      target,
+      decision: decideListed(task, heldKeys.has(targetKey(target)), command.options.allowIrreversible === true),
+    };
   });
   return { command, targets: sortTargets(targets), accountFailures };
 }
@@ -182,8 +185,8 @@ async function planHeldTargets(
  * A listed task whose id could escape a request path (a provider that allows `/` or `..` in a name we use as the
  * id) is never acted on: no request is built from it, and a human gets it in the DLQ.
  */
-function decideListed(task: ProviderTask, heldByUs: boolean): PlannedTarget['decision'] {
-  if (taskIdSchema.safeParse(task.taskId).success) return decidePause(task, heldByUs);
+function decideListed(task: ProviderTask, heldByUs: boolean, allowIrreversible: boolean): PlannedTarget['decision'] {
+  if (taskIdSchema.safeParse(task.taskId).success) return decidePause(task, heldByUs, allowIrreversible);
   return {
     kind: 'settled',
     outcome: 'failed',
@@ -201,6 +204,7 @@ export function targetOf(task: ProviderTask): Target {
     name: task.name,
     stateBefore: task.state,
     phaseBefore: task.phase,
+    ...(task.resumeUnsupportedReason ? { resumeUnsupportedReason: task.resumeUnsupportedReason } : {}),
   };
 }
 

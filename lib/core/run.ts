@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultSleep } from '../http/rate-limiter';
 import { claimItems, claimScope } from './claims';
 import type { Command } from './command';
-import { releasesHold } from './decide';
+import { irreversiblePause, releasesHold } from './decide';
 import {
   type Chunk,
   type ChunkPhase,
@@ -239,6 +239,20 @@ async function runChunk(
   const busy = await withLeases([...byKey.keys()], lease, waitUntil, deps, async (leased) => {
     let items = [...leased.keys()].flatMap((key) => byKey.get(key) ?? []);
     const released: TargetKey[] = [];
+    if (command.action === 'pause' && phase === 'act' && command.options.allowIrreversible !== true) {
+      // Checked again where the stop is made, whatever the message says the plan decided.
+      const irreversible = items.filter((i) => i.task.resumeUnsupportedReason);
+      if (irreversible.length) {
+        // No hold was written for them; their leases go back with the rest (withLeases).
+        const at = deps.now().toISOString();
+        await record(
+          irreversible.map((i) => settledOutcome(i.target, irreversiblePause(i.task.resumeUnsupportedReason ?? ''), at)),
+          scope,
+        );
+        items = items.filter((i) => !i.task.resumeUnsupportedReason);
+        if (items.length === 0) return released;
+      }
+    }
     if (command.action === 'pause' && phase !== 'confirm') {
       await placePendingHolds(
         command,

@@ -18,6 +18,8 @@ export interface Target {
   name: string;
   stateBefore: string;
   phaseBefore: TaskPhase;
+  /** Set when a pause of this task could never be undone (the provider cannot restart it): why. */
+  resumeUnsupportedReason?: string;
 }
 
 export const OUTCOMES = ['paused', 'resumed', 'already-paused', 'already-running', 'skipped', 'unsupported', 'failed'] as const;

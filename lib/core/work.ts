@@ -19,6 +19,7 @@ const targetSchema = z.strictObject({
   name: z.string().check(z.maxLength(1024)),
   stateBefore: z.string().check(z.maxLength(128)),
   phaseBefore: z.enum(PHASES),
+  resumeUnsupportedReason: z.optional(z.string().check(z.maxLength(500))),
 });
 
 const taskSchema = z.strictObject({

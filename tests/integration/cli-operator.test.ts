@@ -10,7 +10,7 @@ import { generateScenario, type Simulator, startSimulator } from '../../sim';
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../cli/bin.mjs');
 const SCRIPT = '/usr/bin/script';
-const COMMANDS = ['plan', 'pause', 'resume', 'status', 'history', 'redrive', 'windows', 'simulator', 'demo'];
+const COMMANDS = ['plan', 'pause', 'resume', 'status', 'history', 'release', 'redrive', 'windows', 'simulator', 'demo'];
 
 let sim: Simulator;
 let dir: string;

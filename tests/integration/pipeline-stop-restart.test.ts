@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../lib/core/command';
+import { targetOf } from '../../lib/core/plan';
+import { runWorkMessage } from '../../lib/core/run';
+import { workMessageSchema } from '../../lib/core/work';
 import type { Scenario, SimTask } from '../../sim';
 import { actionRequests, startFleet } from '../helpers/fleet';
 
@@ -30,24 +34,76 @@ function dcsFleet(online: number, backupImports: number): Scenario {
 }
 
 describe('DCS: stop now, restart later', () => {
-  it('stops 120 tasks with 3 batch calls, confirms TERMINATED, and reports the 2 backup imports unsupported on resume', async () => {
+  it('stops 118 online migrations with 3 batch calls, leaves the 2 backup imports running (a stop could not be undone), and restarts them all', async () => {
     const fleet = await startFleet(dcsFleet(118, 2));
 
     const pause = await fleet.run({ action: 'pause' });
 
-    expect(pause.summary.totals).toEqual({ paused: 120 });
+    expect(pause.summary.totals).toEqual({ paused: 118, unsupported: 2 });
+    expect(pause.outcomes.find((o) => o.target.taskId === 'dcs-import-0')?.reason).toMatch(
+      /^not paused: it could never be resumed \(.*\); allow irreversible stops to pause it anyway$/,
+    );
     expect(actionRequests(fleet.sim).filter((r) => r.path.endsWith('/migration-task/batch-stop'))).toHaveLength(3);
+    expect(
+      actionRequests(fleet.sim)
+        .map((r) => r.body)
+        .join(),
+    ).not.toContain('dcs-import-');
     expect(fleet.sim.task('huawei-dcs', 'dcs-7')?.state).toBe('TERMINATED');
+    expect(fleet.sim.task('huawei-dcs', 'dcs-import-0')?.state).toBe('FULLMIGRATING');
+    expect((await fleet.ledger.pausedByUs()).map((h) => h.target.taskId)).not.toContain('dcs-import-0');
 
     const resume = await fleet.run({ action: 'resume' });
 
-    expect(resume.summary.totals).toEqual({ resumed: 118, unsupported: 2 });
-    const restartBodies = actionRequests(fleet.sim)
-      .filter((r) => r.path.endsWith('/migration-tasks/batch-restart'))
-      .map((r) => r.body);
-    expect(restartBodies).toHaveLength(3);
-    expect(restartBodies.join()).not.toContain('dcs-import-');
+    expect(resume.summary.totals).toEqual({ resumed: 118 });
+    expect(actionRequests(fleet.sim).filter((r) => r.path.endsWith('/migration-tasks/batch-restart'))).toHaveLength(3);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+  });
+
+  it('stops a backup import only when the command allows irreversible stops, and keeps it held as never resumable', async () => {
+    const fleet = await startFleet(dcsFleet(1, 1));
+
+    const pause = await fleet.run({ action: 'pause', options: { allowIrreversible: true } });
+
+    expect(pause.summary.totals).toEqual({ paused: 2 });
     expect(fleet.sim.task('huawei-dcs', 'dcs-import-0')?.state).toBe('TERMINATED');
+    const held = (await fleet.ledger.pausedByUs()).find((h) => h.target.taskId === 'dcs-import-0');
+    expect(held?.target.resumeUnsupportedReason).toMatch(/backup/i);
+
+    const resume = await fleet.run({ action: 'resume' });
+
+    expect(resume.summary.totals).toEqual({ resumed: 1, unsupported: 1 });
+    expect(fleet.sim.task('huawei-dcs', 'dcs-import-0')?.state).toBe('TERMINATED');
+    expect((await fleet.ledger.pausedByUs()).map((h) => h.target.taskId)).toEqual(['dcs-import-0']);
+  });
+
+  it('refuses the stop where it is made too: a work message that asks for it is unsupported, and nothing is sent', async () => {
+    const fleet = await startFleet(dcsFleet(0, 1));
+    const task = {
+      provider: 'huawei-dcs' as const,
+      account: 'dcs-main',
+      taskId: 'dcs-import-0',
+      name: 'import-0',
+      state: 'FULLMIGRATING',
+      phase: 'running' as const,
+      resumeUnsupportedReason: 'a backup-file import cannot be restarted',
+    };
+    const message = workMessageSchema.parse({
+      version: 1,
+      command: parseCommand({ action: 'pause', scope: { all: true }, reason: 'x', requestedBy: 'tests' }),
+      account: 'dcs-main',
+      items: [{ target: targetOf(task), task }],
+    });
+
+    const { outcomes } = await runWorkMessage(message, {
+      sessions: fleet.sessions(),
+      ledger: fleet.ledger,
+      failures: fleet.failures,
+    });
+
+    expect(outcomes.map((o) => o.outcome)).toEqual(['unsupported']);
+    expect(actionRequests(fleet.sim)).toEqual([]);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
   });
 
   it('lets no Redis password out: not in outcomes, summaries, the ledger or the DLQ', async () => {
