@@ -102,12 +102,13 @@ export function checkResume(command: Command, holds: readonly PauseRecord[], now
       unheld: true,
     };
   }
+  // Work for a task this source does not hold was not planned from the ledger, whoever else holds it.
+  if (!holds.some((h) => h.source === command.source)) {
+    return { act: false, reason: `not held by ${command.source}`, releaseOwn: false, unheld: true };
+  }
   const others = [...new Set(counting.filter((h) => h.source !== command.source).map((h) => h.source))];
   if (others.length) {
     return { act: false, reason: `still held paused by ${others.join(', ')}; resume there, or force`, releaseOwn: true };
-  }
-  if (!holds.some((h) => h.source === command.source)) {
-    return { act: false, reason: `not held by ${command.source}`, releaseOwn: false, unheld: true };
   }
   return { act: true };
 }
