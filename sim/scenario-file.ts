@@ -49,6 +49,7 @@ const scenarioSchema = z.strictObject({
     )
     .optional(),
   seed: z.number().int().optional(),
+  echoSecrets: z.union([z.boolean(), z.strictObject({ codes: z.boolean() })]).optional(),
 });
 
 /** Parses a scenario file's JSON; throws with the zod issues when it does not fit. */

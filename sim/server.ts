@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import type { ProviderKey } from '../lib/providers/types';
 import { buildAccountsFile, buildSecretEnv } from './accounts';
+import { echoErrorBody, echoFor } from './echo';
 import { parseAuthorization, verifyHuaweiRequest } from './huawei-signature';
 import { verifyNcpRequest } from './ncp-signature';
 import type { MatchedRoute } from './providers/context';
@@ -207,7 +208,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
     const fault = takeFault(provider, account, method, rawUrl);
     if (fault !== undefined) record.fault = fault.kind;
-    const send = (reply: Reply) => {
+    // Until the request is authenticated, an echoing provider quotes only the access key it presented.
+    let echo = echoFor(scenario.echoSecrets, {
+      authenticated: false,
+      presentedAccessKey: headers['x-ncp-iam-access-key'] ?? parseAuthorization(headers.authorization)?.accessKey,
+    });
+    const send = (answered: Reply) => {
+      const reply = answered.status >= 400 ? { ...answered, body: echoErrorBody(answered.body, echo) } : answered;
       if (fault?.kind === 'drop-after-apply') {
         // The work is done (an action applied above stays applied); the answer never leaves.
         request.socket.destroy();
@@ -259,6 +266,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       send(refused ?? NCP_AUTH_FAILED);
       return;
     }
+    echo = echoFor(scenario.echoSecrets, { account, authenticated: true });
     if (provider !== 'ncp-object-migration') {
       const projectHeader = headers['x-project-id'];
       if (
@@ -294,6 +302,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         store,
         transitionMs: account.transitionMs ?? transitionMs,
         now,
+        echo,
       }),
     );
   }

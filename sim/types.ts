@@ -64,6 +64,25 @@ export interface Scenario {
   latencyMs?: number;
   faults?: FaultRule[];
   seed?: number;
+  /**
+   * An echoing provider, the adversary of the secret-hygiene tests (see sim/echo.ts). Every provider's replies
+   * quote the calling account's access key and secret key (OMS accounts: the task keys `oms.dst_ak/dst_sk/src_ak/
+   * src_sk` too) in every free-text field of its success and partial-failure answers, and in every error body:
+   * - NCP: the `error.message` of error bodies; `sourcePrefix`/`targetPrefix` of policies (the only free text a
+   *   policy has: its title is its id);
+   * - OMS: task `name` and `error_reason.error_msg` in list and get, `error_msg` of error bodies;
+   * - DRS: job `name` and `description` in list; the per-job `error_message` of batch-status and `error_msg` of
+   *   batch-pause/retry results (jobs refused inside a 200); `error_msg` of error bodies;
+   * - DCS: `task_name`, `description` and `target_instance.name` in list, get and stop answers, where the quote adds
+   *   the task's own Redis passwords (the body carries them already); the per-task `error_msg` of batch-stop/restart
+   *   results; `error_msg` of error bodies.
+   * States, ids, statuses and the codes adapters classify by are never touched, so every answer still parses and
+   * means what it meant. `{ codes: true }` appends the quote to the per-job `error_code` of 2xx batch results too
+   * (DRS, DCS), which changes what a code matched exactly means (DRS.10000010 is then no longer "not found").
+   * A reply made before the caller is authenticated (auth failures, injected faults, unknown routes) quotes only
+   * the access key the request presented. Default false.
+   */
+  echoSecrets?: boolean | { codes: boolean };
 }
 
 export interface RecordedRequest {

@@ -68,9 +68,7 @@ const knownSecrets = new Set<string>();
 export function rememberSecretValues(secret: unknown, key?: string): void {
   if (typeof secret === 'string') {
     if (secret.length < MIN_KNOWN_SECRET_LENGTH || (key !== undefined && !isSecretKey(key))) return;
-    // The forms a value takes when it is quoted in a URL or a header, too.
-    for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret, 'utf8').toString('base64')])
-      knownSecrets.add(form);
+    for (const form of secretForms(secret)) knownSecrets.add(form);
     return;
   }
   if (typeof secret !== 'object' || secret === null) return;
@@ -79,17 +77,83 @@ export function rememberSecretValues(secret: unknown, key?: string): void {
   }
 }
 
+/**
+ * The forms a value takes when it is quoted: as it is, URL-encoded (a query string or a form body), and base64 —
+ * alone, and inside a longer base64 text at each of the three byte alignments (a Basic header of `user:secret`):
+ * there only the characters that encode the value's bytes alone are its own, the ones at either end are shared with
+ * the text around it.
+ */
+function secretForms(secret: string): string[] {
+  const forms = new Set([secret, Buffer.from(secret, 'utf8').toString('base64')]);
+  try {
+    forms.add(encodeURIComponent(secret));
+    forms.add(new URLSearchParams({ v: secret }).toString().slice(2));
+  } catch {
+    // A lone surrogate has no URL form (encodeURIComponent throws): no URL can quote it either.
+  }
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  for (const shift of [0, 1, 2]) {
+    const encoded = Buffer.from(`${'\0'.repeat(shift)}${secret}`, 'utf8').toString('base64');
+    // Characters wholly inside the value's bytes: after the shift's, up to the last one its bytes complete.
+    const own = encoded.slice(Math.ceil((shift * 4) / 3), Math.floor(((shift + bytes) * 4) / 3));
+    if (own.length >= MIN_KNOWN_SECRET_LENGTH) forms.add(own);
+  }
+  return [...forms];
+}
+
 /** For tests: forget every remembered value. */
 export function forgetSecretValues(): void {
   knownSecrets.clear();
 }
 
-/** The text with every remembered secret value and credential-looking fragment replaced by [REDACTED]. */
+/**
+ * The text with every remembered secret value and credential-looking fragment replaced by [REDACTED]. Every span to
+ * hide is found in the text as given, then overlapping and touching spans are hidden as one: a value is never cut
+ * by another that was replaced before it (two secrets that overlap, a Basic header whose value starts with a
+ * remembered key), so no piece of it is left.
+ */
 export function redactText(text: string): string {
-  let result = text;
-  for (const secret of knownSecrets) if (result.includes(secret)) result = result.split(secret).join(REDACTED);
-  for (const pattern of TEXT_PATTERNS) result = result.replace(pattern, `$1${REDACTED}`);
-  return result;
+  return hideSpans(text, knownSecrets, TEXT_PATTERNS);
+}
+
+/**
+ * The text with each of `secrets` replaced by [REDACTED], in every form it is quoted in: values that are not this
+ * process's own secrets but came with the text (a DCS task's Redis passwords, in the body that names the task).
+ * Values shorter than the shortest remembered secret are left alone, as they would be there.
+ */
+export function redactValues(text: string, secrets: readonly string[]): string {
+  const forms = secrets.filter((secret) => secret.length >= MIN_KNOWN_SECRET_LENGTH).flatMap(secretForms);
+  return forms.length === 0 ? text : hideSpans(text, forms, []);
+}
+
+function hideSpans(text: string, values: Iterable<string>, patterns: readonly RegExp[]): string {
+  const spans: Array<[start: number, end: number]> = [];
+  for (const value of values) {
+    for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) spans.push([at, at + value.length]);
+  }
+  for (const pattern of patterns) {
+    // `search` first: most text matches no pattern, and costs no iterator then.
+    if (text.search(pattern) === -1) continue;
+    for (const match of text.matchAll(pattern)) {
+      // The first group (the key, the scheme) is kept.
+      const start = match.index + (match[1]?.length ?? 0);
+      spans.push([start, match.index + match[0].length]);
+    }
+  }
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let result = '';
+  let kept = 0;
+  let hiddenTo = -1;
+  for (const [start, end] of spans) {
+    if (start > hiddenTo) {
+      if (hiddenTo !== -1) result += REDACTED;
+      result += text.slice(kept, start);
+    }
+    hiddenTo = Math.max(hiddenTo, end);
+    kept = hiddenTo;
+  }
+  return `${result}${REDACTED}${text.slice(kept)}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Echo } from '../echo';
 import type { Reply } from '../replies';
 import type { TaskStore } from '../task-store';
 import type { SimAccount } from '../types';
@@ -14,6 +15,8 @@ export interface RouteContext {
   store: TaskStore;
   transitionMs: number;
   now: number;
+  /** Quotes the account's credentials into free text when the scenario echoes (NO_ECHO otherwise). */
+  echo: Echo;
 }
 
 /** A matched route: the ids it carries (decoded) and how to answer. */

@@ -38,7 +38,7 @@ export function matchDcs(
   if (first === 'batch-stop' && action === undefined && method === 'POST') return { projectId, handle: batchStop };
   const id = decodeSegment(first);
   if (action === undefined && method === 'GET')
-    return { projectId, handle: (c) => withTask(c, id, (t) => json(200, taskBody(t))) };
+    return { projectId, handle: (c) => withTask(c, id, (t) => json(200, taskBody(t, c))) };
   if (action === 'stop' && method === 'POST') return { projectId, handle: (c) => withTask(c, id, (t) => stopOne(c, t)) };
   return undefined;
 }
@@ -64,7 +64,8 @@ function listTasks(context: RouteContext): Reply {
   const name = query.get('name');
   const matching = context.store.list(PROVIDER, context.account.name).filter((t) => name === null || t.task.name.includes(name));
   const from = offset.value ?? 0;
-  return json(200, { count: matching.length, migration_tasks: matching.slice(from, from + (limit.value ?? 10)).map(taskBody) });
+  const tasks = matching.slice(from, from + (limit.value ?? 10)).map((t) => taskBody(t, context));
+  return json(200, { count: matching.length, migration_tasks: tasks });
 }
 
 function stop(context: RouteContext, task: StoredTask): void {
@@ -76,7 +77,7 @@ function stopOne(context: RouteContext, task: StoredTask): Reply {
   if (failure !== undefined) return dcsError(400, failure.code, failure.message);
   if (!DCS_STOPPABLE.has(task.task.state)) return invalidStateError(task);
   stop(context, task);
-  return json(200, taskBody(task));
+  return json(200, taskBody(task, context));
 }
 
 function invalidStateError(task: StoredTask): Reply {
@@ -108,24 +109,28 @@ function batch(context: RouteContext, act: (task: StoredTask) => BatchResult): R
   }
   const results = taskIds.map((id): BatchResult => {
     const task = ownTask(context, id);
-    if (task === undefined)
-      return { task_id: id, result: 'failed', error_code: 'DCS.4133', error_msg: 'The migration task does not exist.' };
+    if (task === undefined) return failed(context, id, 'DCS.4133', 'The migration task does not exist.');
     const failure = consumeFailure(task.task);
-    if (failure !== undefined) return { task_id: id, result: 'failed', error_code: failure.code, error_msg: failure.message };
+    if (failure !== undefined) return failed(context, id, failure.code, failure.message);
     return act(task);
   });
   return json(200, { migration_tasks: results });
 }
 
-function failed(task: StoredTask, code: string, message: string): BatchResult {
-  return { task_id: task.task.id, result: 'failed', error_code: code, error_msg: message };
+/**
+ * One task refused inside a 200: its message is free text (an echoing provider quotes the account's keys in it; not
+ * the task's Redis passwords, which a batch answer does not carry and no client could recognise there).
+ */
+function failed(context: RouteContext, taskId: string, code: string, message: string): BatchResult {
+  return { task_id: taskId, result: 'failed', error_code: context.echo.code(code), error_msg: context.echo.text(message) };
 }
 
 function batchStop(context: RouteContext): Reply {
   return batch(context, (task) => {
     if (!DCS_STOPPABLE.has(task.task.state)) {
       return failed(
-        task,
+        context,
+        task.task.id,
         CHOSEN_CODES.dcsInvalidState,
         `The migration task status ${task.task.state} does not allow this operation.`,
       );
@@ -138,11 +143,12 @@ function batchStop(context: RouteContext): Reply {
 function batchRestart(context: RouteContext): Reply {
   return batch(context, (task) => {
     if ((task.task.migrationType ?? 'online_migration') !== 'online_migration') {
-      return failed(task, CHOSEN_CODES.dcsRestartUnsupported, 'Only online migration tasks can be restarted.');
+      return failed(context, task.task.id, CHOSEN_CODES.dcsRestartUnsupported, 'Only online migration tasks can be restarted.');
     }
     if (task.task.state !== 'TERMINATED') {
       return failed(
-        task,
+        context,
+        task.task.id,
         CHOSEN_CODES.dcsInvalidState,
         `The migration task status ${task.task.state} does not allow this operation.`,
       );
@@ -166,14 +172,16 @@ export function fakeRedisPasswords(order: number): { source: string; target: str
   return { source: `FAKE-REDIS-PW-${order + 1}`, target: `FAKE-REDIS-TARGET-PW-${order + 1}` };
 }
 
-function taskBody(task: StoredTask): Record<string, unknown> {
+function taskBody(task: StoredTask, context: RouteContext): Record<string, unknown> {
   const n = task.order + 1;
   const online = (task.task.migrationType ?? 'online_migration') === 'online_migration';
   const passwords = fakeRedisPasswords(task.order);
+  // An echoing provider quotes the task's own passwords too: this body carries them anyway.
+  const echo = (text: string) => context.echo.text(text, online ? [passwords.source, passwords.target] : [passwords.target]);
   const body: Record<string, unknown> = {
     task_id: task.task.id,
-    task_name: task.task.name,
-    description: '',
+    task_name: echo(task.task.name),
+    description: echo(''),
     status: task.task.state,
     migration_type: task.task.migrationType ?? 'online_migration',
     migration_method: online ? 'incremental_migration' : 'full_amount_migration',
@@ -181,7 +189,7 @@ function taskBody(task: StoredTask): Record<string, unknown> {
     network_type: 'vpc',
     target_instance: {
       id: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
-      name: `redis-target-${n}`,
+      name: echo(`redis-target-${n}`),
       password: passwords.target,
     },
     created_at: dcsTime(fakeDate(task.order)),

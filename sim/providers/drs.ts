@@ -60,7 +60,8 @@ function listJobs(context: RouteContext): Reply {
     .filter((job) => name === undefined || job.task.name.includes(name))
     .filter((job) => status === undefined || job.task.state === status);
   const from = (body.cur_page - 1) * body.per_page;
-  return json(200, { total_record: matching.length, jobs: matching.slice(from, from + body.per_page).map(jobBody) });
+  const jobs = matching.slice(from, from + body.per_page).map((job) => jobBody(job, context));
+  return json(200, { total_record: matching.length, jobs });
 }
 
 /** The job when it exists and belongs to the signing account. */
@@ -103,7 +104,11 @@ function batchStatus(context: RouteContext): Reply {
     const job = ownJob(context, id);
     // Unknown job: no status at all, only the error (batch-status says error_message, not error_msg).
     return job === undefined
-      ? { id, error_code: 'DRS.10000010', error_message: 'The job does not exist.' }
+      ? {
+          id,
+          error_code: context.echo.code('DRS.10000010'),
+          error_message: context.echo.text('The job does not exist.'),
+        }
       : { id, status: job.task.state };
   });
   return json(200, { results, count: ids.length });
@@ -142,23 +147,26 @@ type JobResult = { id: string; status: 'success' | 'failed'; error_code?: string
 function actOnJobs(context: RouteContext, jobs: Array<{ job_id: string }>, act: (job: StoredTask) => JobResult): Reply {
   const results = jobs.map((entry): JobResult => {
     const job = ownJob(context, entry.job_id);
-    if (job === undefined)
-      return { id: entry.job_id, status: 'failed', error_code: 'DRS.10000010', error_msg: 'The job does not exist.' };
+    if (job === undefined) return failedJob(context, entry.job_id, 'DRS.10000010', 'The job does not exist.');
     const failure = consumeFailure(job.task);
-    if (failure !== undefined)
-      return { id: entry.job_id, status: 'failed', error_code: failure.code, error_msg: failure.message };
+    if (failure !== undefined) return failedJob(context, entry.job_id, failure.code, failure.message);
     return act(job);
   });
   return json(200, { results, count: results.length });
 }
 
-function invalidState(job: StoredTask): JobResult {
-  return {
-    id: job.task.id,
-    status: 'failed',
-    error_code: CHOSEN_CODES.drsInvalidState,
-    error_msg: `The job status ${job.task.state} does not allow this operation.`,
-  };
+/** One job refused inside a 200: its error text is free text (an echoing provider quotes keys in it). */
+function failedJob(context: RouteContext, id: string, code: string, message: string): JobResult {
+  return { id, status: 'failed', error_code: context.echo.code(code), error_msg: context.echo.text(message) };
+}
+
+function invalidState(context: RouteContext, job: StoredTask): JobResult {
+  return failedJob(
+    context,
+    job.task.id,
+    CHOSEN_CODES.drsInvalidState,
+    `The job status ${job.task.state} does not allow this operation.`,
+  );
 }
 
 function batchPause(context: RouteContext): Reply {
@@ -166,7 +174,7 @@ function batchPause(context: RouteContext): Reply {
   if (!parsed.ok) return parsed.reply;
   if (parsed.jobs.some((entry) => entry.pause_mode === undefined)) return bad('pause_mode is required');
   return actOnJobs(context, parsed.jobs, (job) => {
-    if (!DRS_PAUSABLE.has(job.task.state)) return invalidState(job);
+    if (!DRS_PAUSABLE.has(job.task.state)) return invalidState(context, job);
     job.stateBeforePause = job.task.state;
     context.store.transition(job, undefined, [{ afterMs: context.transitionMs, state: 'PAUSING' }]);
     return { id: job.task.id, status: 'success' };
@@ -184,18 +192,18 @@ function batchRetry(context: RouteContext): Reply {
   return actOnJobs(context, parsed.jobs, (job) => {
     const target =
       job.task.state === 'PAUSING' ? (job.stateBeforePause ?? 'INCRE_TRANSFER_STARTED') : RETRY_TARGET[job.task.state];
-    if (target === undefined) return invalidState(job);
+    if (target === undefined) return invalidState(context, job);
     context.store.transition(job, undefined, [{ afterMs: context.transitionMs, state: target }]);
     return { id: job.task.id, status: 'success' };
   });
 }
 
-function jobBody(job: StoredTask): Record<string, unknown> {
+function jobBody(job: StoredTask, context: RouteContext): Record<string, unknown> {
   return {
     id: job.task.id,
-    name: job.task.name,
+    name: context.echo.text(job.task.name),
     status: job.task.state,
-    description: '',
+    description: context.echo.text(''),
     create_time: String(fakeDate(job.order).getTime()),
     engine_type: 'mysql',
     net_type: 'eip',

@@ -25,7 +25,7 @@ export function matchOms(projectId: string, method: string, rest: readonly strin
   if (rawId === '') return undefined;
   const id = decodeSegment(rawId);
   if (action === undefined && method === 'GET')
-    return { projectId, handle: (c) => withTask(c, id, (t) => json(200, taskBody(t))) };
+    return { projectId, handle: (c) => withTask(c, id, (t) => json(200, taskBody(t, c))) };
   if (action === 'stop' && method === 'POST') return { projectId, handle: (c) => withTask(c, id, (t) => stop(c, t)) };
   if (action === 'start' && method === 'POST') return { projectId, handle: (c) => withTask(c, id, (t) => start(c, t)) };
   return undefined;
@@ -53,7 +53,7 @@ function listTasks(context: RouteContext): Reply {
     .filter((t) => status.value === undefined || t.task.state === String(status.value))
     .filter((t) => groupId === null || groupIdOf(t) === groupId);
   const from = offset.value ?? 0;
-  const tasks = matching.slice(from, from + (limit.value ?? 10)).map(taskBody);
+  const tasks = matching.slice(from, from + (limit.value ?? 10)).map((t) => taskBody(t, context));
   return json(200, { tasks, count: matching.length });
 }
 
@@ -123,14 +123,14 @@ function wireNumber(text: string): number | string {
   return /^\d{1,15}$/.test(text) ? Number(text) : text;
 }
 
-function taskBody(task: StoredTask): Record<string, unknown> {
+function taskBody(task: StoredTask, context: RouteContext): Record<string, unknown> {
   const n = task.order + 1;
   const total = 5_000_000_000 * n;
   const status = wireNumber(task.task.state);
   const progress = task.task.state === '5' ? 1 : 0.5;
   const body: Record<string, unknown> = {
     id: wireNumber(task.task.id),
-    name: task.task.name,
+    name: context.echo.text(task.task.name),
     status,
     progress,
     complete_size: Math.floor(total * progress),
@@ -141,6 +141,7 @@ function taskBody(task: StoredTask): Record<string, unknown> {
     src_node: { region: 'cn-north-1', bucket: `source-bucket-${n}`, cloud_type: 'AWS' },
     dst_node: { region: 'ap-southeast-1', bucket: `target-bucket-${n}` },
   };
-  if (task.task.state === '4') body.error_reason = { error_code: 'OMS.0503', error_msg: 'simulated migration failure' };
+  if (task.task.state === '4')
+    body.error_reason = { error_code: 'OMS.0503', error_msg: context.echo.text('simulated migration failure') };
   return body;
 }

@@ -41,7 +41,10 @@ const IAM_TOKEN = 'FAKESECRET-iam-token-MIIDgQYJKoZIhvcNAQcCoIIDcjCCA24';
 
 /** Every seeded value: account keys, OMS destination keys, the wrong key, a token, DCS's Redis passwords. */
 function seededValues(): string[] {
-  const redis = Array.from({ length: TASKS_PER_PROVIDER * 2 }, (_, order) => Object.values(fakeRedisPasswords(order))).flat();
+  // Passwords are made from the task's place in the whole scenario: every place, whichever provider comes last.
+  const redis = Array.from({ length: TASKS_PER_PROVIDER * PROVIDERS.length }, (_, order) =>
+    Object.values(fakeRedisPasswords(order)),
+  ).flat();
   return [
     ...Object.values(SEEDED).flatMap((keys) => [keys.accessKey, keys.secretKey]),
     ...Object.values(OMS_DESTINATION),
@@ -61,12 +64,27 @@ function leakedForms(secret: string): string[] {
   return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), ...base64.filter((b) => b.length >= 12)];
 }
 
-/** Where in `haystacks` any seeded value appears, in any of its forms. */
+/** Long enough that no piece of text holds it by chance: every seeded value starts with FAKESECRET- or FAKE-REDIS-. */
+const FRAGMENT_LENGTH = 12;
+
+/**
+ * Every piece of `secret` FRAGMENT_LENGTH long that no other seeded value holds: what is left of a value cut in
+ * two (a truncated message), told apart from its neighbours' (`FAKESECRET-dcs-` starts both of DCS's keys).
+ */
+function fragments(secret: string, secrets: readonly string[]): string[] {
+  if (secret.length <= FRAGMENT_LENGTH) return [secret];
+  return Array.from({ length: secret.length - FRAGMENT_LENGTH + 1 }, (_, i) => secret.slice(i, i + FRAGMENT_LENGTH)).filter(
+    (piece) => !secrets.some((other) => other !== secret && other.includes(piece)),
+  );
+}
+
+/** Where in `haystacks` any seeded value appears, in any of its forms, or a piece of it does. */
 function secretHits(haystacks: Record<string, string>, secrets: readonly string[]): string[] {
   const hits: string[] = [];
   for (const [where, text] of Object.entries(haystacks)) {
     for (const secret of secrets) {
       if (leakedForms(secret).some((form) => text.includes(form))) hits.push(`${secret} in ${where}`);
+      else if (fragments(secret, secrets).some((piece) => text.includes(piece))) hits.push(`part of ${secret} in ${where}`);
     }
   }
   return hits;
@@ -78,11 +96,12 @@ describe('the secret scanner', () => {
     expect(secretHits({ log: `{"msg":"key ${secret}"}` }, [secret])).toEqual([`${secret} in log`]);
     expect(secretHits({ url: `/x?sig=${encodeURIComponent(secret)}` }, [secret])).toHaveLength(1);
     expect(secretHits({ header: `Basic ${Buffer.from(`user:${secret}`).toString('base64')}` }, [secret])).toHaveLength(1);
+    expect(secretHits({ cut: `quoting ${secret.slice(0, 14)}…` }, [secret])).toEqual([`part of ${secret} in cut`]);
     expect(secretHits({ clean: 'nothing to see' }, [secret])).toEqual([]);
   });
 });
 
-describe('a full run leaks no secret', () => {
+describe('a full run against providers that quote the keys back leaks no secret', () => {
   let sim: Simulator;
   let sqs: LocalSqs;
   let dynamo: LocalDynamoDb;
@@ -99,7 +118,8 @@ describe('a full run leaks no secret', () => {
       seed: 11,
       tasksPerProvider: TASKS_PER_PROVIDER,
       providers: PROVIDERS,
-      refusingPerProvider: 1,
+      // Two refusals per provider: inside a batch (DRS, DCS), they come back as per-job errors of a 200.
+      refusingPerProvider: 2,
     });
     for (const account of generated.accounts) {
       const keys = SEEDED[account.name as keyof typeof SEEDED];
@@ -108,7 +128,8 @@ describe('a full run leaks no secret', () => {
       account.secretKey = keys.secretKey;
       if (account.provider === 'huawei-oms') account.oms = { ...OMS_DESTINATION };
     }
-    return { ...generated, transitionMs: 20 };
+    // Every reply quotes the caller's keys (and DCS its Redis passwords) in its free text, per-job codes included.
+    return { ...generated, transitionMs: 20, echoSecrets: { codes: true } };
   }
 
   /** One Lambda container: Secrets Manager mocked to hand out `secretFor(account)`. */
@@ -307,22 +328,56 @@ describe('a full run leaks no secret', () => {
     expect(cli['cli pause --all --reason cli pause --yes --json stdout']).toMatch(/"paused"/);
   });
 
+  it('met the echo everywhere: in names, per-job errors of 200 batch replies and error bodies, always redacted', async () => {
+    type Failure = { kind: string; reason?: string; providerCode?: string; errorClass?: string; target?: { provider: string } };
+    // The failures queue of the Lambda run and the failures file of the CLI's (where DCS's key is right).
+    const cliFailures = (cli['cli state failures.jsonl'] ?? '').split('\n').filter((line) => line.trim() !== '');
+    const failures = [...dlq, ...cliFailures].map((body) => JSON.parse(body) as Failure);
+    const failed = failures.filter((m) => m.kind === 'target-failed');
+    // The clients hide their signing keys as [redacted] before ProviderError hides the rest as [REDACTED].
+    const quoted = (m: Failure) => /\(echo: \[redacted\]/i.test(m.reason ?? '');
+    const ledgers = [
+      JSON.stringify((await dynamo.client.send(new ScanCommand({ TableName: table }))).Items ?? []),
+      cli['cli state ledger.json'] ?? '',
+    ].join('\n');
+
+    // Refusals inside a 200 batch answer: the job's code and message both quoted the keys.
+    const batchAnswered = (path: string) => sim.requests.some((r) => r.path.includes(path) && r.status === 200);
+    expect(batchAnswered('/batch-pause-task')).toBe(true);
+    expect(batchAnswered('/batch-stop')).toBe(true);
+    for (const [provider, code] of [
+      ['huawei-drs', 'DRS.10020003 (echo: [REDACTED]'],
+      ['huawei-dcs', 'DCS.4135 (echo: [REDACTED]'],
+    ] as const) {
+      expect(failed.some((m) => m.target?.provider === provider && quoted(m) && m.providerCode?.startsWith(code))).toBe(true);
+    }
+    // Error bodies: NCP's and OMS's refusals, and an auth failure (DCS's wrong key), which quotes the key presented.
+    for (const provider of ['ncp-object-migration', 'huawei-oms']) {
+      expect(failed.some((m) => m.target?.provider === provider && m.errorClass !== 'auth' && quoted(m))).toBe(true);
+    }
+    expect(failures.some((m) => m.errorClass === 'auth' && quoted(m))).toBe(true);
+    // Task names quoted the keys (DCS's its passwords too) and were stored redacted.
+    expect(ledgers).toMatch(/oms-task-\d+ \(echo: \[REDACTED\]/);
+    expect(ledgers).toMatch(/redis-migration-\d+ \(echo: \[REDACTED\] \[REDACTED\] \[REDACTED\]/);
+  });
+
   it('finds none of them in log lines, errors, failures-queue bodies, ledger items, replies or the CLI’s output', async () => {
     const ledger = await dynamo.client.send(new ScanCommand({ TableName: table }));
 
-    const hits = secretHits(
-      {
-        logs: captured.join(''),
-        errors: errors.join('\n'),
-        replies: replies.join('\n'),
-        ledger: JSON.stringify(ledger.Items ?? []),
-        dlq: dlq.join('\n'),
-        ...cli,
-      },
-      seededValues(),
-    );
+    const haystacks = {
+      logs: captured.join(''),
+      errors: errors.join('\n'),
+      replies: replies.join('\n'),
+      ledger: JSON.stringify(ledger.Items ?? []),
+      dlq: dlq.join('\n'),
+      ...cli,
+    };
+    const hits = secretHits(haystacks, seededValues());
 
     expect(ledger.Items?.length).toBeGreaterThan(0);
     expect(hits).toEqual([]);
+    // Not even the prefix every seeded key shares: whatever quoted a key was hidden whole, never cut.
+    const cut = Object.entries(haystacks).filter(([, text]) => text.includes('FAKESECRET-'));
+    expect(cut.map(([where]) => where)).toEqual([]);
   });
 });

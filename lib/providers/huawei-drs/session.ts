@@ -1,5 +1,6 @@
 import type { ActionOptions } from '../../core/command';
 import { ProviderError } from '../../core/errors';
+import { redactText } from '../../core/redaction';
 import { callWithIsolation, isolateFailures } from '../bisect';
 import type { HuaweiClient } from '../huawei/client';
 import type { ActionResult, ProviderSession, ProviderTask } from '../types';
@@ -141,7 +142,8 @@ function jobError(
   taskId: string,
   providerCode?: string | null,
 ): ProviderError {
-  return new ProviderError(truncate(message, 400), {
+  // Redacted before it is cut (a credential cut in two at the limit would no longer be recognised); again as made.
+  return new ProviderError(truncate(redactText(message), 400), {
     errorClass,
     provider: 'huawei-drs',
     status: 200,

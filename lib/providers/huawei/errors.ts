@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { type ErrorClass, ProviderError } from '../../core/errors';
+import { redactText } from '../../core/redaction';
 import { type HttpResponse, parseJson, retryAfterMs } from '../../http/client';
 import '../../core/zod-messages';
 
@@ -69,7 +70,8 @@ export function huaweiErrorFromResponse(response: HttpResponse, context: HuaweiE
   const body = parseHuaweiErrorBody(parseJson(response.text));
   const errorClass = classifyHuaweiError(response.status, body?.error_code, context.classifyCode);
   const detail = body?.error_msg ?? body?.error_ext_msg;
-  const text = detail ? `: ${truncate((context.redact ?? identity)(detail), 300)}` : '';
+  // Redacted before it is cut: a credential cut in two at the limit would no longer be recognised.
+  const text = detail ? `: ${truncate(redactText((context.redact ?? identity)(detail)), 300)}` : '';
   const code = body ? ` ${body.error_code}` : '';
   return new ProviderError(`${context.provider} HTTP ${response.status}${code}${text}`, {
     errorClass,

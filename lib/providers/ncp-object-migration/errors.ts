@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { type ErrorClass, ProviderError } from '../../core/errors';
+import { redactText } from '../../core/redaction';
 import { type HttpResponse, parseJson, retryAfterMs } from '../../http/client';
 import '../../core/zod-messages';
 
@@ -66,7 +67,8 @@ export function ncpErrorFromResponse(response: HttpResponse, context: NcpErrorCo
   const body = parseNcpErrorBody(parseJson(response.text));
   const errorClass = classifyNcpError(response.status, body?.errorCode);
   const redact = context.redact ?? ((text: string) => text);
-  const detail = body?.message ? `: ${truncate(redact(body.message), 300)}` : '';
+  // Redacted before it is cut: a credential cut in two at the limit would no longer be recognised.
+  const detail = body?.message ? `: ${truncate(redactText(redact(body.message)), 300)}` : '';
   const code = body ? ` ${body.errorCode}` : '';
   const wait = errorClass === 'throttled' ? retryAfterMs(response.headers) : undefined;
   return new ProviderError(`${NCP_PROVIDER} HTTP ${response.status}${code}${detail}`, {

@@ -28,6 +28,31 @@ describe('DCS task parsing', () => {
     });
   });
 
+  it("hides the task's own passwords where its text quotes them, in any form, and still drops them", () => {
+    // Prepare
+    const base64 = (text: string) => Buffer.from(text).toString('base64');
+    const wire = aDcsWireTask(4, {
+      task_name: 'redis-4 (source FAKE-REDIS-PW-4, target FAKE-REDIS-PW-T4)',
+      target_instance: { id: 'inst-4', name: `target-4 ${base64('FAKE-REDIS-PW-T4')}`, password: 'FAKE-REDIS-PW-T4' },
+      migration_method: `incremental_migration ${encodeURIComponent('FAKE-REDIS-PW-4')}`,
+    });
+    // Act
+    const task = toProviderTask('dcs-main', parseDcsBody(dcsTaskSchema, wire, 'get'));
+    // Assess
+    expect(task.name).toBe('redis-4 (source [REDACTED], target [REDACTED])');
+    expect(task.details).toMatchObject({
+      target_instance_name: 'target-4 [REDACTED]',
+      migration_method: 'incremental_migration [REDACTED]',
+    });
+    expect(task.taskId).toBe(wire.task_id);
+    expect(JSON.stringify(task)).not.toMatch(/FAKE-REDIS-PW|password/);
+  });
+
+  it('reads a task whose password is not a string, and hides nothing for it', () => {
+    const wire = aDcsWireTask(5, { source_instance: { password: 42 }, target_instance: { id: 'i', name: 'n', password: null } });
+    expect(toProviderTask('a', parseDcsBody(dcsTaskSchema, wire, 'get'))).toMatchObject({ name: 'redis-5', state: 'MIGRATING' });
+  });
+
   it('marks a backup-file import as not restartable', () => {
     const task = toProviderTask(
       'a',
