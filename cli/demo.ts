@@ -10,7 +10,7 @@ import { createLocalSecretSource } from '../lib/local/secrets';
 import { adapters } from '../lib/providers/registry';
 import { generateScenario, startSimulator } from '../sim';
 import { formatFailures, formatSummary } from './format';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 
 /**
  * `npm start`: the whole flow on the embedded default. A simulator with a mixed fleet across the four

@@ -31,7 +31,8 @@ import {
   formatTaskHolds,
   nextSteps,
 } from './format';
-import { colourWanted, createProgressReporter, type ProgressReporter, type ProgressStream } from './progress';
+import type { CliIo } from './io';
+import { colourWanted, createProgressReporter, type ProgressReporter } from './progress';
 import { askOnTerminal, isYes } from './prompt';
 import { redriveLocal } from './redrive-local';
 import {
@@ -342,19 +343,7 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: Record<string, string | undefined>;
-  /** Both stdin and stdout are a terminal: a person is there to answer a question. */
-  isTerminal?: boolean;
-  /** Asks the person at the terminal; only called when isTerminal. */
-  ask?: (question: string) => Promise<string>;
-  /** Where progress goes (stderr); without it, no progress is shown. */
-  progress?: ProgressStream;
-  /** Remote mode's AWS clients for a stage (tests hand in mocked ones); default: real clients. */
-  remote?: (target: RemoteTarget) => RemoteClients;
-}
+export type { CliIo } from './io';
 
 const processIo: CliIo = {
   out: (t) => process.stdout.write(`${t}\n`),

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { accountNameSchema, toFieldIssues } from './core/command';
 import { ConfigError } from './core/errors';
 import './core/zod-messages';
-import { PROVIDER_KEYS, type ProviderKey } from './providers/types';
+import { PROVIDER_KEYS, type ProviderKey } from './providers/keys';
 
 const HUAWEI: ReadonlySet<ProviderKey> = new Set(['huawei-oms', 'huawei-drs', 'huawei-dcs']);
 

@@ -7,5 +7,13 @@ export { fakeRedisPasswords } from './providers/dcs';
 export { generateScenario, STATES } from './scenario';
 export { parseScenario } from './scenario-file';
 export { startSimulator } from './server';
-export type { AppliedAction } from './task-store';
-export type { AccountsFileOptions, FaultRule, RecordedRequest, Scenario, SimAccount, SimTask, Simulator } from './types';
+export type {
+  AccountsFileOptions,
+  AppliedAction,
+  FaultRule,
+  RecordedRequest,
+  Scenario,
+  SimAccount,
+  SimTask,
+  Simulator,
+} from './types';

@@ -1,5 +1,5 @@
 import type { ProviderKey } from '../lib/providers/types';
-import type { SimTask } from './types';
+import type { AppliedAction, SimTask } from './types';
 
 /** A task as the simulator holds it: its state now, plus the changes already decided and due later. */
 export interface StoredTask {
@@ -14,15 +14,6 @@ export interface StoredTask {
 
 function key(provider: ProviderKey, id: string): string {
   return `${provider}\u0000${id}`;
-}
-
-/** One pause, stop, resume or restart the simulated provider accepted and began to carry out. */
-export interface AppliedAction {
-  provider: ProviderKey;
-  taskId: string;
-  /** The state the action moves the task to, e.g. PAUSED, STARTED, TERMINATED. */
-  toward: string;
-  at: number;
 }
 
 export class TaskStore {

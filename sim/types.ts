@@ -1,5 +1,4 @@
 import type { ProviderKey } from '../lib/providers/types';
-import type { AppliedAction } from './task-store';
 
 /** One provider account the simulator knows: its keys sign requests, its tasks are only visible to it. */
 export interface SimAccount {
@@ -134,4 +133,13 @@ export interface SimulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+}
+
+/** One pause, stop, resume or restart the simulated provider accepted and began to carry out. */
+export interface AppliedAction {
+  provider: ProviderKey;
+  taskId: string;
+  /** The state the action moves the task to, e.g. PAUSED, STARTED, TERMINATED. */
+  toward: string;
+  at: number;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
-import { PROVIDER_KEYS } from '../providers/types';
+import { PROVIDER_KEYS } from '../providers/keys';
 import { CommandValidationError, type FieldIssue } from './errors';
 import './zod-messages';
 

@@ -3,8 +3,9 @@ import type { ActionOptions } from '../core/command';
 import type { ProviderError } from '../core/errors';
 import type { HttpSettings } from '../http/client';
 
-export const PROVIDER_KEYS = ['ncp-object-migration', 'huawei-oms', 'huawei-drs', 'huawei-dcs'] as const;
-export type ProviderKey = (typeof PROVIDER_KEYS)[number];
+import type { ProviderKey } from './keys';
+
+export { PROVIDER_KEYS, type ProviderKey } from './keys';
 
 /**
  * Where a task stands, in the pipeline's words. Each adapter maps its provider's states onto these
