@@ -1,6 +1,6 @@
 import { type AccountsFile, parseAccounts } from '../lib/config';
 import type { SecretSource } from '../lib/core/secrets';
-import { PROVIDER_KEYS } from '../lib/providers/types';
+import { manifestOf, PROVIDER_KEYS } from '../lib/providers/keys';
 
 /**
  * The accounts of the scale benchmarks: 4 providers × 2 accounts whose endpoint nobody listens on — their adapters
@@ -13,7 +13,9 @@ export function fakeAccounts(prefix: string): AccountsFile {
         name: `${prefix}-${p}-${n}`,
         provider,
         region: provider === 'ncp-object-migration' ? 'KR' : 'ap-southeast-1',
-        ...(provider === 'ncp-object-migration' ? {} : { projectId: `fakeproject${p}${n}` }),
+        ...((manifestOf(provider).requiredAccountFields as readonly string[]).includes('projectId')
+          ? { projectId: `fakeproject${p}${n}` }
+          : {}),
         endpoint: 'http://127.0.0.1:9',
         secret: `env:MP_${prefix.toUpperCase()}_FAKE_${p}_${n}`,
       })),

@@ -59,7 +59,7 @@ const EXIT_CODES = `exit codes: 0 all good, 1 some targets failed, 2 bad input (
 const SCOPE_HELP = `scope (combine freely; repeat a flag for several values; every given selector must match):
   --all | --provider KEY | --account NAME | --task ID | --name GLOB
   --exclude-provider KEY | --exclude-account NAME | --exclude-task ID | --exclude-name GLOB
-  providers: ncp-object-migration, huawei-oms, huawei-drs, huawei-dcs`;
+  providers: ${PROVIDER_KEYS.join(', ')}`;
 
 const LOCAL_HELP = `  --accounts FILE       local mode: accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
   --state-dir DIR       local mode: where the embedded ledger and failures file live (default .migration-pauser)

@@ -1,5 +1,5 @@
 import type { TargetOutcome } from '../lib/core/types';
-import { PROVIDER_KEYS, type ProviderKey } from '../lib/providers/types';
+import { manifestOf, PROVIDER_KEYS, type ProviderKey } from '../lib/providers/keys';
 
 /** What one provider's targets have come to so far, and how many there are (once its accounts were listed). */
 export interface ProviderProgress {
@@ -8,13 +8,6 @@ export interface ProviderProgress {
   expected?: number;
 }
 export type ProgressCounts = Partial<Record<ProviderKey, ProviderProgress>>;
-
-const SHORT: Record<ProviderKey, string> = {
-  'ncp-object-migration': 'ncp',
-  'huawei-oms': 'oms',
-  'huawei-drs': 'drs',
-  'huawei-dcs': 'dcs',
-};
 
 const GREEN = '\u001b[32m';
 const RED = '\u001b[31m';
@@ -48,7 +41,7 @@ export function progressLine(counts: ProgressCounts, options: ProgressLineOption
     else expected += Math.max(c.expected, c.done);
     const of = c.expected === undefined ? '' : `/${Math.max(c.expected, c.done)}`;
     const failed = c.failed > 0 ? ` ${paint(RED, `${c.failed} failed`)}` : '';
-    parts.push(`${SHORT[provider]} ${c.done}${of}${failed}`);
+    parts.push(`${manifestOf(provider).shortName} ${c.done}${of}${failed}`);
   }
   const seconds = `${Math.floor(options.elapsedMs / 1000)}s`;
   if (!known) return [options.label, `${done} done`, ...parts, seconds].join('  ');

@@ -3,9 +3,7 @@ import * as z from 'zod/mini';
 import { accountNameSchema, toFieldIssues } from './core/command';
 import { ConfigError } from './core/errors';
 import './core/zod-messages';
-import { PROVIDER_KEYS, type ProviderKey } from './providers/keys';
-
-const HUAWEI: ReadonlySet<ProviderKey> = new Set(['huawei-oms', 'huawei-drs', 'huawei-dcs']);
+import { manifestOf, PROVIDER_KEYS } from './providers/keys';
 
 export const accountSchema = z
   .strictObject({
@@ -13,7 +11,7 @@ export const accountSchema = z
     provider: z.enum(PROVIDER_KEYS),
     /** NCP: the `x-ncp-region_code` (e.g. KR). Huawei: the region in the endpoint (e.g. ap-southeast-1). */
     region: z.string().check(z.regex(/^[A-Za-z0-9-]{1,40}$/)),
-    /** Huawei only: the project id in every path. */
+    /** Huawei: the project id in every path (a provider's manifest says whether it needs one). */
     projectId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/))),
     /** Overrides the provider's base URL (how tests and the demo reach the simulator). */
     endpoint: z.optional(z.url()),
@@ -27,9 +25,18 @@ export const accountSchema = z
     timeoutMs: z.optional(z.int().check(z.gte(1), z.lte(120_000))),
   })
   .check(
-    z.refine((a) => !HUAWEI.has(a.provider) || a.projectId !== undefined, {
-      message: 'Huawei accounts need a projectId',
-      path: ['projectId'],
+    z.superRefine((a, ctx) => {
+      const manifest = manifestOf(a.provider);
+      for (const field of manifest.requiredAccountFields) {
+        if (a[field] === undefined) {
+          ctx.issues.push({
+            code: 'custom',
+            message: `${manifest.displayName} accounts need a ${field}`,
+            path: [field],
+            input: a,
+          });
+        }
+      }
     }),
   );
 

@@ -10,8 +10,8 @@ import { type RunResult, type TargetKey, type TargetOutcome, targetKey } from '.
 import type { WorkMessage } from '../lib/core/work';
 import { MemoryFailureSink } from '../lib/local/failures';
 import { MemoryWorkQueue } from '../lib/local/work-queue-memory';
+import { PROVIDER_KEYS, type ProviderKey } from '../lib/providers/keys';
 import { adapters } from '../lib/providers/registry';
-import type { ProviderKey } from '../lib/providers/types';
 import {
   type AppliedAction,
   fakeRedisPasswords,
@@ -127,7 +127,7 @@ export interface SoakResult {
 
 const SOURCES = ['window:business-hours', 'INC-4242', 'cost-guard'] as const;
 const WINDOW_SOURCE = SOURCES[0];
-const PROVIDERS: ProviderKey[] = ['ncp-object-migration', 'huawei-oms', 'huawei-drs', 'huawei-dcs'];
+const PROVIDERS: readonly ProviderKey[] = PROVIDER_KEYS;
 const WORKER_CONCURRENCY = 16;
 /**
  * Per-request timeout. The simulator shares this process's event loop, so under the soak's load an honest answer

@@ -4,6 +4,8 @@
  * The house rule is that no code logs a secret; this is the net under that rule, so a mistake is not a leak.
  */
 
+import { PROVIDER_MANIFESTS } from '../providers/keys';
+
 export const REDACTED = '[REDACTED]';
 
 /** Keys (compared lower-case, without `-`, `_` or `.`) whose value is a credential whatever it looks like. */
@@ -19,9 +21,8 @@ const SECRET_KEYS = new Set([
   'cookie',
   'setcookie',
   'credentials',
-  'xncpiamaccesskey',
-  'xncpapigwsignaturev2',
-  'xsecuritytoken',
+  // Each provider's own credential headers (NCP's x-ncp-iam-access-key, Huawei's x-security-token, …).
+  ...PROVIDER_MANIFESTS.flatMap((m) => m.credentialHeaders.map(normalisedKey)),
 ]);
 
 /** Key endings that name a credential: `secretKey`, `dst_secret_key`, `redisPassword`, `x-auth-token`. */
@@ -40,8 +41,12 @@ const SECRET_KEY_ENDINGS = [
   'secretstring',
 ];
 
+function normalisedKey(key: string): string {
+  return key.toLowerCase().replace(/[-_.\s]/g, '');
+}
+
 export function isSecretKey(key: string): boolean {
-  const normalised = key.toLowerCase().replace(/[-_.\s]/g, '');
+  const normalised = normalisedKey(key);
   return SECRET_KEYS.has(normalised) || SECRET_KEY_ENDINGS.some((ending) => normalised.endsWith(ending));
 }
 

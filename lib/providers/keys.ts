@@ -1,6 +1,23 @@
+import { dcsManifest } from './huawei-dcs/manifest';
+import { drsManifest } from './huawei-drs/manifest';
+import { omsManifest } from './huawei-oms/manifest';
+import { ncpManifest } from './ncp-object-migration/manifest';
+
 /**
- * The providers this system knows, by key. A leaf: the config and Command schemas take their enums from here,
- * and the provider types from them, with no import running back.
+ * Every provider's manifest: what the config and Command schemas, redaction and the CLI know about it without
+ * loading its adapter. A leaf (the manifests import nothing), so those modules take their provider lists from here
+ * with no import running back. Adding a provider: its folder (manifest, adapter, index) and one line here and in
+ * registry.ts — the compiler names every Record<ProviderKey, …> that then lacks it.
  */
-export const PROVIDER_KEYS = ['ncp-object-migration', 'huawei-oms', 'huawei-drs', 'huawei-dcs'] as const;
-export type ProviderKey = (typeof PROVIDER_KEYS)[number];
+export const PROVIDER_MANIFESTS = [ncpManifest, omsManifest, drsManifest, dcsManifest] as const;
+
+export type ProviderManifest = (typeof PROVIDER_MANIFESTS)[number];
+export type ProviderKey = ProviderManifest['key'];
+
+export const PROVIDER_KEYS = PROVIDER_MANIFESTS.map((m) => m.key) as [ProviderKey, ...ProviderKey[]];
+
+export function manifestOf(key: ProviderKey): ProviderManifest {
+  const manifest = PROVIDER_MANIFESTS.find((m) => m.key === key);
+  if (!manifest) throw new Error(`no manifest for provider ${key}`);
+  return manifest;
+}

@@ -35,16 +35,13 @@ export interface ProviderTask {
   details?: Record<string, string | number | boolean>;
 }
 
-export type PauseKind = 'pause' | 'stop-restart';
-
+/**
+ * What the core needs to know to drive a provider; every one is read by the core (a test checks that). How an
+ * adapter pauses (stop or pause), reads (in batches or one by one) or what a resume sends is its own business.
+ */
 export interface Capabilities {
   /** Most targets one pause/resume call may carry; 1 means one call per task. */
   batchLimit: number;
-  pauseKind: PauseKind;
-  /** Resume sends the task's own source/destination keys (OMS), taken from the account's secret. */
-  resumeNeedsTaskCredentials: boolean;
-  /** Whether `get` reads many tasks in one call (DRS batch-status) or one call per task. */
-  batchRead: boolean;
   /** How to confirm an action: read back every intervalMs until the target state or deadlineMs. */
   confirm: { intervalMs: number; deadlineMs: number };
   /** Conservative default when the accounts file says nothing; no provider publishes a number. */

@@ -7,9 +7,6 @@ import { createDcsSession, DCS_BATCH_LIMIT } from './session';
 export const DCS_CAPABILITIES: Capabilities = {
   batchLimit: DCS_BATCH_LIMIT,
   // DCS has no pause: stop terminates the migration, restart runs the online migration again.
-  pauseKind: 'stop-restart',
-  resumeNeedsTaskCredentials: false,
-  batchRead: false,
   confirm: { intervalMs: 3_000, deadlineMs: 180_000 },
   // No DCS rate limit is published: stay well under the gateway's throttling.
   rateLimit: { perSecond: 5, burst: 5 },

@@ -7,9 +7,6 @@ import { createDrsSession } from './session';
 export const DRS_CAPABILITIES: Capabilities = {
   // The maximum jobs per batch is not published (providers.md §3): 20 by default, the account's batchSize overrides.
   batchLimit: 20,
-  pauseKind: 'pause',
-  resumeNeedsTaskCredentials: false,
-  batchRead: true,
   confirm: { intervalMs: 3_000, deadlineMs: 180_000 },
   // No DRS rate limit is published: stay well under the gateway's throttling.
   rateLimit: { perSecond: 5, burst: 5 },

@@ -6,9 +6,6 @@ import { createOmsSession } from './session';
 
 export const OMS_CAPABILITIES: Capabilities = {
   batchLimit: 1,
-  pauseKind: 'pause',
-  resumeNeedsTaskCredentials: true,
-  batchRead: false,
   confirm: { intervalMs: 3_000, deadlineMs: 180_000 },
   // No OMS rate limit is published: stay well under the gateway's throttling.
   rateLimit: { perSecond: 5, burst: 5 },

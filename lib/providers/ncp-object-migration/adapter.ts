@@ -4,9 +4,6 @@ import { createNcpSession } from './session';
 
 export const NCP_CAPABILITIES: Capabilities = {
   batchLimit: 1,
-  pauseKind: 'pause',
-  resumeNeedsTaskCredentials: false,
-  batchRead: false,
   confirm: { intervalMs: 2_000, deadlineMs: 120_000 },
   // NCP publishes no rate limit for Object Migration: stay conservative (configurable per account).
   rateLimit: { perSecond: 5, burst: 5 },

@@ -10,9 +10,6 @@ import { aTarget, aTask } from '../../helpers/factories';
 function fakeAdapter(key: ProviderAdapter['key'], batchLimit: number): ProviderAdapter {
   const capabilities: Capabilities = {
     batchLimit,
-    pauseKind: 'pause',
-    resumeNeedsTaskCredentials: false,
-    batchRead: false,
     confirm: { intervalMs: 1, deadlineMs: 1 },
     rateLimit: { perSecond: 1, burst: 1 },
     describe: key,

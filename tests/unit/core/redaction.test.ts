@@ -100,9 +100,6 @@ function sessionsAnswering(text: string, secrets: readonly string[]): AccountSes
     key: 'huawei-drs',
     capabilities: {
       batchLimit: 20,
-      pauseKind: 'pause',
-      resumeNeedsTaskCredentials: false,
-      batchRead: true,
       confirm: { intervalMs: 1, deadlineMs: 1 },
       rateLimit: { perSecond: 1_000, burst: 1_000 },
       describe: 'a fake provider that answers the same text everywhere',

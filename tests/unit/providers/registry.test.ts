@@ -1,36 +1,42 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adapters } from '../../../lib/providers/registry';
-import { PROVIDER_KEYS } from '../../../lib/providers/types';
+import { PROVIDER_KEYS, PROVIDER_MANIFESTS } from '../../../lib/providers/keys';
+import { adapters, moduleOf } from '../../../lib/providers/registry';
 
-const PROVIDERS_DIR = join(import.meta.dirname, '../../../lib/providers');
-/** Folders under lib/providers that are shared code, not a provider. */
-const SHARED = new Set(['huawei']);
+const ROOT = join(import.meta.dirname, '../../..');
 
-describe('provider registry', () => {
-  it('registers one adapter per provider key, under its own key', () => {
-    expect(Object.keys(adapters).sort()).toEqual([...PROVIDER_KEYS].sort());
-    for (const key of PROVIDER_KEYS) expect(adapters[key].key).toBe(key);
+async function sourcesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true });
+  return Promise.all(
+    entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => readFile(join(e.parentPath, e.name), 'utf8')),
+  );
+}
+
+describe('the provider registry', () => {
+  it('has a module, with its own folder, for every provider key, and nothing else', async () => {
+    const folders = (await readdir(join(ROOT, 'lib/providers'), { withFileTypes: true }))
+      .filter((e) => e.isDirectory() && e.name !== 'huawei')
+      .map((e) => e.name)
+      .sort();
+    expect([...PROVIDER_KEYS].sort()).toEqual(folders);
+    expect(Object.keys(adapters).sort()).toEqual(folders);
+    for (const key of PROVIDER_KEYS) {
+      const module = moduleOf(key);
+      expect(module.adapter.key).toBe(key);
+      expect(module.manifest.key).toBe(key);
+    }
+    expect(new Set(PROVIDER_MANIFESTS.map((m) => m.shortName)).size).toBe(PROVIDER_MANIFESTS.length);
   });
 
-  it('has a registry entry for every provider folder, and a folder for every entry', async () => {
-    const entries = await readdir(PROVIDERS_DIR, { withFileTypes: true });
-    const folders = entries.filter((e) => e.isDirectory() && !SHARED.has(e.name)).map((e) => e.name);
-
-    expect(folders.sort()).toEqual([...PROVIDER_KEYS].sort());
-  });
-
-  it.each(PROVIDER_KEYS)('runs the shared adapter contract against %s', async (key) => {
-    const test = await readFile(join(import.meta.dirname, `../../integration/providers/${key}.test.ts`), 'utf8');
-    expect(test).toMatch(new RegExp(`describeAdapterContract\\('${key}'`));
-  });
-
-  it.each(PROVIDER_KEYS)('declares sane capabilities for %s', (key) => {
-    const { capabilities } = adapters[key];
-    expect(capabilities.batchLimit).toBeGreaterThanOrEqual(1);
-    expect(capabilities.confirm.intervalMs).toBeLessThan(capabilities.confirm.deadlineMs);
-    expect(capabilities.rateLimit.perSecond).toBeGreaterThan(0);
-    expect(capabilities.describe.length).toBeGreaterThan(10);
+  it('declares only capabilities that the core reads', async () => {
+    const core = (await Promise.all(['lib/core', 'lib/http', 'lib/aws', 'cli'].map(sourcesUnder))).flat().join('\n');
+    for (const key of PROVIDER_KEYS) {
+      for (const capability of Object.keys(adapters[key].capabilities)) {
+        expect(core, `${key} declares ${capability}, which nothing outside lib/providers reads`).toMatch(
+          new RegExp(`capabilities\\??\\.${capability}\\b|\\{[^}]*\\b${capability}\\b[^}]*\\}\\s*=\\s*[\\w.]*capabilities\\b`),
+        );
+      }
+    }
   });
 });

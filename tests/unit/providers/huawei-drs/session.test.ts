@@ -295,9 +295,6 @@ describe('huaweiDrsAdapter', () => {
     expect(huaweiDrsAdapter.key).toBe('huawei-drs');
     expect(DRS_CAPABILITIES).toEqual({
       batchLimit: 20,
-      pauseKind: 'pause',
-      resumeNeedsTaskCredentials: false,
-      batchRead: true,
       confirm: { intervalMs: 3_000, deadlineMs: 180_000 },
       rateLimit: { perSecond: 5, burst: 5 },
       describe: 'DRS: batch pause (pause_mode target|all), resume with batch retry',
