@@ -169,7 +169,14 @@ export class AccountSessions {
         // Every credential in it is redacted wherever it might be quoted (logs, errors, DLQ bodies) from now on.
         rememberSecretValues(secret);
         return {
-          session: redactingSession(handle.adapter.open({ account: handle.config, secret, http: this.httpSettings(handle) })),
+          session: redactingSession(
+            handle.adapter.open({
+              account: handle.config,
+              secret,
+              http: this.httpSettings(handle),
+              batchLimit: handle.capabilities.batchLimit,
+            }),
+          ),
           // Compared, never shown: tells a rotated secret from the same one.
           secret: JSON.stringify(secret),
         };

@@ -57,6 +57,11 @@ export interface SessionContext {
   /** The account's secret as parsed JSON; the adapter validates the fields it needs. */
   secret: Record<string, unknown>;
   http: HttpSettings;
+  /**
+   * The most tasks the core hands one call (the adapter's batchLimit, lowered by the account's batchSize): decided
+   * once, by the core, and followed by the adapter wherever it batches (reads included). Default: its own limit.
+   */
+  batchLimit?: number;
 }
 
 /** One account's connection to one provider. */

@@ -5,7 +5,7 @@ import { classifyDrsCode } from './error-codes';
 import { createDrsSession } from './session';
 
 export const DRS_CAPABILITIES: Capabilities = {
-  // The maximum jobs per batch is not published (providers.md §3): 20 by default, the account's batchSize overrides.
+  // The maximum jobs per batch is not published: 20 by default; an account's batchSize can only lower it.
   batchLimit: 20,
   confirm: { intervalMs: 3_000, deadlineMs: 180_000 },
   // No DRS rate limit is published: stay well under the gateway's throttling.
@@ -17,7 +17,7 @@ export const DRS_CAPABILITIES: Capabilities = {
 export const huaweiDrsAdapter: ProviderAdapter = {
   key: 'huawei-drs',
   capabilities: DRS_CAPABILITIES,
-  open({ account, secret, http }) {
+  open({ account, secret, http, batchLimit }) {
     const credentials = parseHuaweiSecret(secret, account.secret);
     const projectId = account.projectId ?? credentials.projectId;
     if (projectId === undefined) throw new ConfigError(`account ${account.name} has no projectId`);
@@ -32,7 +32,7 @@ export const huaweiDrsAdapter: ProviderAdapter = {
     return createDrsSession({
       accountName: account.name,
       projectId,
-      batchLimit: account.batchSize ?? DRS_CAPABILITIES.batchLimit,
+      batchLimit: batchLimit ?? DRS_CAPABILITIES.batchLimit,
       client,
     });
   },

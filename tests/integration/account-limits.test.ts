@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { parseAccounts } from '../../lib/config';
+import { AccountSessions } from '../../lib/core/sessions';
+import { createLocalSecretSource } from '../../lib/local/secrets';
+import { adapters } from '../../lib/providers/registry';
 import { actionRequests, startFleet } from '../helpers/fleet';
 import { DRS_MAIN, drsJob, NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
 
@@ -33,5 +37,33 @@ describe('an account whose credentials the provider keeps refusing', () => {
     // The pauses the provider accepted stay on record as unconfirmed holds: nothing paused is left without one.
     expect((await fleet.ledger.pausedByUs()).filter((h) => h.target.provider === 'huawei-drs')).toHaveLength(JOBS);
     expect(actionRequests(fleet.sim).length).toBeGreaterThan(0);
+  });
+});
+
+describe('one batch size per account', () => {
+  it('is decided by the core and followed by the adapter, reads included: a batchSize above the limit does not raise it', async () => {
+    const fleet = await startFleet({
+      accounts: [DRS_MAIN],
+      tasks: Array.from({ length: 45 }, (_, i) => drsJob(i + 1, `db-${i + 1}`, 'INCRE_TRANSFER_STARTED')),
+    });
+    const file = fleet.sim.accountsFile({
+      confirm: { intervalMs: 20, deadlineMs: 3_000 },
+      rateLimit: { perSecond: 500, burst: 100 },
+    });
+    const accounts = parseAccounts({ accounts: file.accounts.map((a) => ({ ...a, batchSize: 50 })) }).accounts;
+    const sessions = new AccountSessions(accounts, adapters, createLocalSecretSource({ env: fleet.env }));
+    expect(sessions.handle(DRS_MAIN.name)?.capabilities.batchLimit).toBe(20);
+
+    const pause = await fleet.run({ action: 'pause', source: 'INC-2', reason: 'INC-2' }, { sessions });
+    // The resume's plan reads all 45 held jobs back at once: the adapter splits that read as the core would.
+    const resume = await fleet.run({ action: 'resume', source: 'INC-2', reason: 'over' }, { sessions });
+
+    expect(pause.summary.totals).toEqual({ paused: 45 });
+    expect(resume.summary.totals).toEqual({ resumed: 45 });
+    // Every DRS call that names jobs (batch pause, batch retry and batch-status reads) names at most 20.
+    const sizes = fleet.sim.requests
+      .filter((r) => r.provider === 'huawei-drs' && r.method === 'POST' && r.body)
+      .map((r) => (JSON.parse(String(r.body)) as { jobs?: unknown[] }).jobs?.length ?? 0);
+    expect(Math.max(...sizes)).toBe(20);
   });
 });
