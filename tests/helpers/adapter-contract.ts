@@ -113,6 +113,48 @@ export function describeAdapterContract(name: string, options: AdapterContractOp
       slowTest,
     );
 
+    it(
+      'acts on a batch of up to its limit: one result per task, in the order given, a task it cannot pause failing alone',
+      async () => {
+        const session = open();
+        const listed = await session.list();
+        const running = listed.filter((t) => t.phase === 'running' && t.resumeUnsupportedReason === undefined);
+        const stuck = listed.find((t) => t.phase === 'finished' || t.phase === 'failed' || t.phase === 'paused');
+        if (stuck === undefined) throw new Error(`the contract scenario has no ${adapter.key} task that cannot be paused`);
+        const { batchLimit } = adapter.capabilities;
+        // At the limit, the task that cannot be paused in the middle; a one-task provider gets it in a call of its own.
+        const batches =
+          batchLimit > 1
+            ? [running.slice(0, batchLimit - 1).toSpliced(Math.floor((batchLimit - 1) / 2), 0, stuck)]
+            : [[running[0] ?? stuck], [stuck]];
+
+        for (const batch of batches) {
+          expect(batch.length).toBeLessThanOrEqual(batchLimit);
+          const results = await session.pause(batch, OPTIONS);
+
+          expect(results.map((r) => r.taskId)).toEqual(batch.map((t) => t.taskId));
+          for (const [i, result] of results.entries()) {
+            expect(result.ok, batch[i]?.taskId).toBe(batch[i] !== stuck);
+            if (!result.ok) expect(result.error).toBeInstanceOf(ProviderError);
+          }
+        }
+      },
+      slowTest,
+    );
+
+    it('reads back more tasks than one call carries: an answer for every id, unknown ones not found', async () => {
+      const session = open();
+      const ids = ownTaskIds();
+      const unknown = options.unknownTaskId ?? unknownIdLike(ids);
+      expect(ids.length).toBeGreaterThan(adapter.capabilities.batchLimit);
+
+      const read = await session.get([...ids, unknown]);
+
+      expect([...read.keys()].sort()).toEqual([...ids, unknown].sort());
+      for (const id of ids) expect(read.get(id), id).not.toBeInstanceOf(ProviderError);
+      expect(read.get(unknown)).toMatchObject({ errorClass: 'not-found' });
+    });
+
     it('fails with an auth error after exactly one request when the secret key is wrong', async () => {
       const session = open({ editSecret: (secret) => replaceValue(secret, account.secretKey, WRONG_SECRET) });
       const before = requestsOfAccount().length;

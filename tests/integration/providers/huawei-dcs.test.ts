@@ -9,7 +9,7 @@ import { describeAdapterContract } from '../../helpers/adapter-contract';
 
 describeAdapterContract('huawei-dcs', {
   adapter: huaweiDcsAdapter,
-  scenario: () => ({ ...generateScenario({ seed: 11, tasksPerProvider: 30, providers: ['huawei-dcs'] }), transitionMs: 30 }),
+  scenario: () => ({ ...generateScenario({ seed: 11, tasksPerProvider: 60, providers: ['huawei-dcs'] }), transitionMs: 30 }),
 });
 
 const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
