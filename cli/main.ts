@@ -606,8 +606,8 @@ export function commandFromFlags(
       ...(hasExclude ? { exclude } : {}),
     } as CommandInput['scope'],
     options: {
-      pauseMode: (v['pause-mode'] ?? 'target') as 'target',
-      migrateFailedObject: v['migrate-failed-objects'] ?? false,
+      ...(v['pause-mode'] ? { 'huawei-drs': { pauseMode: v['pause-mode'] as 'target' } } : {}),
+      ...(v['migrate-failed-objects'] ? { 'huawei-oms': { migrateFailedObject: true } } : {}),
       force: v.force ?? false,
       ...(v['allow-irreversible'] ? { allowIrreversible: true } : {}),
     },

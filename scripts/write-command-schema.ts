@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
 import { commandSchema, taskIdSchema } from '../lib/core/command';
+import { PROVIDER_MANIFESTS } from '../lib/providers/keys';
 
 export const COMMAND_SCHEMA_PATH = join(import.meta.dirname, '../docs/command.schema.json');
 
@@ -31,11 +32,12 @@ const DESCRIPTIONS: Record<string, string> = {
   commandId:
     'always set it (a UUID): a redelivered message with the same id is the same command and makes no second provider call; generated when absent',
   dryRun: 'plan only: report what would happen, change nothing',
-  options: 'provider-specific behaviour',
-  'options.pauseMode': 'Huawei DRS: target stops replay only; all stops log capture and replay too',
-  'options.migrateFailedObject': 'Huawei OMS resume: true migrates only the objects that failed',
+  options: 'how the command acts; a provider’s own options go under its key (e.g. options["huawei-drs"].pauseMode)',
   'options.force': 'resume even tasks that another source still holds paused (recorded in the audit)',
   'options.expiredHolds': 'resume only targets whose every hold has expired (what the sweep sends)',
+  'options.allowIrreversible':
+    'pause: also stop tasks the provider can never restart (DCS backup-file imports); otherwise they are unsupported and left running',
+  sentBy: 'set by the commands function from the queue (the SQS SenderId); whatever a sender writes here is replaced',
   redrive:
     'set by redrive on a command it made from failed targets: of is the original command id, by who redrove it (requestedBy stays the original requester)',
   'redrive.of': 'the id of the command whose failed targets this command runs again',
@@ -68,6 +70,16 @@ export function buildCommandJsonSchema(): Json {
     const [first = '', second] = path.split('.');
     const field = second ? objectAt(objectAt(objectAt(properties, first), 'properties'), second) : objectAt(properties, first);
     field.description = description;
+  }
+  // Each provider's options, described from its manifest.
+  const options = objectAt(objectAt(properties, 'options'), 'properties');
+  for (const manifest of PROVIDER_MANIFESTS) {
+    if (!('options' in manifest)) continue;
+    const own = objectAt(options, manifest.key);
+    own.description = `${manifest.displayName} only`;
+    for (const [field, description] of Object.entries(manifest.optionDescriptions)) {
+      objectAt(objectAt(own, 'properties'), field).description = description;
+    }
   }
   // The scope and until refinements, which toJSONSchema drops, as JSON Schema.
   scope.anyOf = [ALL_TRUE, ...SCOPE_SELECTORS.map((s) => ({ required: [s] }))];

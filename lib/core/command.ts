@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
-import { PROVIDER_KEYS } from '../providers/keys';
+import { PROVIDER_KEYS, PROVIDER_MANIFESTS, PROVIDER_OPTIONS } from '../providers/keys';
 import { CommandValidationError, type FieldIssue } from './errors';
 import './zod-messages';
 
@@ -64,10 +64,11 @@ export const scopeSchema = z
   );
 
 export const actionOptionsSchema = z.strictObject({
-  /** DRS: `target` stops replay only; `all` stops log capture and replay too. */
-  pauseMode: z._default(z.enum(['target', 'all']), 'target'),
-  /** OMS resume: true migrates only the objects that failed; false (the provider's default) everything again. */
-  migrateFailedObject: z._default(z.boolean(), false),
+  /**
+   * Per provider, under its key, what that provider's manifest declares (`options["huawei-drs"].pauseMode`): the
+   * core knows none of them.
+   */
+  ...PROVIDER_OPTIONS,
   /** Resume even when another source still holds the task paused; recorded in the audit. */
   force: z._default(z.boolean(), false),
   /**
@@ -105,7 +106,7 @@ export const commandSchema = z
     until: z.optional(z.iso.datetime({ offset: true })),
     commandId: z._default(z.uuid(), () => randomUUID()),
     dryRun: z._default(z.boolean(), false),
-    options: z._default(actionOptionsSchema, { pauseMode: 'target', migrateFailedObject: false, force: false }),
+    options: z._default(actionOptionsSchema, { force: false }),
     /**
      * Set on a command a redrive made from failed targets: the command it repeats and who redrove it. requestedBy
      * stays the original requester's, so the audit names both.
@@ -155,9 +156,20 @@ export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
       path: issue.path
         .map((segment) => (typeof segment === 'symbol' ? String(segment) : clip(String(segment), MAX_SEGMENT_CHARS)))
         .join('.'),
-      message: issue.message,
+      message: movedOptionHint(issue) ?? issue.message,
     })),
   );
+}
+
+/** A provider's option given where earlier versions took it (`options.pauseMode`): say where it lives now. */
+function movedOptionHint(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'unrecognized_keys' || issue.path.join('.') !== 'options') return undefined;
+  const moved = issue.keys.flatMap((key) =>
+    PROVIDER_MANIFESTS.flatMap((m) =>
+      'options' in m && key in m.options.def.shape ? [`options.${key} is now options["${m.key}"].${key}`] : [],
+    ),
+  );
+  return moved.length ? `${issue.message}: ${moved.join('; ')}` : undefined;
 }
 
 /** Issues made safe to log, throw or queue: few, short, printable. */

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { dcsManifest } from './huawei-dcs/manifest';
 import { drsManifest } from './huawei-drs/manifest';
 import { omsManifest } from './huawei-oms/manifest';
@@ -15,6 +16,23 @@ export type ProviderManifest = (typeof PROVIDER_MANIFESTS)[number];
 export type ProviderKey = ProviderManifest['key'];
 
 export const PROVIDER_KEYS = PROVIDER_MANIFESTS.map((m) => m.key) as [ProviderKey, ...ProviderKey[]];
+
+/** The manifests that declare command options of their own (under `options.<key>`). */
+export type ManifestWithOptions = Extract<ProviderManifest, { options: unknown }>;
+
+/** Each such provider's options schema, by key: the Command's `options` shape takes them from here. */
+export type ProviderOptionsShape = {
+  [M in ManifestWithOptions as M['key']]: z.ZodMiniOptional<M['options']>;
+};
+
+export const PROVIDER_OPTIONS = Object.fromEntries(
+  PROVIDER_MANIFESTS.flatMap((m) => ('options' in m ? [[m.key, z.optional(m.options)]] : [])),
+) as ProviderOptionsShape;
+
+/** The options a provider takes from a command, with their defaults (none for a provider that has none). */
+export type ProviderOptions<K extends ProviderKey> = K extends ManifestWithOptions['key']
+  ? z.output<Extract<ManifestWithOptions, { key: K }>['options']>
+  : Record<string, never>;
 
 export function manifestOf(key: ProviderKey): ProviderManifest {
   const manifest = PROVIDER_MANIFESTS.find((m) => m.key === key);

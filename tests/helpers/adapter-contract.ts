@@ -5,7 +5,7 @@ import { type Scenario, type SimAccount, type Simulator, startSimulator } from '
 import { openSimSession, type SessionOptions } from './session';
 
 const PHASES: readonly TaskPhase[] = ['running', 'pausing', 'paused', 'waiting', 'finished', 'failed', 'other'];
-const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
+const OPTIONS = { force: false } as const;
 const WRONG_SECRET = 'FAKEWRONGSECRETKEY0000';
 
 export interface AdapterContractOptions {

@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+
 /** What the rest of the system knows about Huawei DRS without loading its adapter. */
 export const drsManifest = {
   key: 'huawei-drs',
@@ -8,4 +10,11 @@ export const drsManifest = {
   requiredAccountFields: ['projectId'],
   /** Request headers that carry a credential: redacted wherever a request is quoted. */
   credentialHeaders: ['authorization', 'x-security-token'],
+  /** A command's options for this provider, under `options["huawei-drs"]`. */
+  options: z.strictObject({
+    pauseMode: z._default(z.enum(['target', 'all']), 'target'),
+  }),
+  optionDescriptions: {
+    pauseMode: 'target (default) stops replay only; all stops log capture and replay too',
+  },
 } as const;

@@ -13,6 +13,7 @@ import {
   parseDrsBody,
   toProviderTask,
 } from './jobs';
+import { drsManifest } from './manifest';
 
 /** DRS lists at most 100 jobs a page. */
 export const DRS_PAGE_SIZE = 100;
@@ -119,8 +120,9 @@ export function createDrsSession(options: DrsSessionOptions): ProviderSession {
   }
 
   function pause(tasks: readonly ProviderTask[], actionOptions: ActionOptions): Promise<ActionResult[]> {
+    const { pauseMode } = drsManifest.options.parse(actionOptions['huawei-drs'] ?? {});
     return callWithIsolation(tasks, taskIdOf, (batch) =>
-      act('batch-pause-task', batch, (task) => ({ job_id: task.taskId, pause_mode: actionOptions.pauseMode })),
+      act('batch-pause-task', batch, (task) => ({ job_id: task.taskId, pause_mode: pauseMode })),
     );
   }
 

@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+
 /** What the rest of the system knows about Huawei OMS without loading its adapter. */
 export const omsManifest = {
   key: 'huawei-oms',
@@ -8,4 +10,11 @@ export const omsManifest = {
   requiredAccountFields: ['projectId'],
   /** Request headers that carry a credential: redacted wherever a request is quoted. */
   credentialHeaders: ['authorization', 'x-security-token'],
+  /** A command's options for this provider, under `options["huawei-oms"]`. */
+  options: z.strictObject({
+    migrateFailedObject: z._default(z.boolean(), false),
+  }),
+  optionDescriptions: {
+    migrateFailedObject: 'resume: true migrates only the objects that failed; false (the default) everything again',
+  },
 } as const;

@@ -2,6 +2,7 @@ import type { ActionOptions } from '../../core/command';
 import { ProviderError } from '../../core/errors';
 import type { HuaweiClient } from '../huawei/client';
 import type { ActionResult, ProviderSession, ProviderTask } from '../types';
+import { omsManifest } from './manifest';
 import { buildOmsResumeBody } from './resume-body';
 import { omsTaskListSchema, omsTaskSchema, parseOmsBody, toProviderTask } from './task';
 
@@ -67,7 +68,7 @@ export function createOmsSession(options: OmsSessionOptions): ProviderSession {
       secret: options.secret,
       secretRef: options.secretRef,
       taskId: task.taskId,
-      migrateFailedObject: actionOptions.migrateFailedObject,
+      migrateFailedObject: omsManifest.options.parse(actionOptions['huawei-oms'] ?? {}).migrateFailedObject,
     });
     // Without the task's destination keys OMS would refuse the call anyway: fail here and send nothing.
     if (!built.ok) return { taskId: task.taskId, ok: false, error: built.error };

@@ -10,7 +10,7 @@ import { openSimSession } from '../../helpers/session';
  * method, the path, the signing headers and the body the adapter actually sends (as the simulator recorded it).
  */
 const DRS_JOB = '00000000-0000-4000-8000-0000000000a1';
-const OPTIONS: ActionOptions = { pauseMode: 'all', migrateFailedObject: true, force: false };
+const OPTIONS: ActionOptions = { force: false, 'huawei-drs': { pauseMode: 'all' }, 'huawei-oms': { migrateFailedObject: true } };
 
 const scenario: Scenario = {
   transitionMs: 10,

@@ -12,7 +12,7 @@ describeAdapterContract('huawei-dcs', {
   scenario: () => ({ ...generateScenario({ seed: 11, tasksPerProvider: 60, providers: ['huawei-dcs'] }), transitionMs: 30 }),
 });
 
-const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
+const OPTIONS = { force: false } as const;
 const ACCOUNT = 'dcs-main';
 const UUID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 

@@ -14,7 +14,7 @@ describeAdapterContract('huawei-drs', {
 });
 
 const ACCOUNT = 'drs-main';
-const OPTIONS: ActionOptions = { pauseMode: 'target', migrateFailedObject: false, force: false };
+const OPTIONS: ActionOptions = { force: false };
 
 const open: Simulator[] = [];
 afterEach(async () => {
@@ -147,7 +147,7 @@ describe('huawei-drs against the simulator', () => {
     const { sim, session } = await aSession([aJob(1), aJob(2), aJob(3)]);
 
     // Act
-    const results = await session.pause(tasksFor([1, 2, 3]), { ...OPTIONS, pauseMode: 'all' });
+    const results = await session.pause(tasksFor([1, 2, 3]), { ...OPTIONS, 'huawei-drs': { pauseMode: 'all' } });
 
     // Assess
     expect(results).toEqual(tasksFor([1, 2, 3]).map((t) => ({ taskId: t.taskId, ok: true })));

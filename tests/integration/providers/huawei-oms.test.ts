@@ -11,7 +11,7 @@ describeAdapterContract('huawei-oms', {
   scenario: () => ({ ...generateScenario({ seed: 11, tasksPerProvider: 30, providers: ['huawei-oms'] }), transitionMs: 30 }),
 });
 
-const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
+const OPTIONS = { force: false } as const;
 const ACCOUNT = 'oms-main';
 const OMS_KEYS = {
   dst_ak: 'FAKEDSTACCESSKEY01',
@@ -121,7 +121,7 @@ describe('huawei-oms over HTTP', () => {
     const { sim, session } = await openOms(scenario([{ n: 1, state: '3' }]));
     const [task] = await session.list();
     // Act
-    const results = await session.resume([task as ProviderTask], { ...OPTIONS, migrateFailedObject: true });
+    const results = await session.resume([task as ProviderTask], { ...OPTIONS, 'huawei-oms': { migrateFailedObject: true } });
     // Assess
     expect(results).toEqual([{ taskId: taskId(1), ok: true }]);
     const starts = requestsTo(sim, /\/tasks\/\d+\/start$/);

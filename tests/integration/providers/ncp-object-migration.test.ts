@@ -7,7 +7,7 @@ import { openSimSession, type SessionOptions } from '../../helpers/session';
 
 const PROVIDER = 'ncp-object-migration' as const;
 const ACCOUNT = 'ncp-main';
-const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
+const OPTIONS = { force: false } as const;
 
 describeAdapterContract('ncp-object-migration', {
   adapter: ncpObjectMigrationAdapter,

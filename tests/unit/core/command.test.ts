@@ -20,7 +20,7 @@ describe('Command schema', () => {
     expect(command.commandId).toMatch(/^[0-9a-f-]{36}$/);
     expect(command.dryRun).toBe(false);
     expect(command.requestedBy).toBe('unknown');
-    expect(command.options).toEqual({ pauseMode: 'target', migrateFailedObject: false, force: false });
+    expect(command.options).toEqual({ force: false });
   });
 
   it('keeps a given command id so a redelivery is the same command', () => {
@@ -29,9 +29,39 @@ describe('Command schema', () => {
   });
 
   it('names every bad field at once', () => {
-    const paths = issuesOf({ action: 'stop', scope: {}, reason: '', dryRun: 'yes', options: { pauseMode: 'some' } });
+    const paths = issuesOf({
+      action: 'stop',
+      scope: {},
+      reason: '',
+      dryRun: 'yes',
+      options: { 'huawei-drs': { pauseMode: 'some' } },
+    });
 
-    expect(paths).toEqual(expect.arrayContaining(['action', 'scope', 'reason', 'dryRun', 'options.pauseMode']));
+    expect(paths).toEqual(expect.arrayContaining(['action', 'scope', 'reason', 'dryRun', 'options.huawei-drs.pauseMode']));
+  });
+
+  it('takes each provider’s options under its key, and says where an option given the old way lives now', () => {
+    const command = parseCommand({
+      action: 'pause',
+      scope: { all: true },
+      reason: 'r',
+      options: { 'huawei-drs': { pauseMode: 'all' }, 'huawei-oms': {} },
+    });
+    expect(command.options).toEqual({
+      force: false,
+      'huawei-drs': { pauseMode: 'all' },
+      'huawei-oms': { migrateFailedObject: false },
+    });
+
+    const old = parseCommand.bind(null, { action: 'pause', scope: { all: true }, reason: 'r', options: { pauseMode: 'all' } });
+    expect(old).toThrow(CommandValidationError);
+    try {
+      old();
+    } catch (error) {
+      expect((error as CommandValidationError).issues).toEqual([
+        { path: 'options', message: expect.stringMatching(/options\.pauseMode is now options\["huawei-drs"\]\.pauseMode/) },
+      ]);
+    }
   });
 
   it('refuses an empty scope rather than treating it as everything', () => {

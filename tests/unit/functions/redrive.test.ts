@@ -38,7 +38,7 @@ describe('grouping failures into redrive commands', () => {
     const command = aCommand({
       commandId: '00000000-0000-4000-8000-000000000103',
       reason: 'INC-9',
-      options: { pauseMode: 'all' },
+      options: { 'huawei-drs': { pauseMode: 'all' } },
       source: 'INC-9',
       until: '2026-11-28T15:00:00+09:00',
       requestedBy: 'oncall-lee',
@@ -48,7 +48,7 @@ describe('grouping failures into redrive commands', () => {
     expect(first?.command).toMatchObject({
       action: 'pause',
       reason: 'redrive of 00000000-0000-4000-8000-000000000103: INC-9',
-      options: { pauseMode: 'all' },
+      options: { 'huawei-drs': { pauseMode: 'all' } },
       source: 'INC-9',
       until: '2026-11-28T15:00:00+09:00',
       requestedBy: 'oncall-lee',

@@ -6,7 +6,7 @@ import { createDcsSession } from '../../../../lib/providers/huawei-dcs/session';
 import { aTask } from '../../../helpers/factories';
 import { aDcsWireTask, dcsError, type FakeHandler, fakeClient } from './fake-client';
 
-const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
+const OPTIONS = { force: false } as const;
 
 function session(handler: FakeHandler) {
   const client = fakeClient(handler);

@@ -7,7 +7,7 @@ import { createDrsSession, DRS_CAPABILITIES, huaweiDrsAdapter } from '../../../.
 import type { ProviderTask } from '../../../../lib/providers/types';
 
 const PROJECT = 'proj0001';
-const OPTIONS: ActionOptions = { pauseMode: 'target', migrateFailedObject: false, force: false };
+const OPTIONS: ActionOptions = { force: false };
 
 type Handler = (req: HuaweiRequest) => unknown;
 
@@ -194,7 +194,10 @@ describe('DRS session pause and resume', () => {
   it('pauses a batch in one call with the pause mode asked for', async () => {
     const { session, requests } = aSession(success);
 
-    const results = await session.pause([aJobTask(aJobId(1)), aJobTask(aJobId(2))], { ...OPTIONS, pauseMode: 'all' });
+    const results = await session.pause([aJobTask(aJobId(1)), aJobTask(aJobId(2))], {
+      ...OPTIONS,
+      'huawei-drs': { pauseMode: 'all' },
+    });
 
     expect(results).toEqual([
       { taskId: aJobId(1), ok: true },

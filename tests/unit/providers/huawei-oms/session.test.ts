@@ -4,7 +4,7 @@ import { createOmsSession } from '../../../../lib/providers/huawei-oms/session';
 import { aTask } from '../../../helpers/factories';
 import { type FakeHandler, fakeClient, omsError } from './fake-client';
 
-const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
+const OPTIONS = { force: false } as const;
 const KEYS = { dst_ak: 'FAKEDSTACCESSKEY01', dst_sk: 'FAKEDSTSECRETKEY01' };
 
 function session(handler: FakeHandler, oms: unknown = KEYS) {
@@ -82,7 +82,7 @@ describe('OMS session', () => {
     // Prepare
     const { client, session: oms } = session(() => undefined);
     // Act
-    const results = await oms.resume([omsTask('1')], { ...OPTIONS, migrateFailedObject: true });
+    const results = await oms.resume([omsTask('1')], { ...OPTIONS, 'huawei-oms': { migrateFailedObject: true } });
     // Assess
     expect(results).toEqual([{ taskId: '1', ok: true }]);
     expect(client.requests).toEqual([

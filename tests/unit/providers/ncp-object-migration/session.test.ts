@@ -4,7 +4,7 @@ import { createNcpSession, NCP_PAGE_SIZE, policyPath } from '../../../../lib/pro
 import type { ProviderTask } from '../../../../lib/providers/types';
 import { aJob, fakeClient, ncpError } from './fake-client';
 
-const OPTIONS = { pauseMode: 'target', migrateFailedObject: false, force: false } as const;
+const OPTIONS = { force: false } as const;
 
 function aTask(taskId: string, state = 'STARTED'): ProviderTask {
   return { provider: 'ncp-object-migration', account: 'ncp-main', taskId, name: taskId, state, phase: 'running' };
