@@ -1,3 +1,4 @@
+import { SIM_GATEWAYS } from './gateway';
 import type { AccountsFileOptions, SimAccount } from './types';
 
 /** `ncp-main` → `MP_SIM_NCP_MAIN`: the env variable that holds this account's secret JSON. */
@@ -24,19 +25,11 @@ export function buildAccountsFile(accounts: readonly SimAccount[], url: string, 
   };
 }
 
-/** env name → secret JSON: NCP `{accessKey, secretKey}`; Huawei `{ak, sk, projectId, oms?}`. */
+/** env name → secret JSON, in the shape the account's provider takes (its gateway's `secretOf`). */
 export function buildSecretEnv(accounts: readonly SimAccount[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const account of accounts) {
-    const secret =
-      account.provider === 'ncp-object-migration'
-        ? { accessKey: account.accessKey, secretKey: account.secretKey }
-        : {
-            ak: account.accessKey,
-            sk: account.secretKey,
-            projectId: account.projectId,
-            ...(account.oms !== undefined ? { oms: { ...account.oms } } : {}),
-          };
+    const secret = SIM_GATEWAYS[account.provider].secretOf(account);
     env[secretEnvName(account)] = JSON.stringify(secret);
   }
   return env;

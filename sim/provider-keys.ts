@@ -1,12 +1,8 @@
 import type { ProviderKey } from '../lib/providers/types';
+import { SIM_GATEWAYS } from './gateway';
 
-/** The providers the simulator serves; its own list, since it may import only types from lib/. */
-export const SIM_PROVIDERS = [
-  'ncp-object-migration',
-  'huawei-oms',
-  'huawei-drs',
-  'huawei-dcs',
-] as const satisfies readonly ProviderKey[];
-
-/** Fails to compile when lib adds a provider the simulator does not serve yet. */
-export const EVERY_PROVIDER_SERVED: ProviderKey extends (typeof SIM_PROVIDERS)[number] ? true : never = true;
+/**
+ * The providers the simulator serves: the keys of its gateways (its own list, since it may import only types from
+ * lib/). SIM_GATEWAYS is a Record over every ProviderKey, so lib adding a provider fails to compile until it is served.
+ */
+export const SIM_PROVIDERS = Object.keys(SIM_GATEWAYS) as [ProviderKey, ...ProviderKey[]];

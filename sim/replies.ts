@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { ProviderKey } from '../lib/providers/types';
 
 /** What a route answers; the server writes it. An empty body is sent as zero bytes (OMS stop/start). */
 export interface Reply {
@@ -66,43 +65,12 @@ export const CHOSEN_CODES = {
   gatewayBackendUnavailable: 'APIG.0202',
 } as const;
 
-export function throttled(provider: ProviderKey, limit: number): Reply {
-  if (provider === 'ncp-object-migration') return ncpError(429, CHOSEN_CODES.ncpRateLimit, 'Rate Limit Exceeded');
-  return gatewayError(429, 'APIG.0308', `policy user over ratelimit, limit:${limit}, time:1 second`);
-}
-
-export function notFoundRoute(provider: ProviderKey | 'unknown'): Reply {
-  if (provider === 'ncp-object-migration') return ncpError(404, CHOSEN_CODES.ncpNotFound, 'Not Found Exception');
-  return gatewayError(404, CHOSEN_CODES.gatewayNotFound, 'The API does not exist or has not been published in the environment.');
-}
-
-/** An injected HTTP fault, in the provider's own words for that status. */
-export function faultReply(provider: ProviderKey | 'unknown', status: number, limit: number): Reply {
-  if (status === 429) return throttled(provider === 'unknown' ? 'huawei-oms' : provider, limit);
-  if (provider === 'ncp-object-migration') {
-    const ncp: Record<number, [string, string]> = {
-      400: ['100', 'Bad Request Exception'],
-      401: ['200', 'Authentication Failed'],
-      403: ['210', 'Permission Denied'],
-      404: ['300', 'Not Found Exception'],
-      500: ['900', 'Unknown Exception'],
-      503: ['500', 'Endpoint Error'],
-      504: ['510', 'Endpoint Timeout'],
-    };
-    const [code, message] = ncp[status] ?? ['900', 'Unknown Exception'];
-    return ncpError(status, code, message);
-  }
-  if (status === 401) return huaweiAuthFailed('simulated fault');
-  if (status === 504) return gatewayError(504, CHOSEN_CODES.gatewayBackendTimeout, 'Backend timeout.');
-  if (status === 502 || status === 503)
-    return gatewayError(status, CHOSEN_CODES.gatewayBackendUnavailable, 'Backend unavailable.');
-  if (status === 404 && provider === 'unknown') return notFoundRoute(provider);
-  switch (provider) {
-    case 'huawei-oms':
-      return serviceError(status, status >= 500 ? CHOSEN_CODES.omsInternal : CHOSEN_CODES.omsBadRequest, 'simulated fault');
-    case 'huawei-drs':
-      return serviceError(status, status >= 500 ? CHOSEN_CODES.drsInternal : CHOSEN_CODES.drsBadRequest, 'simulated fault');
-    default:
-      return dcsError(status, status >= 500 ? CHOSEN_CODES.dcsInternal : CHOSEN_CODES.dcsBadRequest, 'simulated fault');
-  }
+/**
+ * A path no simulated gateway claims: the simulator's own answer, in no provider's words, since no provider would
+ * have been reached. `status` 404, or an injected fault's status.
+ */
+export function unclaimedPath(status: number): Reply {
+  if (status === 404)
+    return json(404, { error_code: 'SIM.0404', error_msg: 'No simulated provider serves this path (no gateway claims it).' });
+  return json(status, { error_code: 'SIM.FAULT', error_msg: 'simulated fault on a path no simulated provider serves' });
 }

@@ -1,68 +1,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ProviderKey } from '../lib/providers/types';
 import { buildAccountsFile, buildSecretEnv } from './accounts';
 import { echoErrorBody, echoFor } from './echo';
-import { parseAuthorization, verifyHuaweiRequest } from './huawei-signature';
-import { verifyNcpRequest } from './ncp-signature';
-import type { MatchedRoute } from './providers/context';
-import { matchDcs } from './providers/dcs';
-import { matchDrs } from './providers/drs';
-import { matchNcp } from './providers/ncp';
-import { matchOms } from './providers/oms';
+import {
+  type Authenticator,
+  presentedAccessKey,
+  routeRequest,
+  SIM_GATEWAYS,
+  type SimAuthScheme,
+  type SimGateway,
+} from './gateway';
 import { seededRandom } from './random';
 import { DEFAULT_RATE_LIMIT, SimTokenBucket } from './rate-limit';
-import {
-  CHOSEN_CODES,
-  faultReply,
-  gatewayError,
-  huaweiAuthFailed,
-  NCP_AUTH_FAILED,
-  notFoundRoute,
-  type Reply,
-  throttled,
-} from './replies';
+import { type Reply, unclaimedPath } from './replies';
 import { TaskStore } from './task-store';
 import { escapesTemplate, splitsIdSegment } from './template';
 import type { FaultRule, RecordedRequest, SimAccount, Simulator, SimulatorOptions } from './types';
 
 /** A 'timeout' fault holds the request this long, then drops the connection (clients give up first). */
 const HELD_REQUEST_MS = 30_000;
-/** APIG: five AK/SK authentication failures in a row lock the key for five minutes (providers.md section 5). */
-const HUAWEI_LOCK_AFTER = 5;
-const HUAWEI_LOCK_MS = 5 * 60 * 1000;
 const MAX_BODY_BYTES = 1024 * 1024;
-
-interface Routed {
-  provider: ProviderKey | 'unknown';
-  route?: MatchedRoute;
-}
-
-/** Which provider a path belongs to (their prefixes do not collide) and which of its endpoints it names. */
-export function routeRequest(method: string, rawPath: string): Routed {
-  const segments = rawPath.split('/').slice(1);
-  const [root, second, collection, ...rest] = segments;
-  if (root === 'migration-api') {
-    return { provider: 'ncp-object-migration', route: second === 'v1' ? matchNcp(method, segments.slice(2)) : undefined };
-  }
-  if (second === undefined || second === '') return { provider: 'unknown' };
-  const projectId = decodeURIComponentSafe(second);
-  if (projectId === undefined) return { provider: 'unknown' };
-  if (root === 'v2' && collection === 'tasks') return { provider: 'huawei-oms', route: matchOms(projectId, method, rest) };
-  if (root === 'v3' && collection === 'jobs') return { provider: 'huawei-drs', route: matchDrs(projectId, method, rest) };
-  if (root === 'v2' && (collection === 'migration-task' || collection === 'migration-tasks')) {
-    return { provider: 'huawei-dcs', route: matchDcs(projectId, method, collection, rest) };
-  }
-  return { provider: 'unknown' };
-}
-
-function decodeURIComponentSafe(text: string): string | undefined {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function lowerHeaders(request: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -96,7 +53,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const accounts: SimAccount[] = scenario.accounts.map((a) => ({ ...a }));
   const buckets = new Map<string, SimTokenBucket>();
   const faults: Array<FaultRule & { remaining: number }> = [];
-  const huaweiFailures = new Map<string, { count: number; lockedUntil: number }>();
+  const authenticators = new Map<SimAuthScheme, Authenticator>();
   const requests: RecordedRequest[] = [];
   const held = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
@@ -105,23 +62,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   for (const rule of scenario.faults ?? []) inject(rule);
 
   /** Finds the account a request claims to be, before its signature is checked (faults and records need it). */
-  function claimedAccount(provider: ProviderKey | 'unknown', headers: Record<string, string>): SimAccount | undefined {
-    if (provider === 'unknown') return undefined;
-    const accessKey =
-      provider === 'ncp-object-migration'
-        ? headers['x-ncp-iam-access-key']
-        : parseAuthorization(headers.authorization)?.accessKey;
+  function claimedAccount(gateway: SimGateway | undefined, headers: Record<string, string>): SimAccount | undefined {
+    if (gateway === undefined) return undefined;
+    const accessKey = gateway.auth.presentedAccessKey(headers);
     if (accessKey === undefined) return undefined;
-    // One Huawei key may serve several services; prefer the account of the service called.
+    // One key may serve several gateways of the same scheme (Huawei IAM); prefer the account of the one called.
     const holders = accounts.filter((a) => a.accessKey === accessKey);
-    return (
-      holders.find((a) => a.provider === provider) ??
-      holders.find((a) => (a.provider === 'ncp-object-migration') === (provider === 'ncp-object-migration'))
-    );
+    return holders.find((a) => a.provider === gateway.key) ?? holders.find((a) => SIM_GATEWAYS[a.provider].auth === gateway.auth);
   }
 
   function takeFault(
-    provider: ProviderKey | 'unknown',
+    provider: RecordedRequest['provider'],
     account: SimAccount | undefined,
     method: string,
     path: string,
@@ -139,49 +90,24 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return undefined;
   }
 
-  function authenticate(
-    provider: ProviderKey,
-    account: SimAccount | undefined,
-    method: string,
-    rawUrl: string,
-    headers: Record<string, string>,
-    body: Buffer,
-    now: number,
-  ): Reply | undefined {
-    if (provider === 'ncp-object-migration') {
-      if (account === undefined || account.provider !== provider) return NCP_AUTH_FAILED;
-      return verifyNcpRequest({ method, uri: rawUrl, headers }, account.secretKey, now) ? undefined : NCP_AUTH_FAILED;
+  /** One authenticator per scheme and simulator: Huawei's AK lockout spans OMS, DRS and DCS, as one IAM key does. */
+  function authenticatorOf(scheme: SimAuthScheme): Authenticator {
+    let authenticator = authenticators.get(scheme);
+    if (authenticator === undefined) {
+      authenticator = scheme.authenticator();
+      authenticators.set(scheme, authenticator);
     }
-    const auth = parseAuthorization(headers.authorization);
-    if (auth === undefined) return huaweiAuthFailed('missing or malformed Authorization (SDK-HMAC-SHA256 expected)');
-    const record = huaweiFailures.get(auth.accessKey) ?? { count: 0, lockedUntil: 0 };
-    if (record.lockedUntil > now) return huaweiAuthFailed('the AK is locked after repeated authentication failures');
-    const [path = '', query = ''] = splitUrl(rawUrl);
-    const verdict =
-      account === undefined
-        ? { ok: false as const, reason: 'unknown AK' }
-        : verifyHuaweiRequest({ method, path, query, headers, body }, auth, account.secretKey, now);
-    if (verdict.ok) {
-      huaweiFailures.delete(auth.accessKey);
-      return undefined;
-    }
-    record.count += 1;
-    if (record.count >= HUAWEI_LOCK_AFTER) {
-      record.count = 0;
-      record.lockedUntil = now + HUAWEI_LOCK_MS;
-    }
-    huaweiFailures.set(auth.accessKey, record);
-    return huaweiAuthFailed(verdict.reason);
+    return authenticator;
   }
 
-  function rateLimited(account: SimAccount, now: number): Reply | undefined {
+  function rateLimited(gateway: SimGateway, account: SimAccount, now: number): Reply | undefined {
     const limit = account.rateLimit ?? DEFAULT_RATE_LIMIT;
     let bucket = buckets.get(account.name);
     if (bucket === undefined) {
       bucket = new SimTokenBucket(limit.perSecond, limit.burst, now);
       buckets.set(account.name, bucket);
     }
-    return bucket.tryTake(now) ? undefined : throttled(account.provider, Math.floor(limit.perSecond));
+    return bucket.tryTake(now) ? undefined : gateway.throttled(Math.floor(limit.perSecond));
   }
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -191,8 +117,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const headers = lowerHeaders(request);
     const body = await readBody(request);
     const [rawPath = '/', rawQuery = ''] = splitUrl(rawUrl);
-    const { provider, route } = routeRequest(method, rawPath);
-    const account = claimedAccount(provider, headers);
+    const { gateway, route } = routeRequest(method, rawPath);
+    const provider = gateway?.key ?? 'unknown';
+    const account = claimedAccount(gateway, headers);
     const record: RecordedRequest = {
       provider,
       method,
@@ -211,7 +138,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     // Until the request is authenticated, an echoing provider quotes only the access key it presented.
     let echo = echoFor(scenario.echoSecrets, {
       authenticated: false,
-      presentedAccessKey: headers['x-ncp-iam-access-key'] ?? parseAuthorization(headers.authorization)?.accessKey,
+      presentedAccessKey: presentedAccessKey(headers),
     });
     const send = (answered: Reply) => {
       const reply = answered.status >= 400 ? { ...answered, body: echoErrorBody(answered.body, echo) } : answered;
@@ -224,7 +151,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
       const replyHeaders: Record<string, string | number> = { 'content-length': Buffer.byteLength(text) };
       if (reply.body !== undefined) replyHeaders['content-type'] = 'application/json;charset=UTF-8';
-      if (provider !== 'ncp-object-migration' && provider !== 'unknown') replyHeaders['x-request-id'] = String(at);
+      if (gateway !== undefined) Object.assign(replyHeaders, gateway.responseHeaders(at));
       response.writeHead(reply.status, replyHeaders);
       response.end(text);
     };
@@ -248,45 +175,38 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (latencyMs > 0) await sleep(latencyMs);
     if (fault?.kind === 'http') {
       const limit = Math.floor((account?.rateLimit ?? DEFAULT_RATE_LIMIT).perSecond);
-      send(faultReply(provider, fault.status ?? 500, limit));
+      const status = fault.status ?? 500;
+      send(gateway === undefined ? unclaimedPath(status) : gateway.fault(status, limit));
+      return;
+    }
+    // No gateway claims the path: the simulator's own 404, not any provider's (no provider would have been reached).
+    if (gateway === undefined) {
+      send(unclaimedPath(404));
       return;
     }
     // The gateway resolves the API before it authenticates: an unknown route is a 404 whoever asks.
-    if (provider === 'unknown' || route === undefined) {
-      send(
-        notFoundRoute(
-          provider === 'unknown' && headers['x-ncp-iam-access-key'] !== undefined ? 'ncp-object-migration' : provider,
-        ),
-      );
+    if (route === undefined) {
+      send(gateway.notFound());
       return;
     }
     const now = Date.now();
-    const refused = authenticate(provider, account, method, rawUrl, headers, body, now);
-    if (refused !== undefined || account === undefined) {
-      send(refused ?? NCP_AUTH_FAILED);
+    const verdict = authenticatorOf(gateway.auth)(
+      { method, rawUrl, path: rawPath, query: rawQuery, headers, body },
+      gateway.key,
+      account,
+      now,
+    );
+    if (!verdict.ok || account === undefined) {
+      send(gateway.authFailed(verdict.ok ? 'unknown access key' : verdict.reason));
       return;
     }
     echo = echoFor(scenario.echoSecrets, { account, authenticated: true });
-    if (provider !== 'ncp-object-migration') {
-      const projectHeader = headers['x-project-id'];
-      if (
-        account.provider !== provider ||
-        route.projectId !== account.projectId ||
-        (projectHeader !== undefined && projectHeader !== account.projectId)
-      ) {
-        send(
-          gatewayError(403, CHOSEN_CODES.gatewayForbidden, 'The IAM user is not authorized to access this project or service.'),
-        );
-        return;
-      }
-    } else if (headers['x-ncp-region_code'] !== account.region) {
-      send({
-        status: 400,
-        body: { error: { errorCode: CHOSEN_CODES.ncpBadRequest, message: 'x-ncp-region_code is missing or does not match' } },
-      });
+    const refused = gateway.admit(headers, account, route);
+    if (refused !== undefined) {
+      send(refused);
       return;
     }
-    const throttledReply = rateLimited(account, now);
+    const throttledReply = rateLimited(gateway, account, now);
     if (throttledReply !== undefined) {
       send(throttledReply);
       return;

@@ -1,0 +1,302 @@
+import type { ProviderKey } from '../lib/providers/types';
+import { parseAuthorization, verifyHuaweiRequest } from './huawei-signature';
+import { verifyNcpRequest } from './ncp-signature';
+import type { MatchedRoute } from './providers/context';
+import { matchDcs } from './providers/dcs';
+import { matchDrs } from './providers/drs';
+import { matchNcp } from './providers/ncp';
+import { matchOms } from './providers/oms';
+import {
+  CHOSEN_CODES,
+  dcsError,
+  gatewayError,
+  huaweiAuthFailed,
+  NCP_AUTH_FAILED,
+  ncpError,
+  type Reply,
+  serviceError,
+} from './replies';
+import type { SimAccount } from './types';
+
+/**
+ * A simulated provider's API gateway: everything the server does differently per provider. The server asks each
+ * gateway in turn whether it serves a path, then follows the claiming gateway's rules; nothing in the server names a
+ * provider. Adding a provider key to lib is a compile error here until its gateway exists (SIM_GATEWAYS is a
+ * Record over every key).
+ */
+export interface SimGateway {
+  key: ProviderKey;
+  /**
+   * Whether this gateway serves the path (`segments`: the raw path split on '/', without the leading empty one), and
+   * if so which of its endpoints it names: `{}` when none (the gateway's own 404); undefined when the path is not its.
+   */
+  claim(method: string, segments: readonly string[]): GatewayClaim | undefined;
+  /** How a caller presents and proves its key; gateways that accept the same keys share one scheme object. */
+  auth: SimAuthScheme;
+  /** The 401 this gateway answers a request it could not authenticate with (`reason` for those that say why). */
+  authFailed(reason: string): Reply;
+  /** A route this gateway does not have: answered before authentication, whoever asks. */
+  notFound(): Reply;
+  /** Over the account's rate (`limit` per second). */
+  throttled(limit: number): Reply;
+  /** An injected HTTP fault with this status, in this provider's words: 429 is its throttle body. */
+  fault(status: number, limit: number): Reply;
+  /** Headers on every answer this gateway gives. */
+  responseHeaders(at: number): Record<string, string>;
+  /** This provider's own checks of an authenticated request before it is served (region, project). */
+  admit(headers: Record<string, string>, account: SimAccount, route: MatchedRoute): Reply | undefined;
+  /** The secret JSON a client keeps for this account (what lib's config reads from `env:`). */
+  secretOf(account: SimAccount): Record<string, unknown>;
+}
+
+export interface GatewayClaim {
+  route?: MatchedRoute;
+}
+
+/** A request as received, for authentication. */
+export interface SignedRequest {
+  method: string;
+  /** Raw path + query exactly as received. */
+  rawUrl: string;
+  /** Raw path (no query) and raw query (no '?', '' when none). */
+  path: string;
+  query: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export type AuthVerdict = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Checks one request against the account it claims to be (undefined: no account holds the presented key) for the
+ * gateway `provider` it was sent to.
+ */
+export type Authenticator = (
+  request: SignedRequest,
+  provider: ProviderKey,
+  account: SimAccount | undefined,
+  now: number,
+) => AuthVerdict;
+
+/**
+ * A credential scheme: how the access key is presented and how a request is proved. One object per family of keys:
+ * an account of any gateway with the same scheme may present its key to another (Huawei IAM keys serve OMS, DRS and
+ * DCS alike; the project check refuses it later).
+ */
+export interface SimAuthScheme {
+  /** The access key the request presents, before anything is verified. */
+  presentedAccessKey(headers: Record<string, string>): string | undefined;
+  /** A fresh authenticator for one simulator: any state it keeps (Huawei's AK lockout) lives as long as that simulator. */
+  authenticator(): Authenticator;
+}
+
+// NCP
+
+const ncpAuth: SimAuthScheme = {
+  presentedAccessKey: (headers) => headers['x-ncp-iam-access-key'],
+  authenticator: () => (request, provider, account, now) => {
+    if (account === undefined || account.provider !== provider) return { ok: false, reason: 'unknown access key' };
+    return verifyNcpRequest({ method: request.method, uri: request.rawUrl, headers: request.headers }, account.secretKey, now)
+      ? { ok: true }
+      : { ok: false, reason: 'signature mismatch' };
+  },
+};
+
+/** NCP's words for each status an injected fault may carry (providers.md section 1). */
+const NCP_FAULTS: Record<number, [string, string]> = {
+  400: ['100', 'Bad Request Exception'],
+  401: ['200', 'Authentication Failed'],
+  403: ['210', 'Permission Denied'],
+  404: ['300', 'Not Found Exception'],
+  500: ['900', 'Unknown Exception'],
+  503: ['500', 'Endpoint Error'],
+  504: ['510', 'Endpoint Timeout'],
+};
+
+const ncpThrottled = () => ncpError(429, CHOSEN_CODES.ncpRateLimit, 'Rate Limit Exceeded');
+
+/** NAVER Cloud API Gateway in front of Object Migration: `/migration-api/v1/…`, signature v2, region header. */
+const ncpGateway: SimGateway = {
+  key: 'ncp-object-migration',
+  claim: (method, segments) => {
+    const [root, version] = segments;
+    if (root !== 'migration-api') return undefined;
+    return { route: version === 'v1' ? matchNcp(method, segments.slice(2)) : undefined };
+  },
+  auth: ncpAuth,
+  authFailed: () => NCP_AUTH_FAILED,
+  notFound: () => ncpError(404, CHOSEN_CODES.ncpNotFound, 'Not Found Exception'),
+  throttled: ncpThrottled,
+  fault: (status) => {
+    if (status === 429) return ncpThrottled();
+    const [code, message] = NCP_FAULTS[status] ?? ['900', 'Unknown Exception'];
+    return ncpError(status, code, message);
+  },
+  responseHeaders: () => ({}),
+  admit: (headers, account) =>
+    headers['x-ncp-region_code'] === account.region
+      ? undefined
+      : ncpError(400, CHOSEN_CODES.ncpBadRequest, 'x-ncp-region_code is missing or does not match'),
+  secretOf: (account) => ({ accessKey: account.accessKey, secretKey: account.secretKey }),
+};
+
+// Huawei
+
+/** APIG: five AK/SK authentication failures in a row lock the key for five minutes (providers.md section 5). */
+const HUAWEI_LOCK_AFTER = 5;
+const HUAWEI_LOCK_MS = 5 * 60 * 1000;
+
+/** Huawei APIG `SDK-HMAC-SHA256`, one IAM key for every service; failures are counted per AK across them. */
+const huaweiAuth: SimAuthScheme = {
+  presentedAccessKey: (headers) => parseAuthorization(headers.authorization)?.accessKey,
+  authenticator: () => {
+    const failures = new Map<string, { count: number; lockedUntil: number }>();
+    return (request, _provider, account, now) => {
+      const auth = parseAuthorization(request.headers.authorization);
+      if (auth === undefined) return { ok: false, reason: 'missing or malformed Authorization (SDK-HMAC-SHA256 expected)' };
+      const record = failures.get(auth.accessKey) ?? { count: 0, lockedUntil: 0 };
+      if (record.lockedUntil > now) return { ok: false, reason: 'the AK is locked after repeated authentication failures' };
+      const { method, path, query, headers, body } = request;
+      const verdict =
+        account === undefined
+          ? { ok: false as const, reason: 'unknown AK' }
+          : verifyHuaweiRequest({ method, path, query, headers, body }, auth, account.secretKey, now);
+      if (verdict.ok) {
+        failures.delete(auth.accessKey);
+        return verdict;
+      }
+      record.count += 1;
+      if (record.count >= HUAWEI_LOCK_AFTER) {
+        record.count = 0;
+        record.lockedUntil = now + HUAWEI_LOCK_MS;
+      }
+      failures.set(auth.accessKey, record);
+      return verdict;
+    };
+  },
+};
+
+const huaweiThrottled = (limit: number) =>
+  gatewayError(429, 'APIG.0308', `policy user over ratelimit, limit:${limit}, time:1 second`);
+
+interface HuaweiService {
+  key: ProviderKey;
+  /** The API version that starts its paths: `/{version}/{project_id}/{collection}/…`. */
+  version: string;
+  /** The collections (third segment) the service serves. */
+  collections: readonly string[];
+  /** The endpoint named by the raw segments after the collection; undefined when none. */
+  match(projectId: string, method: string, collection: string, rest: readonly string[]): MatchedRoute | undefined;
+  /** The service's own error body for an injected fault the gateway itself would not answer (4xx, 500). */
+  serviceFault(status: number): Reply;
+}
+
+/** A Huawei cloud service behind APIG: the gateway's authentication, throttle, 5xx and project check are shared. */
+function huaweiGateway(service: HuaweiService): SimGateway {
+  return {
+    key: service.key,
+    claim: (method, segments) => {
+      const [root, rawProjectId, collection, ...rest] = segments;
+      if (root !== service.version || collection === undefined || !service.collections.includes(collection)) return undefined;
+      if (rawProjectId === undefined || rawProjectId === '') return undefined;
+      const projectId = decodeURIComponentSafe(rawProjectId);
+      if (projectId === undefined) return undefined;
+      return { route: service.match(projectId, method, collection, rest) };
+    },
+    auth: huaweiAuth,
+    authFailed: huaweiAuthFailed,
+    notFound: () =>
+      gatewayError(404, CHOSEN_CODES.gatewayNotFound, 'The API does not exist or has not been published in the environment.'),
+    throttled: huaweiThrottled,
+    fault: (status, limit) => {
+      if (status === 429) return huaweiThrottled(limit);
+      if (status === 401) return huaweiAuthFailed('simulated fault');
+      if (status === 504) return gatewayError(504, CHOSEN_CODES.gatewayBackendTimeout, 'Backend timeout.');
+      if (status === 502 || status === 503)
+        return gatewayError(status, CHOSEN_CODES.gatewayBackendUnavailable, 'Backend unavailable.');
+      return service.serviceFault(status);
+    },
+    responseHeaders: (at) => ({ 'x-request-id': String(at) }),
+    admit: (headers, account, route) => {
+      const projectHeader = headers['x-project-id'];
+      if (
+        account.provider !== service.key ||
+        route.projectId !== account.projectId ||
+        (projectHeader !== undefined && projectHeader !== account.projectId)
+      )
+        return gatewayError(
+          403,
+          CHOSEN_CODES.gatewayForbidden,
+          'The IAM user is not authorized to access this project or service.',
+        );
+      return undefined;
+    },
+    secretOf: (account) => ({
+      ak: account.accessKey,
+      sk: account.secretKey,
+      projectId: account.projectId,
+      ...(account.oms !== undefined ? { oms: { ...account.oms } } : {}),
+    }),
+  };
+}
+
+function decodeURIComponentSafe(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+// registry
+
+/** Every provider's gateway. Their paths do not overlap (tests/simulator/gateways.test.ts checks each is claimed by one). */
+export const SIM_GATEWAYS: Record<ProviderKey, SimGateway> = {
+  'ncp-object-migration': ncpGateway,
+  'huawei-oms': huaweiGateway({
+    key: 'huawei-oms',
+    version: 'v2',
+    collections: ['tasks'],
+    match: (projectId, method, _collection, rest) => matchOms(projectId, method, rest),
+    serviceFault: (status) =>
+      serviceError(status, status >= 500 ? CHOSEN_CODES.omsInternal : CHOSEN_CODES.omsBadRequest, 'simulated fault'),
+  }),
+  'huawei-drs': huaweiGateway({
+    key: 'huawei-drs',
+    version: 'v3',
+    collections: ['jobs'],
+    match: (projectId, method, _collection, rest) => matchDrs(projectId, method, rest),
+    serviceFault: (status) =>
+      serviceError(status, status >= 500 ? CHOSEN_CODES.drsInternal : CHOSEN_CODES.drsBadRequest, 'simulated fault'),
+  }),
+  'huawei-dcs': huaweiGateway({
+    key: 'huawei-dcs',
+    version: 'v2',
+    collections: ['migration-task', 'migration-tasks'],
+    match: matchDcs,
+    serviceFault: (status) =>
+      dcsError(status, status >= 500 ? CHOSEN_CODES.dcsInternal : CHOSEN_CODES.dcsBadRequest, 'simulated fault'),
+  }),
+};
+
+const GATEWAY_LIST: readonly SimGateway[] = Object.values(SIM_GATEWAYS);
+
+/** The gateway that serves a raw path (no query), and the endpoint it names; no gateway when none claims it. */
+export function routeRequest(method: string, rawPath: string): { gateway?: SimGateway; route?: MatchedRoute } {
+  const segments = rawPath.split('/').slice(1);
+  for (const gateway of GATEWAY_LIST) {
+    const claim = gateway.claim(method, segments);
+    if (claim !== undefined) return { gateway, route: claim.route };
+  }
+  return {};
+}
+
+/** The access key a request presents in any scheme's way (the first that finds one), before anything is verified. */
+export function presentedAccessKey(headers: Record<string, string>): string | undefined {
+  for (const gateway of GATEWAY_LIST) {
+    const accessKey = gateway.auth.presentedAccessKey(headers);
+    if (accessKey !== undefined) return accessKey;
+  }
+  return undefined;
+}
