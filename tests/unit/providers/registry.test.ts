@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_KEYS, PROVIDER_MANIFESTS } from '../../../lib/providers/keys';
 import { adapters, moduleOf } from '../../../lib/providers/registry';
+import { providersConfig } from '../../../scripts/write-providers-config';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
@@ -27,6 +28,12 @@ describe('the provider registry', () => {
       expect(module.manifest.key).toBe(key);
     }
     expect(new Set(PROVIDER_MANIFESTS.map((m) => m.shortName)).size).toBe(PROVIDER_MANIFESTS.length);
+  });
+
+  it('is what serverless.yml builds its per-provider queues, alarms and event sources from (npm run providers)', async () => {
+    const written = JSON.parse(await readFile(join(ROOT, 'config/providers.json'), 'utf8'));
+    expect(written).toEqual(providersConfig());
+    expect(written.providers.map((p: { key: string }) => p.key)).toEqual([...PROVIDER_KEYS]);
   });
 
   it('declares only capabilities that the core reads', async () => {
