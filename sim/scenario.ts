@@ -71,19 +71,28 @@ function uuid(random: () => number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Math.floor(random() * 4)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** What a generated account of each provider carries beyond its keys (a new provider must say: compile error). */
+const ACCOUNT_EXTRAS: Record<ProviderKey, (n: string) => Partial<SimAccount> & { region: string }> = {
+  'ncp-object-migration': () => ({ region: 'KR' }),
+  'huawei-oms': (n) => ({
+    region: 'ap-southeast-1',
+    projectId: `fakeprojectoms${n}`,
+    oms: { dst_ak: `FAKE-OMS-DST-AK-${n}`, dst_sk: `FAKE-OMS-DST-SK-${n}` },
+  }),
+  'huawei-drs': (n) => ({ region: 'ap-southeast-1', projectId: `fakeprojectdrs${n}` }),
+  'huawei-dcs': (n) => ({ region: 'ap-southeast-1', projectId: `fakeprojectdcs${n}` }),
+};
+
 function makeAccount(provider: ProviderKey, index: number): SimAccount {
   const short = SHORT[provider].toUpperCase();
   const n = pad(index + 1, 2);
-  const account: SimAccount = {
+  return {
     name: `${SHORT[provider]}-${n}`,
     provider,
-    region: provider === 'ncp-object-migration' ? 'KR' : 'ap-southeast-1',
     accessKey: `FAKE-${short}-AK-${n}`,
     secretKey: `FAKE-${short}-SK-${n}`,
+    ...ACCOUNT_EXTRAS[provider](n),
   };
-  if (provider !== 'ncp-object-migration') account.projectId = `fakeproject${SHORT[provider]}${n}`;
-  if (provider === 'huawei-oms') account.oms = { dst_ak: `FAKE-OMS-DST-AK-${n}`, dst_sk: `FAKE-OMS-DST-SK-${n}` };
-  return account;
 }
 
 /**
