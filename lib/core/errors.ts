@@ -34,6 +34,11 @@ export interface ProviderErrorDetails {
    * carried it out. It is not sent again; the task is read back to find out.
    */
   maybeApplied?: boolean;
+  /**
+   * Not carried out because the run's time is up (the provider asked to wait past its stopBy): the work is handed
+   * on, not failed.
+   */
+  outOfTime?: boolean;
   cause?: unknown;
 }
 
@@ -50,6 +55,7 @@ export class ProviderError extends MigrationPauserError {
   readonly taskId?: string;
   readonly retryAfterMs?: number;
   readonly maybeApplied?: boolean;
+  readonly outOfTime?: boolean;
   attempts: number;
 
   constructor(message: string, details: ProviderErrorDetails) {
@@ -61,6 +67,7 @@ export class ProviderError extends MigrationPauserError {
     this.taskId = details.taskId;
     this.retryAfterMs = details.retryAfterMs;
     this.maybeApplied = details.maybeApplied;
+    this.outOfTime = details.outOfTime;
     this.attempts = details.attempts ?? 1;
   }
 
@@ -79,6 +86,7 @@ export class ProviderError extends MigrationPauserError {
       retryAfterMs: this.retryAfterMs,
       attempts: this.attempts,
       maybeApplied: this.maybeApplied,
+      outOfTime: this.outOfTime,
     };
   }
 }

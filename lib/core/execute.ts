@@ -149,6 +149,7 @@ async function checkStillPaused(
     read = await session.get(chunk.items.map((i) => i.task.taskId));
   } catch (cause) {
     const error = asProviderError(cause, chunk.account.config.provider);
+    if (error.outOfTime) return hand();
     const failure = { reason: `cannot read task: ${error.message}`, errorClass: error.errorClass, attempts: 1 };
     return {
       outcomes: chunk.items.map((i) => failedOutcome(i.target, failure, startedAt, deps.now().toISOString())),
@@ -156,6 +157,7 @@ async function checkStillPaused(
       handedBack: [],
     };
   }
+  if ([...read.values()].some((state) => state instanceof ProviderError && state.outOfTime)) return hand();
   const outcomes: TargetOutcome[] = [];
   const running: Chunk['items'] = [];
   const at = deps.now().toISOString();
@@ -272,6 +274,8 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
       const id = item.task.taskId;
       const result = results.get(id);
       if ((mayHaveActed(result) || unread.has(id)) && seen.stopped.has(id)) handedBack.push({ item, phase: 'confirm' });
+      // Throttled past the run's time, the call was never carried out: the next delivery makes it.
+      else if (result && !result.ok && result.error.outOfTime) handedBack.push({ item, phase: 'act' });
       else outcomes.push(outcomeOf(item.target, result, seen.last.get(id)));
     }
     return { outcomes, handedBack };
@@ -349,12 +353,17 @@ async function confirm(
     try {
       read = await session.get([...pending]);
     } catch (error) {
+      // The provider asks to wait past the run's time: what is left is handed on, as at the deadline.
+      if (error instanceof ProviderError && error.outOfTime) return { last, stopped: pending };
       // The account's credentials stay refused (its sessions are cut off): no read will ever come; stop now.
       if (error instanceof ProviderError && error.errorClass === 'auth') {
         for (const id of pending) last.set(id, error);
         break;
       }
       read = new Map(); // a failed read-back is not a failed action: try again until the deadline
+    }
+    if ([...read.values()].some((state) => state instanceof ProviderError && state.outOfTime)) {
+      return { last, stopped: pending };
     }
     for (const [id, state] of read) {
       if (!pending.has(id)) continue;

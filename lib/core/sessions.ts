@@ -1,5 +1,5 @@
 import type { AccountConfig } from '../config';
-import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, MAX_RETRY_AFTER_MS, type RetryPolicy } from '../http/client';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, type RetryPolicy } from '../http/client';
 import { TokenBucket } from '../http/rate-limiter';
 import { shareOfRateLimit } from '../http/rate-share';
 import type { ActionResult, Capabilities, ProviderAdapter, ProviderKey, ProviderSession, ProviderTask } from '../providers/types';
@@ -199,7 +199,7 @@ export class AccountSessions {
       retry: this.options.retry ?? DEFAULT_RETRY,
       limiter,
       sleep: this.options.sleep,
-      maxWaitMs: () => Math.min(MAX_RETRY_AFTER_MS, (this.stopBy ?? Number.POSITIVE_INFINITY) - Date.now()),
+      timeLeftMs: () => (this.stopBy ?? Number.POSITIVE_INFINITY) - Date.now(),
     };
   }
 

@@ -30,10 +30,11 @@ export interface HttpSettings {
   limiter: TokenBucket;
   sleep?: (ms: number) => Promise<void>;
   /**
-   * The longest a Retry-After may make this run wait, now (default MAX_RETRY_AFTER_MS; less near the run's
-   * deadline). A provider asking for longer is not waited for: the request fails `throttled`.
+   * How long this run may still wait for a provider (until its stopBy), now; default: no limit. A Retry-After is
+   * waited for up to MAX_RETRY_AFTER_MS and never past it: a provider asking for longer is not waited for, and the
+   * request fails `throttled` (marked `outOfTime` when it is the run's time that is short: hand it on, do not fail).
    */
-  maxWaitMs?: () => number;
+  timeLeftMs?: () => number;
 }
 
 /** The most a Retry-After is waited for: `Retry-After: 86400` must not put an account to sleep for a day. */
@@ -96,12 +97,16 @@ export async function sendProviderRequest(
     error.attempts = attempt;
     if (error.errorClass === 'throttled') {
       const asked = error.retryAfterMs ?? 2_000;
-      const allowed = Math.max(0, settings.maxWaitMs?.() ?? MAX_RETRY_AFTER_MS);
+      const timeLeft = Math.max(0, settings.timeLeftMs?.() ?? Number.POSITIVE_INFINITY);
+      const allowed = Math.min(MAX_RETRY_AFTER_MS, timeLeft);
       settings.limiter.holdFor(Math.min(asked, allowed));
       if (asked > allowed) {
+        const outOfTime = asked <= MAX_RETRY_AFTER_MS;
         throw new ProviderError(
-          `${error.message}; the provider asked to wait ${Math.ceil(asked / 1000)} s, more than the ${Math.floor(allowed / 1000)} s this run may wait`,
-          { ...error.details(), attempts: attempt },
+          outOfTime
+            ? `${error.message}; the provider asked to wait ${Math.ceil(asked / 1000)} s, past this run's time`
+            : `${error.message}; the provider asked to wait ${Math.ceil(asked / 1000)} s, more than the ${MAX_RETRY_AFTER_MS / 1000} s any run waits`,
+          { ...error.details(), attempts: attempt, ...(outOfTime ? { outOfTime: true } : {}) },
         );
       }
     }

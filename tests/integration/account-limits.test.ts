@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseAccounts } from '../../lib/config';
+import { runWorkMessage } from '../../lib/core/run';
 import { AccountSessions } from '../../lib/core/sessions';
 import { createLocalSecretSource } from '../../lib/local/secrets';
+import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
 import { adapters } from '../../lib/providers/registry';
 import { actionRequests, startFleet } from '../helpers/fleet';
 import { DRS_MAIN, drsJob, NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
@@ -65,5 +67,40 @@ describe('one batch size per account', () => {
       .filter((r) => r.provider === 'huawei-drs' && r.method === 'POST' && r.body)
       .map((r) => (JSON.parse(String(r.body)) as { jobs?: unknown[] }).jobs?.length ?? 0);
     expect(Math.max(...sizes)).toBe(20);
+  });
+});
+
+describe('a provider that asks to wait past the run’s time', () => {
+  it('gets the work handed on to the next delivery, not failed', async () => {
+    const fleet = await startFleet({
+      accounts: [NCP_MAIN],
+      tasks: [ncpPolicy('photos', 'STARTED')],
+      // The pause is throttled with the gateway's usual wait (2 s, no Retry-After); the worker has half a second left.
+      faults: [{ kind: 'http', status: 429, provider: 'ncp-object-migration', pathIncludes: '/pause', times: 1 }],
+    });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-3', reason: 'INC-3' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    if (!message) throw new Error('nothing was dispatched');
+
+    const first = await runWorkMessage(message, {
+      sessions: fleet.sessions(),
+      ledger: fleet.ledger,
+      failures: fleet.failures,
+      workQueue,
+      stopBy: Date.now() + 500,
+    });
+
+    expect(first).toEqual({ outcomes: [], handedOn: 1 });
+    expect(fleet.failures.messages).toEqual([]);
+    const [next] = workQueue.drain();
+    if (!next) throw new Error('nothing was handed on');
+    const second = await runWorkMessage(next, {
+      sessions: fleet.sessions(),
+      ledger: fleet.ledger,
+      failures: fleet.failures,
+      workQueue,
+    });
+    expect(second.outcomes.map((o) => o.outcome)).toEqual(['paused']);
   });
 });

@@ -186,7 +186,8 @@ describe('sendProviderRequest and a Retry-After', () => {
       };
       const sent = sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
       await expect(sent).rejects.toMatchObject({ errorClass: 'throttled', attempts: 1 });
-      await expect(sent).rejects.toThrow(/asked to wait 86400 s, more than the 60 s this run may wait/);
+      await expect(sent).rejects.toThrow(/asked to wait 86400 s, more than the 60 s any run waits/);
+      await expect(sent).rejects.not.toMatchObject({ outOfTime: true });
       expect(server.count()).toBe(1);
       expect(slept).toEqual([]);
       // The account is held for the ceiling, not for the day.
@@ -197,17 +198,18 @@ describe('sendProviderRequest and a Retry-After', () => {
     }
   });
 
-  it('waits no longer than the time the run has left', async () => {
+  it('waits no longer than the time the run has left, and says it is the run’s time that is short', async () => {
     const server = await throttling('20');
     try {
       const settings = {
         timeoutMs: 2_000,
         retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
         limiter: new TokenBucket(1_000, 100),
-        maxWaitMs: () => 5_000,
+        timeLeftMs: () => 5_000,
       };
       const sent = sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
-      await expect(sent).rejects.toThrow(/asked to wait 20 s, more than the 5 s this run may wait/);
+      await expect(sent).rejects.toThrow(/asked to wait 20 s, past this run's time/);
+      await expect(sent).rejects.toMatchObject({ errorClass: 'throttled', outOfTime: true });
     } finally {
       await server.close();
     }
