@@ -114,6 +114,11 @@ export interface SoakReport {
     redeliveries: number;
     /** Pauses refused as irreversible (DCS backup imports: a stop could never be undone), left running. */
     irreversibleRefused: number;
+    /**
+     * Resume work no hold accounted for (sent to the failures queue as suspicious-work). The soak forges nothing, so
+     * each is a resume whose hold went between its plan and its worker: worth a look when it is more than a few.
+     */
+    suspiciousWork: number;
     /** Final resumes run at the end, one per source used (and again while anything was left paused). */
     finalResumes: number;
   };
@@ -282,6 +287,7 @@ async function soakAgainst(
       redeliveries: 0,
       finalResumes: 0,
       irreversibleRefused: 0,
+      suspiciousWork: 0,
     },
   };
   const { exercised, errors } = soak;
@@ -673,6 +679,9 @@ async function measure(
   exercised.irreversibleRefused = recorded
     .flat()
     .filter((o) => o.outcome === 'unsupported' && o.target.resumeUnsupportedReason !== undefined).length;
+  exercised.suspiciousWork = dlq.filter((m) => m.kind === 'suspicious-work').length;
+  for (const m of dlq)
+    if (m.kind === 'suspicious-work') soak.options.log?.(`suspicious work: ${m.source} ${targetKey(m.target)}: ${m.reason}`);
   const still = pausedByOurLastAction(sim, foreign);
   for (const a of still) soak.options.log?.(`still paused: ${keyOf(a)} (${sim.task(a.provider, a.taskId)?.state})`);
   const holdsLeft = await ledger.pausedByUs();
