@@ -155,6 +155,22 @@ export function describeAdapterContract(name: string, options: AdapterContractOp
       expect(read.get(unknown)).toMatchObject({ errorClass: 'not-found' });
     });
 
+    it('says the same of every task when listing and when reading it back, irreversible ones included', async () => {
+      const session = open();
+      const listed = await session.list();
+      const read = await session.get(listed.map((t) => t.taskId));
+
+      for (const task of listed) {
+        const again = read.get(task.taskId);
+        expect(again, task.taskId).not.toBeInstanceOf(ProviderError);
+        if (again instanceof ProviderError || again === undefined) continue;
+        expect({ phase: again.phase, state: again.state }).toEqual({ phase: task.phase, state: task.state });
+        // A task that can never be resumed says why, in words, wherever it is seen.
+        expect(again.resumeUnsupportedReason).toBe(task.resumeUnsupportedReason);
+        if (task.resumeUnsupportedReason !== undefined) expect(task.resumeUnsupportedReason).toMatch(/\w+ \w+/);
+      }
+    });
+
     it('fails with an auth error after exactly one request when the secret key is wrong', async () => {
       const session = open({ editSecret: (secret) => replaceValue(secret, account.secretKey, WRONG_SECRET) });
       const before = requestsOfAccount().length;
