@@ -1,5 +1,6 @@
 import type { ActionResult, ProviderSession, ProviderTask } from '../providers/types';
 import type { Command } from './command';
+import { irreversiblePause } from './decide';
 import type { Chunk, ChunkPhase } from './dispatch';
 import { errorClassOf, ProviderError } from './errors';
 import { failedOutcome, settledOutcome } from './outcome';
@@ -75,6 +76,13 @@ export async function executeChunk(
     if (checked.handedBack.length) return { outcomes: [], handedBack: checked.handedBack };
     held.push(...checked.outcomes);
     items = checked.running;
+    // Running again, and a stop of it could never be undone: not without the command's say-so.
+    if (command.options.allowIrreversible !== true) {
+      for (const item of items.filter((i) => i.task.resumeUnsupportedReason)) {
+        held.push(settledOutcome(item.target, irreversiblePause(item.task.resumeUnsupportedReason ?? ''), settle.at));
+      }
+      items = items.filter((i) => !i.task.resumeUnsupportedReason);
+    }
     if (items.length === 0) return { outcomes: held, handedBack: [] };
   }
 

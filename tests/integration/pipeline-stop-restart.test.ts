@@ -3,6 +3,7 @@ import { parseCommand } from '../../lib/core/command';
 import { targetOf } from '../../lib/core/plan';
 import { runWorkMessage } from '../../lib/core/run';
 import { workMessageSchema } from '../../lib/core/work';
+import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
 import type { Scenario, SimTask } from '../../sim';
 import { actionRequests, startFleet } from '../helpers/fleet';
 
@@ -75,6 +76,32 @@ describe('DCS: stop now, restart later', () => {
     expect(resume.summary.totals).toEqual({ resumed: 1, unsupported: 1 });
     expect(fleet.sim.task('huawei-dcs', 'dcs-import-0')?.state).toBe('TERMINATED');
     expect((await fleet.ledger.pausedByUs()).map((h) => h.target.taskId)).toEqual(['dcs-import-0']);
+  });
+
+  it('does not stop again a backup import restarted by hand while a pause that found it stopped was queued', async () => {
+    const fleet = await startFleet(dcsFleet(0, 1));
+    await fleet.run({ action: 'pause', source: 'INC-1', options: { allowIrreversible: true } });
+    expect(fleet.sim.task('huawei-dcs', 'dcs-import-0')?.state).toBe('TERMINATED');
+    // A second pause finds it stopped under our hold: it plans to add its own hold (the hold phase)…
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-2' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    expect(message?.phase).toBe('hold');
+    if (!message) throw new Error('nothing was dispatched');
+    // …and before its worker comes, someone restarts the import by hand.
+    fleet.sim.setTaskState('huawei-dcs', 'dcs-import-0', 'FULLMIGRATING');
+    const stops = actionRequests(fleet.sim).length;
+
+    const { outcomes } = await runWorkMessage(message, {
+      sessions: fleet.sessions(),
+      ledger: fleet.ledger,
+      failures: fleet.failures,
+    });
+
+    expect(outcomes.map((o) => o.outcome)).toEqual(['unsupported']);
+    expect(actionRequests(fleet.sim).length).toBe(stops);
+    expect(fleet.sim.task('huawei-dcs', 'dcs-import-0')?.state).toBe('FULLMIGRATING');
+    expect((await fleet.ledger.pausedByUs()).map((h) => h.source)).toEqual(['INC-1']);
   });
 
   it('refuses the stop where it is made too: a work message that asks for it is unsupported, and nothing is sent', async () => {
