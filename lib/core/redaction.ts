@@ -10,19 +10,14 @@ export const REDACTED = '[REDACTED]';
 
 /** Keys (compared lower-case, without `-`, `_` or `.`) whose value is a credential whatever it looks like. */
 const SECRET_KEYS = new Set([
-  'ak',
-  'sk',
-  'dstak',
-  'dstsk',
-  'srcak',
-  'srcsk',
   'secret',
   'secrets',
   'cookie',
   'setcookie',
   'credentials',
-  // Each provider's own credential headers (NCP's x-ncp-iam-access-key, Huawei's x-security-token, …).
-  ...PROVIDER_MANIFESTS.flatMap((m) => m.credentialHeaders.map(normalisedKey)),
+  // Each provider's own credential headers (NCP's x-ncp-iam-access-key, Huawei's x-security-token, …) and the
+  // fields of its secret that hold a credential (Huawei's ak and sk, OMS's task keys, …).
+  ...PROVIDER_MANIFESTS.flatMap((m) => [...m.credentialHeaders, ...m.secretFields].map(normalisedKey)),
 ]);
 
 /** Key endings that name a credential: `secretKey`, `dst_secret_key`, `redisPassword`, `x-auth-token`. */

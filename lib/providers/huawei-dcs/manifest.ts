@@ -8,4 +8,6 @@ export const dcsManifest = {
   requiredAccountFields: ['projectId'],
   /** Request headers that carry a credential: redacted wherever a request is quoted. */
   credentialHeaders: ['authorization', 'x-security-token'],
+  /** Fields of the account's secret that hold a credential: redacted wherever they are quoted. */
+  secretFields: ['ak', 'sk', 'securityToken'],
 } as const;

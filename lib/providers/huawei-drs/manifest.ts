@@ -10,6 +10,8 @@ export const drsManifest = {
   requiredAccountFields: ['projectId'],
   /** Request headers that carry a credential: redacted wherever a request is quoted. */
   credentialHeaders: ['authorization', 'x-security-token'],
+  /** Fields of the account's secret that hold a credential: redacted wherever they are quoted. */
+  secretFields: ['ak', 'sk', 'securityToken'],
   /** A command's options for this provider, under `options["huawei-drs"]`. */
   options: z.strictObject({
     pauseMode: z._default(z.enum(['target', 'all']), 'target'),

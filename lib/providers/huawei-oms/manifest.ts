@@ -10,6 +10,8 @@ export const omsManifest = {
   requiredAccountFields: ['projectId'],
   /** Request headers that carry a credential: redacted wherever a request is quoted. */
   credentialHeaders: ['authorization', 'x-security-token'],
+  /** Fields of the account's secret that hold a credential: redacted wherever they are quoted. */
+  secretFields: ['ak', 'sk', 'securityToken', 'dst_ak', 'dst_sk', 'src_ak', 'src_sk', 'src_security_token', 'dst_security_token'],
   /** A command's options for this provider, under `options["huawei-oms"]`. */
   options: z.strictObject({
     migrateFailedObject: z._default(z.boolean(), false),

@@ -8,4 +8,6 @@ export const ncpManifest = {
   requiredAccountFields: [],
   /** Request headers that carry a credential: redacted wherever a request is quoted. */
   credentialHeaders: ['x-ncp-iam-access-key', 'x-ncp-apigw-signature-v2'],
+  /** Fields of the account's secret that hold a credential: redacted wherever they are quoted. */
+  secretFields: ['accessKey', 'secretKey'],
 } as const;
