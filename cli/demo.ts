@@ -69,7 +69,10 @@ export async function runDemo(io: CliIo, options: { json?: boolean } = {}): Prom
     }
     const [paused, resumed] = totals;
     io.out(`${paused?.['already-paused'] ?? 0} tasks were paused by someone else before the demo: they were left paused.`);
-    io.out(`${resumed?.unsupported ?? 0} DCS backup-import tasks cannot be restarted: reported unsupported, left stopped.`);
+    io.out(
+      `${paused?.unsupported ?? 0} DCS backup-import tasks could never be restarted once stopped: reported unsupported and left running (--allow-irreversible would stop them).`,
+    );
+    if (resumed?.unsupported) io.out(`${resumed.unsupported} tasks could not be resumed: reported unsupported, left paused.`);
     io.out(`${failures.messages.length} failures went to the failures queue (in memory here; a file or SQS otherwise).`);
     return 0;
   } finally {

@@ -73,6 +73,20 @@ afterAll(async () => {
 });
 
 describe('the migration-pauser command for an operator', () => {
+  it('npm start’s demo pauses and resumes the whole simulated fleet, leaves backup imports running, and exits 0', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'demo', '--json'], { env, timeout: 60_000 });
+    const demo = JSON.parse(stdout) as { runs: { action: string; totals: Record<string, number> }[]; failures: number };
+    const [pause, resume] = demo.runs;
+
+    expect(pause?.action).toBe('pause');
+    expect(pause?.totals.paused).toBeGreaterThan(0);
+    // Every backup import is refused, not stopped for good; every task the pause paused is resumed.
+    expect(pause?.totals.unsupported).toBeGreaterThan(0);
+    expect(resume?.totals.resumed).toBe(pause?.totals.paused);
+    expect(resume?.totals.unsupported).toBeUndefined();
+    expect(demo.failures).toBe(pause?.totals.failed ?? 0);
+  });
+
   it('stops with exit 3 on a hold it cannot read, names it, and leaves the ledger as it was', async () => {
     const state = await mkdtemp(join(tmpdir(), 'mp-malformed-'));
     const ledger = JSON.stringify({
