@@ -51,7 +51,8 @@ import {
 
 export const EXIT = { ok: 0, someFailed: 1, badInput: 2, config: 3 } as const;
 
-const EXIT_CODES = `exit codes: 0 all good, 1 some targets failed, 2 bad input (or a pause --all not confirmed),
+const EXIT_CODES = `exit codes: 0 all good, 1 some targets failed (or a resume left some paused: named), 2 bad input (or a
+  pause --all not confirmed),
   3 configuration or credentials problem (an invalid accounts file, an account whose secret is missing or refused,
   the local ledger still held by another run after --wait, or in remote mode: no AWS credentials, access denied,
   or the stage not deployed)`;
