@@ -119,15 +119,39 @@ export async function executeChunk(
   // target goes on to a confirm-only hand-off, which reads it. Taken for definitive, it would drop the pending hold
   // of a task an earlier delivery may well have paused.
   const unread = new Set<string>();
+  // Failures after which the task is known not to have moved: its pending hold goes (a pause's), rather than being
+  // taken later for ours when someone pauses the task by hand.
+  const notApplied = new Set<string>();
+  const tookEffect = command.action === 'pause' ? (t: ProviderTask) => isPaused(t) || t.phase === 'pausing' : wanted;
   if (refused.length) {
     const ids = refused.map((i) => i.task.taskId);
     const read = calls.session && !pastStop(deps) ? await calls.session.get(ids).catch(() => undefined) : undefined;
-    const tookEffect = command.action === 'pause' ? (t: ProviderTask) => isPaused(t) || t.phase === 'pausing' : wanted;
     for (const id of ids) {
       const state = read?.get(id);
       if (state === undefined || (state instanceof ProviderError && state.errorClass !== 'not-found')) unread.add(id);
       else if (!(state instanceof ProviderError) && tookEffect(state)) results.set(id, { taskId: id, ok: true });
+      else notApplied.add(id);
     }
+  }
+  // A server error (5xx) may or may not have been carried out: read back once; seen unmoved, it was not.
+  const serverErrors = items.filter((i) => {
+    const r = results.get(i.task.taskId);
+    return r !== undefined && !r.ok && !r.error.maybeApplied && (r.error.status ?? 0) >= 500;
+  });
+  if (serverErrors.length && calls.session && !pastStop(deps)) {
+    const ids = serverErrors.map((i) => i.task.taskId);
+    const read = await calls.session.get(ids).catch(() => undefined);
+    for (const id of ids) {
+      const state = read?.get(id);
+      if (state === undefined || state instanceof ProviderError) continue; // unknown: the hold stays unconfirmed
+      if (tookEffect(state)) results.set(id, { taskId: id, ok: true });
+      else notApplied.add(id);
+    }
+  }
+  // Answered without acting (throttled, credentials refused, a 4xx) or never sent: not carried out.
+  for (const [id, r] of results) {
+    if (r.ok || r.error.maybeApplied || r.error.outOfTime || refused.some((i) => i.task.taskId === id)) continue;
+    if (r.error.status === undefined || r.error.status < 500) notApplied.add(id);
   }
   // Accepted, or sent with no answer (the provider may have acted): both are read back, never sent again.
   const accepted = items.filter((i) => mayHaveActed(results.get(i.task.taskId))).map((i) => i.task.taskId);
@@ -136,7 +160,7 @@ export async function executeChunk(
       ? await confirm(calls.session, accepted, wanted, timing, deps, refused.length ? 0 : timing.intervalMs)
       : { last: new Map(), stopped: new Set<string>() };
   for (const id of unread) seen.stopped.add(id);
-  const acted = settle(results, seen, items, unread);
+  const acted = settle(results, seen, items, unread, notApplied);
   return { outcomes: [...held, ...acted.outcomes], handedBack: acted.handedBack };
 }
 
@@ -275,6 +299,7 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
     seen: Confirmation,
     items: Chunk['items'] = chunk.items,
     unread: ReadonlySet<string> = new Set(),
+    notApplied: ReadonlySet<string> = new Set(),
   ): ChunkResult => {
     const outcomes: TargetOutcome[] = [];
     const handedBack: HandedBack[] = [];
@@ -284,7 +309,10 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
       if ((mayHaveActed(result) || unread.has(id)) && seen.stopped.has(id)) handedBack.push({ item, phase: 'confirm' });
       // Throttled past the run's time, the call was never carried out: the next delivery makes it.
       else if (result && !result.ok && result.error.outOfTime) handedBack.push({ item, phase: 'act' });
-      else outcomes.push(outcomeOf(item.target, result, seen.last.get(id)));
+      else {
+        const outcome = outcomeOf(item.target, result, seen.last.get(id));
+        outcomes.push(outcome.outcome === 'failed' && notApplied.has(id) ? { ...outcome, notApplied: true } : outcome);
+      }
     }
     return { outcomes, handedBack };
   };

@@ -35,8 +35,10 @@ export interface TargetOutcome {
   attempts: number;
   stateAfter?: string;
   /**
-   * An action whose answer was lost, read back unchanged for the whole confirmation deadline: the provider did not
-   * carry it out (so a pause's pending hold goes).
+   * The provider did not carry the action out, for certain: it answered without acting (throttled, credentials
+   * refused, another 4xx), the request was never sent, the task was read back unmoved after a refusal or a server
+   * error, or an action whose answer was lost was read back unchanged for the whole confirmation deadline. A pause's
+   * pending hold then goes, so a later pause by someone else is not taken for ours.
    */
   notApplied?: true;
   startedAt: string;

@@ -6,7 +6,7 @@ import { createLocalSecretSource } from '../../lib/local/secrets';
 import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
 import { adapters } from '../../lib/providers/registry';
 import { actionRequests, startFleet } from '../helpers/fleet';
-import { DRS_MAIN, drsJob, NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
+import { DRS_MAIN, drsJob, drsJobId, NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
 
 const JOBS = 60;
 
@@ -102,5 +102,33 @@ describe('a provider that asks to wait past the run’s time', () => {
       workQueue,
     });
     expect(second.outcomes.map((o) => o.outcome)).toEqual(['paused']);
+  });
+});
+
+describe('a pause the provider answered without carrying it out', () => {
+  it('leaves no unconfirmed hold behind, so a pause by hand later is never taken for ours', async () => {
+    const fleet = await startFleet({
+      accounts: [NCP_MAIN, DRS_MAIN],
+      tasks: [ncpPolicy('photos', 'STARTED'), drsJob(1, 'orders-db', 'INCRE_TRANSFER_STARTED')],
+      faults: [
+        // Throttled on every attempt: the gateway said no each time.
+        { kind: 'http', status: 429, provider: 'ncp-object-migration', pathIncludes: '/pause' },
+        // A server error on the batch pause: it might have been carried out, so the job is read back (unmoved).
+        { kind: 'http', status: 503, provider: 'huawei-drs', pathIncludes: 'batch-pause-task' },
+      ],
+    });
+
+    const pause = await fleet.run({ action: 'pause', source: 'INC-4', reason: 'INC-4' });
+
+    expect(pause.summary.totals).toEqual({ failed: 2 });
+    expect(pause.outcomes.map((o) => o.notApplied)).toEqual([true, true]);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+    // Someone pauses both by hand; the incident's resume must leave them alone.
+    fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
+    fleet.sim.setTaskState('huawei-drs', drsJobId(1), 'PAUSING');
+    const starts = actionRequests(fleet.sim).length;
+    const resume = await fleet.run({ action: 'resume', source: 'INC-4', reason: 'over' });
+    expect(resume.summary.targets).toBe(0);
+    expect(actionRequests(fleet.sim).length).toBe(starts);
   });
 });
