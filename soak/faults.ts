@@ -1,9 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FailureMessage, FailureSink } from '../lib/core/failures';
 import type { ClaimResult, HistoryEntry, HistoryFilter, HoldChange, Lease, Ledger, PauseRecord } from '../lib/core/ledger';
-import type { AdapterRegistry } from '../lib/core/sessions';
 import type { TargetKey, TargetOutcome } from '../lib/core/types';
 import { MemoryLedger } from '../lib/local/ledger-memory';
-import type { ProviderAdapter } from '../lib/providers/types';
 
 /** Thrown by every ledger call of a worker the soak killed: a dead process does nothing more. */
 export class SoakKill extends Error {
@@ -208,26 +207,22 @@ export class DeliverySink implements FailureSink {
   }
 }
 
+/** The delivery whose code is running now, as far as its async calls reach: whether it is dead. */
+const delivery = new AsyncLocalStorage<{ isDead: () => boolean }>();
+let fetchGuarded = false;
+
 /**
- * The adapters of one worker delivery, which die with it: once its ledger is dead, every provider call it would
- * still start throws. A kill -9 stops all of a process at once; without this, the delivery's other branches in
- * flight (a message's other tasks and batches) would go on calling the provider after its death, as no real
- * worker can — and after its leases expired, at the same time as the next holder of those targets.
+ * Runs one worker delivery so that it dies whole, as a `kill -9`ed process does: once `isDead`, every HTTP request
+ * it would still send — from any of its branches in flight, inside an adapter call too (an OMS or NCP chunk makes
+ * one request per task) — throws instead. Without this, a dead delivery's other branches would go on calling the
+ * provider after its leases expired, at the same time as the next holder of those targets.
  */
-export function mortal(registry: AdapterRegistry, isDead: () => boolean): AdapterRegistry {
-  const alive = <T>(call: () => Promise<T>): Promise<T> => (isDead() ? Promise.reject(new SoakKill('killed worker')) : call());
-  const wrap = (adapter: ProviderAdapter): ProviderAdapter => ({
-    key: adapter.key,
-    capabilities: adapter.capabilities,
-    open: (context) => {
-      const session = adapter.open(context);
-      return {
-        list: () => alive(() => session.list()),
-        get: (ids) => alive(() => session.get(ids)),
-        pause: (tasks, options) => alive(() => session.pause(tasks, options)),
-        resume: (tasks, options) => alive(() => session.resume(tasks, options)),
-      };
-    },
-  });
-  return Object.fromEntries(Object.entries(registry).map(([key, adapter]) => [key, wrap(adapter)])) as AdapterRegistry;
+export function runMortal<T>(isDead: () => boolean, run: () => Promise<T>): Promise<T> {
+  if (!fetchGuarded) {
+    fetchGuarded = true;
+    const original = globalThis.fetch;
+    globalThis.fetch = (input, init) =>
+      delivery.getStore()?.isDead() ? Promise.reject(new SoakKill('killed worker')) : original(input, init);
+  }
+  return delivery.run({ isDead }, run);
 }

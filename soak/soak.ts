@@ -22,7 +22,7 @@ import {
   startSimulator,
 } from '../sim';
 import { seededRandom } from '../sim/random';
-import { DeliveryLedger, DeliverySink, type HoldEvent, injected, mortal, SoakLedger } from './faults';
+import { DeliveryLedger, DeliverySink, type HoldEvent, injected, runMortal, SoakLedger } from './faults';
 
 export interface SoakOptions {
   commands: number;
@@ -165,8 +165,8 @@ interface Soak {
   ledger: SoakLedger;
   failures: MemoryFailureSink;
   workQueue: MemoryWorkQueue;
-  /** Sessions of one invocation; a worker's die with it (`isDead`: its adapters call nothing more). */
-  sessions: (isDead?: () => boolean) => AccountSessions;
+  /** Sessions of one invocation. */
+  sessions: () => AccountSessions;
   exercised: SoakReport['exercised'];
   errors: string[];
   slowAccounts: ReadonlySet<string>;
@@ -261,7 +261,7 @@ async function soakAgainst(
     options,
     random,
     // One set of sessions per Lambda invocation, like the functions: each opens its own rate limiter and session.
-    sessions: (isDead) => new AccountSessions(accounts, isDead ? mortal(adapters, isDead) : adapters, secrets, { retry }),
+    sessions: () => new AccountSessions(accounts, adapters, secrets, { retry }),
     ledger: new SoakLedger(() => sim.applied.length),
     failures: new MemoryFailureSink(),
     workQueue: new MemoryWorkQueue(),
@@ -474,15 +474,19 @@ async function drainWorkers(soak: Soak, commandIndex: number, quiesce: () => Pro
         },
       );
       const stopBy = clock?.stopBy ?? Date.now() + WORKER_STOP_MS;
-      await runWorkMessage(message, {
-        sessions: soak.sessions(() => ledger.dead),
-        ledger,
-        failures,
-        workQueue: queue,
-        deadline: soak.ledger.clock() + WORKER_LIFETIME_MS,
-        ...clock,
-        stopBy,
-      }).catch(async (error: unknown) => {
+      await runMortal(
+        () => ledger.dead,
+        () =>
+          runWorkMessage(message, {
+            sessions: soak.sessions(),
+            ledger,
+            failures,
+            workQueue: queue,
+            deadline: soak.ledger.clock() + WORKER_LIFETIME_MS,
+            ...clock,
+            stopBy,
+          }),
+      ).catch(async (error: unknown) => {
         if (injected(error)) {
           later.push(message);
           return;
