@@ -304,7 +304,16 @@ async function soakAgainst(
   for (let i = 0; i < options.commands; i++) {
     const command = commandOf(i, random);
     setOutage(i === outageAt);
-    if (i === Math.floor(options.commands / 3)) exercised.handPaused += pauseSomeByHand(sim, tasks, foreign, random);
+    if (i === Math.floor(options.commands / 3)) {
+      const before = new Set(foreign.keys());
+      exercised.handPaused += pauseSomeByHand(sim, tasks, foreign, random);
+      const byHand = tasks.filter((t) => foreign.has(`${t.provider}/${t.id}`) && !before.has(`${t.provider}/${t.id}`));
+      for (const t of byHand) {
+        const key = `${t.provider}/${t.account}/${t.id}`;
+        const holds = (await soak.ledger.holdsOf([key])).map((h) => `${h.source}:${h.status ?? 'held'}:${h.commandId}`);
+        log(`paused by hand before command ${i + 1}: ${key}; our holds on it then: ${holds.join(', ') || 'none'}`);
+      }
+    }
     const from = sim.applied.length;
     const duplicate = random() < options.duplicateRate || i === 1;
     const deliveries = duplicate ? 2 : 1;
@@ -690,13 +699,25 @@ async function measure(
   for (const a of still) soak.options.log?.(`still paused: ${keyOf(a)} (${sim.task(a.provider, a.taskId)?.state})`);
   const holdsLeft = await ledger.pausedByUs();
   for (const h of holdsLeft) soak.options.log?.(`hold left: ${h.key} ${h.source} ${h.status} (${ledger.leaseOf(h.key)})`);
+  // Every action on a task someone paused by hand, with what the ledger remembers of that task: what to look at.
+  const notOurs = sim.applied.filter((a) => a.at >= (foreign.get(`${a.provider}/${a.taskId}`) ?? Number.POSITIVE_INFINITY));
+  for (const a of notOurs) {
+    const key = keyOf(a);
+    const since = foreign.get(`${a.provider}/${a.taskId}`) ?? 0;
+    soak.options.log?.(`acted on a task paused by hand: ${key} toward ${a.toward}, ${a.at - since} ms after the hand pause`);
+    for (const entry of await ledger.history({ targetKey: key })) {
+      const o = entry.outcome;
+      soak.options.log?.(
+        `  ${o.finishedAt} command ${entry.commandId}: ${o.outcome}${o.errorClass ? ` ${o.errorClass}` : ''}${o.notApplied ? ' notApplied' : ''} ${o.reason ?? ''}`,
+      );
+    }
+  }
   return {
     targets,
     outcomes,
     lost: targets - outcomes,
     duplicateProviderActions: duplicateActions(sim.applied, runs, keyOf),
-    resumedNotOurs: sim.applied.filter((a) => a.at >= (foreign.get(`${a.provider}/${a.taskId}`) ?? Number.POSITIVE_INFINITY))
-      .length,
+    resumedNotOurs: notOurs.length,
     failedInDlq,
     failed,
     failedNotInDlq: failed - failedInDlq,
