@@ -6,7 +6,7 @@ import { ncpManifest } from './ncp-object-migration/manifest';
 
 /**
  * Every provider's manifest: what the config and Command schemas, redaction and the CLI know about it without
- * loading its adapter. A leaf (the manifests import nothing), so those modules take their provider lists from here
+ * loading its adapter. A leaf (the manifests import nothing of the system but the part the Huawei services share), so those modules take their provider lists from here
  * with no import running back. Adding a provider: its folder (manifest, adapter, index) and one line here and in
  * registry.ts — the compiler names every Record<ProviderKey, …> that then lacks it.
  */

@@ -1,17 +1,23 @@
 import * as z from 'zod/mini';
+import { HUAWEI_MANIFEST } from '../huawei/manifest';
 
 /** What the rest of the system knows about Huawei OMS without loading its adapter. */
 export const omsManifest = {
+  ...HUAWEI_MANIFEST,
   key: 'huawei-oms',
   displayName: 'Huawei OMS',
   /** The short name on a progress bar. */
   shortName: 'oms',
-  /** Account fields the accounts file must give for this provider, beyond the common ones: the project in every path. */
-  requiredAccountFields: ['projectId'],
-  /** Request headers that carry a credential: redacted wherever a request is quoted. */
-  credentialHeaders: ['authorization', 'x-security-token'],
-  /** Fields of the account's secret that hold a credential: redacted wherever they are quoted. */
-  secretFields: ['ak', 'sk', 'securityToken', 'dst_ak', 'dst_sk', 'src_ak', 'src_sk', 'src_security_token', 'dst_security_token'],
+  /** The task keys that a resume sends, from the account's secret, too. */
+  secretFields: [
+    ...HUAWEI_MANIFEST.secretFields,
+    'dst_ak',
+    'dst_sk',
+    'src_ak',
+    'src_sk',
+    'src_security_token',
+    'dst_security_token',
+  ],
   /** A command's options for this provider, under `options["huawei-oms"]`. */
   options: z.strictObject({
     migrateFailedObject: z._default(z.boolean(), false),
