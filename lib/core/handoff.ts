@@ -3,12 +3,36 @@ import type { Command } from './command';
 import type { Chunk, ChunkPhase } from './dispatch';
 import type { HandedBack } from './execute';
 import { inParallel } from './holds';
-import type { Ledger } from './ledger';
+import { holdStatus, type Ledger } from './ledger';
 import { failedOutcome } from './outcome';
 import type { Recorder } from './recorder';
 import type { AccountSessions } from './sessions';
 import { targetKey } from './types';
 import { toWorkMessage, type WorkMessage, type WorkQueue } from './work';
+
+/**
+ * A pause given up before its call was ever made leaves the pending hold it wrote ahead: it would be taken for ours
+ * the day someone pauses the task by hand. The holds this command wrote for such targets go, under each target's
+ * lease (a target busy with another command keeps its hold pending: the next command on it settles it).
+ */
+async function dropUnsentPendingHolds(
+  command: Command,
+  scope: string,
+  handedBack: readonly HandedBack[],
+  deps: HandoffDeps,
+): Promise<void> {
+  if (command.action !== 'pause') return;
+  const keys = handedBack.filter(({ phase }) => phase !== 'confirm').map(({ item }) => targetKey(item.target));
+  if (keys.length === 0) return;
+  const lease = { holder: `${scope}@gave-up`, expiresAt: deps.now().getTime() + 60_000 };
+  const leased = await deps.ledger.acquireLeases(keys, lease);
+  const changes = [...leased].flatMap(([key, holds]) =>
+    holds.some((h) => h.source === command.source && h.commandId === command.commandId && holdStatus(h) === 'pending')
+      ? [{ key, remove: [command.source] }]
+      : [{ key }],
+  );
+  await deps.ledger.changeHolds(lease.holder, changes, { releaseLease: true });
+}
 
 /** A target handed back this many times fails as retryable instead of going round again (a stuck provider). */
 export const MAX_HANDOFFS = 5;
@@ -40,8 +64,8 @@ export async function handOn(
     const at = deps.now().toISOString();
     const limit = deps.workQueue ? `handed back ${MAX_HANDOFFS} times` : 'not finished here';
     await record(
-      handedBack.map(({ item, phase, why }) =>
-        failedOutcome(
+      handedBack.map(({ item, phase, why }) => {
+        const failed = failedOutcome(
           item.target,
           {
             reason: `${limit}: ${why ?? 'stopped at the deadline'} ${phase === 'confirm' ? 'after the provider accepted the action, before it was confirmed' : 'before any provider call'}; redrive it`,
@@ -49,10 +73,12 @@ export async function handOn(
             attempts: phase === 'confirm' ? 1 : 0,
           },
           at,
-        ),
-      ),
+        );
+        return phase === 'confirm' ? failed : { ...failed, notApplied: true as const };
+      }),
       scope,
     );
+    await dropUnsentPendingHolds(command, scope, handedBack, deps);
     return [];
   }
   const groups = new Map<string, Chunk>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAccounts } from '../../lib/config';
-import { runWorkMessage } from '../../lib/core/run';
+import { MAX_HANDOFFS, runWorkMessage } from '../../lib/core/run';
 import { AccountSessions } from '../../lib/core/sessions';
 import { createLocalSecretSource } from '../../lib/local/secrets';
 import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
@@ -130,5 +130,28 @@ describe('a pause the provider answered without carrying it out', () => {
     const resume = await fleet.run({ action: 'resume', source: 'INC-4', reason: 'over' });
     expect(resume.summary.targets).toBe(0);
     expect(actionRequests(fleet.sim).length).toBe(starts);
+  });
+});
+
+describe('a pause handed on until it gives up, never having called the provider', () => {
+  it('fails for a redrive and takes back the unconfirmed hold it wrote ahead', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-5', reason: 'INC-5' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    if (!message) throw new Error('nothing was dispatched');
+
+    // The last hand-off allowed, and no time left at all: the worker writes its hold ahead, then has to give up.
+    const { outcomes } = await runWorkMessage(
+      { ...message, handoff: MAX_HANDOFFS },
+      { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures, workQueue, stopBy: Date.now() - 1 },
+    );
+
+    expect(outcomes).toMatchObject([
+      { outcome: 'failed', notApplied: true, reason: expect.stringMatching(/before any provider call/) },
+    ]);
+    expect(actionRequests(fleet.sim)).toEqual([]);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+    expect(fleet.failures.messages.map((m) => m.kind)).toEqual(['target-failed']);
   });
 });
