@@ -62,39 +62,36 @@ export interface FailureSink {
   send(messages: readonly FailureMessage[]): Promise<void>;
 }
 
-export function targetFailure(command: Command, outcome: TargetOutcome): FailureMessage {
+/** What every message about one target says: which command asked, who, and for which target, when. */
+function aboutTarget(command: Command, outcome: TargetOutcome) {
   return {
-    kind: 'target-failed',
     commandId: command.commandId,
     action: command.action,
-    reason: outcome.reason ?? 'failed',
-    commandReason: command.reason,
-    options: command.options,
     source: command.source,
-    ...(command.until ? { until: command.until } : {}),
     requestedBy: command.requestedBy,
     ...(command.sentBy ? { sentBy: command.sentBy } : {}),
     target: outcome.target,
-    errorClass: outcome.errorClass ?? 'provider-error',
-    providerCode: outcome.providerCode,
-    attempts: outcome.attempts,
-    startedAt: outcome.startedAt,
     failedAt: outcome.finishedAt,
   };
 }
 
-export function suspiciousWork(command: Command, outcome: TargetOutcome): FailureMessage {
+export function targetFailure(command: Command, outcome: TargetOutcome): FailureMessage {
   return {
-    kind: 'suspicious-work',
-    commandId: command.commandId,
-    action: command.action,
-    reason: outcome.reason ?? 'not held',
-    source: command.source,
-    requestedBy: command.requestedBy,
-    ...(command.sentBy ? { sentBy: command.sentBy } : {}),
-    target: outcome.target,
-    failedAt: outcome.finishedAt,
+    kind: 'target-failed',
+    ...aboutTarget(command, outcome),
+    reason: outcome.reason ?? 'failed',
+    commandReason: command.reason,
+    options: command.options,
+    ...(command.until ? { until: command.until } : {}),
+    errorClass: outcome.errorClass ?? 'provider-error',
+    providerCode: outcome.providerCode,
+    attempts: outcome.attempts,
+    startedAt: outcome.startedAt,
   };
+}
+
+export function suspiciousWork(command: Command, outcome: TargetOutcome): FailureMessage {
+  return { kind: 'suspicious-work', ...aboutTarget(command, outcome), reason: outcome.reason ?? 'not held' };
 }
 
 export function accountFailure(command: Command, failure: AccountFailure, at: string): FailureMessage {

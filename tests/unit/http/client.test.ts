@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../lib/core/errors';
@@ -84,21 +84,11 @@ describe('TokenBucket', () => {
 
 describe('sendProviderRequest and actions whose answer is lost', () => {
   /** A server on 127.0.0.1 that counts requests and drops the connection of the first `drops` of them. */
-  async function dropping(drops: number): Promise<{ url: URL; count: () => number; close: () => Promise<void> }> {
-    let seen = 0;
-    const server = createServer((req, res) => {
-      seen += 1;
+  const dropping = (drops: number) =>
+    countingServer((seen, req, res) => {
       if (seen <= drops) req.socket.destroy();
       else res.end('{}');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-      url: new URL(`http://127.0.0.1:${port}/x`),
-      count: () => seen,
-      close: () => new Promise((resolve) => server.close(() => resolve())),
-    };
-  }
   const settings = {
     timeoutMs: 2_000,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
@@ -145,20 +135,10 @@ describe('sendProviderRequest and actions whose answer is lost', () => {
 
 describe('sendProviderRequest and a Retry-After', () => {
   /** A server on 127.0.0.1 answering every request 429 with this Retry-After. */
-  async function throttling(retryAfter: string): Promise<{ url: URL; count: () => number; close: () => Promise<void> }> {
-    let seen = 0;
-    const server = createServer((_req, res) => {
-      seen += 1;
+  const throttling = (retryAfter: string) =>
+    countingServer((_seen, _req, res) => {
       res.writeHead(429, { 'retry-after': retryAfter }).end('{}');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-      url: new URL(`http://127.0.0.1:${port}/x`),
-      count: () => seen,
-      close: () => new Promise((resolve) => server.close(() => resolve())),
-    };
-  }
   const call = {
     provider: 'test',
     sign: (r: HttpRequest) => r,
@@ -215,3 +195,21 @@ describe('sendProviderRequest and a Retry-After', () => {
     }
   });
 });
+
+/** A server on 127.0.0.1 that counts the requests it gets and answers each as `answer` says. */
+async function countingServer(
+  answer: (seen: number, req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: URL; count: () => number; close: () => Promise<void> }> {
+  let seen = 0;
+  const server = createServer((req, res) => {
+    seen += 1;
+    answer(seen, req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: new URL(`http://127.0.0.1:${port}/x`),
+    count: () => seen,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
