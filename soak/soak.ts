@@ -312,6 +312,7 @@ async function soakAgainst(
         const key = `${t.provider}/${t.account}/${t.id}`;
         const holds = (await soak.ledger.holdsOf([key])).map((h) => `${h.source}:${h.status ?? 'held'}:${h.commandId}`);
         log(`paused by hand before command ${i + 1}: ${key}; our holds on it then: ${holds.join(', ') || 'none'}`);
+        if (holds.length > 0) await logTaskStory(soak, key, 'its story until then');
       }
     }
     const from = sim.applied.length;
@@ -353,7 +354,7 @@ async function soakAgainst(
   }
   setOutage(false);
 
-  const orphaned = await orphanedTasks(sim, soak.ledger, foreign);
+  const orphaned = await orphanedTasks(soak, tasks, foreign);
   // The end of the day: every source used resumes what it holds, until nothing of ours is left paused (an operator
   // would redrive what failed).
   for (let pass = 0; pass < 3; pass++) {
@@ -704,13 +705,7 @@ async function measure(
   for (const a of notOurs) {
     const key = keyOf(a);
     const since = foreign.get(`${a.provider}/${a.taskId}`) ?? 0;
-    soak.options.log?.(`acted on a task paused by hand: ${key} toward ${a.toward}, ${a.at - since} ms after the hand pause`);
-    for (const entry of await ledger.history({ targetKey: key })) {
-      const o = entry.outcome;
-      soak.options.log?.(
-        `  ${o.finishedAt} command ${entry.commandId}: ${o.outcome}${o.errorClass ? ` ${o.errorClass}` : ''}${o.notApplied ? ' notApplied' : ''} ${o.reason ?? ''}`,
-      );
-    }
+    await logTaskStory(soak, key, `acted on a task paused by hand, toward ${a.toward}, ${a.at - since} ms after the hand pause`);
   }
   return {
     targets,
@@ -758,9 +753,43 @@ function pausedByOurLastAction(sim: Simulator, foreign: ReadonlyMap<string, numb
 }
 
 /** Tasks our commands paused, paused now, with no hold of ours on them at all. */
-async function orphanedTasks(sim: Simulator, ledger: SoakLedger, foreign: ReadonlyMap<string, number>): Promise<number> {
+async function orphanedTasks(soak: Soak, tasks: readonly SimTask[], foreign: ReadonlyMap<string, number>): Promise<number> {
+  const { sim, ledger } = soak;
   const held = new Set((await ledger.pausedByUs()).map((h) => `${h.target.provider}/${h.target.taskId}`));
-  return pausedByOurLastAction(sim, foreign).filter((a) => !held.has(`${a.provider}/${a.taskId}`)).length;
+  const orphans = pausedByOurLastAction(sim, foreign).filter((a) => !held.has(`${a.provider}/${a.taskId}`));
+  // What to look at: the first few orphans' story, the provider's actions and the ledger's hold changes in order.
+  const keyOf = taskKeys(tasks);
+  for (const orphan of orphans.slice(0, 3)) await logTaskStory(soak, keyOf(orphan), 'orphaned');
+  return orphans.length;
+}
+
+/** Every provider action on a task (with the command it ran under) and every hold change, interleaved, then its outcomes. */
+async function logTaskStory(soak: Soak, key: TargetKey, why: string): Promise<void> {
+  const log = soak.options.log;
+  if (!log) return;
+  const [provider, , taskId] = key.split('/');
+  log(`${why}: ${key}`);
+  const events = soak.ledger.events.filter((e) => e.key === key);
+  const commandAt = (index: number) => soak.runs.find((r) => index >= r.from && index < r.to)?.command;
+  let next = 0;
+  soak.sim.applied.forEach((a, index) => {
+    if (a.provider !== provider || a.taskId !== taskId) return;
+    for (; next < events.length && (events[next]?.appliedBefore ?? 0) <= index; next++) {
+      const e = events[next];
+      if (e) log(`  hold ${e.op} ${e.source ?? '(all)'}`);
+    }
+    const command = commandAt(index);
+    log(
+      `  provider #${index}: toward ${a.toward} (command ${command ? `${command.action} ${command.source} ${command.commandId}` : 'in flight'})`,
+    );
+  });
+  for (const e of events.slice(next)) log(`  hold ${e.op} ${e.source ?? '(all)'}`);
+  for (const entry of await soak.ledger.history({ targetKey: key })) {
+    const o = entry.outcome;
+    log(
+      `  outcome ${entry.commandId}: ${o.outcome}${o.errorClass ? ` ${o.errorClass}` : ''}${o.notApplied ? ' notApplied' : ''} ${o.reason ?? ''}`,
+    );
+  }
 }
 
 /**

@@ -39,16 +39,26 @@ export function holdFor(command: Command, target: Target, status: PauseRecord['s
 /**
  * Write ahead: the holds of targets about to be paused (or held), as `pending`, durable before the provider is
  * asked. Whatever happens next — a crash, a lost response, a deadline, a failed ledger write — the task cannot end
- * up paused without a hold of ours. The targets are leased to `holder`; the leases stay taken.
+ * up paused without a hold of ours. The targets are leased to `holder`; the leases stay taken. `current` are the
+ * holds read under those leases: a confirmed hold this source already has is kept as it is, never replaced by an
+ * unconfirmed one — this command may give up without asking the provider, and taking back its pending hold must
+ * not take back the pause an earlier command made.
  */
 export async function placePendingHolds(
   command: Command,
   targets: readonly Target[],
+  current: ReadonlyMap<TargetKey, readonly PauseRecord[]>,
   ledger: Ledger,
   holder: string,
   at: string,
 ): Promise<void> {
-  const changes = targets.map((target) => ({ key: targetKey(target), put: [holdFor(command, target, 'pending', at)] }));
+  const confirmed = (key: TargetKey) =>
+    (current.get(key) ?? []).some((h) => h.source === command.source && holdStatus(h) === 'held');
+  const changes = targets.flatMap((target) => {
+    const key = targetKey(target);
+    return confirmed(key) ? [] : [{ key, put: [holdFor(command, target, 'pending', at)] }];
+  });
+  if (changes.length === 0) return;
   await ledger.changeHolds(holder, changes, { releaseLease: false });
   await ledger.flush();
 }

@@ -257,6 +257,7 @@ async function runChunk(
       await placePendingHolds(
         command,
         items.map((i) => i.target),
+        leased,
         deps.ledger,
         lease.holder,
         deps.now().toISOString(),

@@ -154,4 +154,27 @@ describe('a pause handed on until it gives up, never having called the provider'
     expect(await fleet.ledger.pausedByUs()).toEqual([]);
     expect(fleet.failures.messages.map((m) => m.kind)).toEqual(['target-failed']);
   });
+
+  it('keeps the confirmed hold of the same source that an earlier pause placed: that pause stays on record', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-5', reason: 'INC-5' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    if (!message) throw new Error('nothing was dispatched');
+    // Before that work is picked up, the same incident pauses again, in-process: the task is paused and held.
+    const again = await fleet.run({ action: 'pause', source: 'INC-5', reason: 'INC-5, again' });
+    expect(again.summary.totals).toEqual({ paused: 1 });
+
+    // The first command's worker then gives up before calling the provider.
+    await runWorkMessage(
+      { ...message, handoff: MAX_HANDOFFS },
+      { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures, workQueue, stopBy: Date.now() - 1 },
+    );
+
+    expect(await fleet.ledger.pausedByUs()).toMatchObject([
+      { source: 'INC-5', status: 'held', commandId: again.summary.commandId },
+    ]);
+    const resume = await fleet.run({ action: 'resume', source: 'INC-5', reason: 'over' });
+    expect(resume.summary.totals).toEqual({ resumed: 1 });
+  });
 });
