@@ -679,6 +679,7 @@ async function measure(
       if (succeeded.has(targetKey(target))) {
         falseFailures += 1;
         soak.options.log?.(`false failure: ${command.source} ${command.action} ${targetKey(target)}: ${outcome.reason}`);
+        if (falseFailures <= 3) await logTaskStory(soak, targetKey(target), 'its story');
       }
     }
   }
@@ -780,14 +781,14 @@ async function logTaskStory(soak: Soak, key: TargetKey, why: string): Promise<vo
     }
     const command = commandAt(index);
     log(
-      `  provider #${index}: toward ${a.toward} (command ${command ? `${command.action} ${command.source} ${command.commandId}` : 'in flight'})`,
+      `  provider #${index} at ${new Date(a.at).toISOString()}: toward ${a.toward} (command ${command ? `${command.action} ${command.source} ${command.commandId}` : 'in flight'})`,
     );
   });
   for (const e of events.slice(next)) log(`  hold ${e.op} ${e.source ?? '(all)'}`);
   for (const entry of await soak.ledger.history({ targetKey: key })) {
     const o = entry.outcome;
     log(
-      `  outcome ${entry.commandId}: ${o.outcome}${o.errorClass ? ` ${o.errorClass}` : ''}${o.notApplied ? ' notApplied' : ''} ${o.reason ?? ''}`,
+      `  outcome ${entry.commandId} ${o.startedAt ?? ''}..${o.finishedAt}: ${o.outcome}${o.errorClass ? ` ${o.errorClass}` : ''}${o.notApplied ? ' notApplied' : ''} ${o.reason ?? ''}`,
     );
   }
 }
