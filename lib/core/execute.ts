@@ -306,7 +306,11 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
     for (const item of items) {
       const id = item.task.taskId;
       const result = results.get(id);
-      if ((mayHaveActed(result) || unread.has(id)) && seen.stopped.has(id)) handedBack.push({ item, phase: 'confirm' });
+      if ((mayHaveActed(result) || unread.has(id)) && seen.stopped.has(id)) {
+        const last = seen.last.get(id);
+        const why = last instanceof ProviderError ? `the read-back kept failing (${last.message})` : undefined;
+        handedBack.push({ item, phase: 'confirm', ...(why ? { why } : {}) });
+      }
       // Throttled past the run's time, the call was never carried out: the next delivery makes it.
       else if (result && !result.ok && result.error.outOfTime) handedBack.push({ item, phase: 'act' });
       else {
@@ -412,5 +416,21 @@ async function confirm(
     if (now >= stopBy && stopBy <= deadline) return { last, stopped: pending };
     if (now >= deadline) break;
   }
-  return { last, stopped: new Set() };
+  return { last, stopped: unanswered(pending, last) };
+}
+
+/**
+ * Past the confirmation deadline, the tasks no read-back answered for (each read failed or timed out) are not known
+ * to be unconfirmed: the provider accepted the action and may well have carried it out. Like at a deadline, they are
+ * handed on to a confirm-only delivery rather than failed. A refused read (credentials) or a task gone is an answer.
+ */
+function unanswered(pending: ReadonlySet<string>, last: ReadonlyMap<string, ReadBack>): Set<string> {
+  return new Set(
+    [...pending].filter((id) => {
+      const state = last.get(id);
+      return (
+        state === undefined || (state instanceof ProviderError && state.errorClass !== 'auth' && state.errorClass !== 'not-found')
+      );
+    }),
+  );
 }

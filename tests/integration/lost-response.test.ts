@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { startFleet } from '../helpers/fleet';
+import { runWorkMessage } from '../../lib/core/run';
+import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
+import { actionRequests, startFleet } from '../helpers/fleet';
 import { NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
 
 /**
@@ -64,5 +66,30 @@ describe('a pause whose response was lost after the provider applied it', () => 
 
     expect(result.outcomes).toMatchObject([{ outcome: 'failed', errorClass: 'retryable' }]);
     expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'INC-8', status: 'pending' }]);
+  });
+
+  it('is handed on to be confirmed, not failed, when no read-back answers before the deadline after an accepted pause', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-9' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    if (!message) throw new Error('nothing was dispatched');
+    // The pause is accepted (and carried out); then every read of the task fails until the confirmation deadline.
+    fleet.sim.inject({ kind: 'http', status: 503, method: 'GET', pathIncludes: '/photos' });
+    const deps = { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures, workQueue };
+
+    const first = await runWorkMessage(message, deps);
+
+    expect(first.outcomes).toEqual([]);
+    expect(fleet.failures.messages).toEqual([]);
+    const [handedOn] = workQueue.drain();
+    expect(handedOn).toMatchObject({ phase: 'confirm', handoff: 1 });
+    if (!handedOn) throw new Error('nothing was handed on');
+    // The provider answers again: the next delivery reads the task paused, without asking for a second pause.
+    fleet.sim.clearFaults();
+    const second = await runWorkMessage(handedOn, { ...deps, sessions: fleet.sessions() });
+    expect(second.outcomes.map((o) => o.outcome)).toEqual(['paused']);
+    expect(actionRequests(fleet.sim)).toHaveLength(1);
+    expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'INC-9', status: 'held' }]);
   });
 });
