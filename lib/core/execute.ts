@@ -52,6 +52,7 @@ export async function executeChunk(
   chunk: Chunk,
   deps: ExecuteDeps,
   phase: HandoffPhase = 'act',
+  earlierOfOurs: ReadonlySet<string> = new Set(),
 ): Promise<ChunkResult> {
   if (pastStop(deps)) return { outcomes: [], handedBack: chunk.items.map((item) => ({ item, phase })) };
   const settle = settler(command, chunk, deps);
@@ -122,6 +123,9 @@ export async function executeChunk(
   // Failures after which the task is known not to have moved: its pending hold goes (a pause's), rather than being
   // taken later for ours when someone pauses the task by hand.
   const notApplied = new Set<string>();
+  // Refused, but read back where the action leads: taken for the effect of an earlier request of ours.
+  const refusedThere = new Set<string>();
+  const pausedByOthers = new Map<string, ProviderTask>();
   const tookEffect = command.action === 'pause' ? (t: ProviderTask) => isPaused(t) || t.phase === 'pausing' : wanted;
   if (refused.length) {
     const ids = refused.map((i) => i.task.taskId);
@@ -129,8 +133,17 @@ export async function executeChunk(
     for (const id of ids) {
       const state = read?.get(id);
       if (state === undefined || (state instanceof ProviderError && state.errorClass !== 'not-found')) unread.add(id);
-      else if (!(state instanceof ProviderError) && tookEffect(state)) results.set(id, { taskId: id, ok: true });
-      else notApplied.add(id);
+      else if (!(state instanceof ProviderError) && tookEffect(state)) {
+        const result = results.get(id);
+        if (command.action === 'pause' && !earlierOfOurs.has(id) && (result?.ok !== false || result.error.attempts <= 1)) {
+          // Nothing of ours could have paused it (a first request, no earlier delivery, no hold of ours): someone else
+          // did, since the plan. Like a task found paused at planning, it is not ours to hold or resume.
+          pausedByOthers.set(id, state);
+        } else {
+          results.set(id, { taskId: id, ok: true });
+          refusedThere.add(id);
+        }
+      } else notApplied.add(id);
     }
   }
   // A server error (5xx) may or may not have been carried out: read back once; seen unmoved, it was not.
@@ -160,8 +173,30 @@ export async function executeChunk(
       ? await confirm(calls.session, accepted, wanted, timing, deps, refused.length ? 0 : timing.intervalMs)
       : { last: new Map(), stopped: new Set<string>() };
   for (const id of unread) seen.stopped.add(id);
-  const acted = settle(results, seen, items, unread, notApplied);
-  return { outcomes: [...held, ...acted.outcomes], handedBack: acted.handedBack };
+  // Refused, then seen moving the other way (a resume by someone else was on its way): this request did nothing.
+  for (const id of refusedThere) {
+    const last = seen.last.get(id);
+    if (last !== undefined && !(last instanceof ProviderError) && !wanted(last) && !tookEffect(last)) notApplied.add(id);
+  }
+  const others = items.flatMap((item) => {
+    const state = pausedByOthers.get(item.task.taskId);
+    if (!state) return [];
+    const reason = `paused by someone else since it was planned (${state.state}): not ours to hold`;
+    return [
+      {
+        ...settledOutcome(item.target, { outcome: 'already-paused', reason, stateAfter: state.state }, settle.at),
+        notApplied: true as const,
+      },
+    ];
+  });
+  const acted = settle(
+    results,
+    seen,
+    items.filter((i) => !pausedByOthers.has(i.task.taskId)),
+    unread,
+    notApplied,
+  );
+  return { outcomes: [...held, ...others, ...acted.outcomes], handedBack: acted.handedBack };
 }
 
 /**

@@ -74,6 +74,8 @@ const DEFINITIVE_REFUSALS = new Set(['not-found', 'bad-request', 'invalid-state'
 export function pauseHoldChanges(command: Command, outcomes: readonly TargetOutcome[]): HoldChange[] {
   return outcomes.map((o): HoldChange => {
     const key = targetKey(o.target);
+    // Our request did nothing (whoever paused the task, it was not this command): no hold of this command's.
+    if (o.notApplied === true) return { key, remove: [command.source] };
     if (o.outcome === 'paused' || o.outcome === 'already-paused') {
       return { key, put: [holdFor(command, o.target, 'held', o.finishedAt)] };
     }

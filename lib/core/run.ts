@@ -276,7 +276,13 @@ async function runChunk(
       items = checked.act;
     }
     if (items.length === 0) return released;
-    const result = await executeChunk(command, { account: chunk.account, items }, deps, phase);
+    // Targets an earlier request of ours may have acted on: a dead delivery's, or one any hold of ours covers.
+    const earlierOfOurs = new Set(
+      items
+        .filter((i) => claimed.takenOver.has(targetKey(i.target)) || (leased.get(targetKey(i.target)) ?? []).length > 0)
+        .map((i) => i.task.taskId),
+    );
+    const result = await executeChunk(command, { account: chunk.account, items }, deps, phase, earlierOfOurs);
     const settled =
       command.action === 'pause'
         ? { changes: pauseHoldChanges(command, result.outcomes), outcomes: result.outcomes }

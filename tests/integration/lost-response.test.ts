@@ -93,3 +93,31 @@ describe('a pause whose response was lost after the provider applied it', () => 
     expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'INC-9', status: 'held' }]);
   });
 });
+
+describe('a first pause refused because someone else paused the task since it was planned', () => {
+  it('says already-paused and takes no hold: the task is not ours to resume', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')], transitionMs: 300 });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-10' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    if (!message) throw new Error('nothing was dispatched');
+    // Before the work is picked up, someone pauses the job by hand.
+    fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
+
+    // Our first and only pause request is refused; read back, the job is paused: not by us.
+    const { outcomes } = await runWorkMessage(message, {
+      sessions: fleet.sessions(),
+      ledger: fleet.ledger,
+      failures: fleet.failures,
+      workQueue,
+    });
+
+    expect(outcomes).toMatchObject([{ outcome: 'already-paused', reason: expect.stringMatching(/someone else/) }]);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+    expect(fleet.failures.messages).toEqual([]);
+    // Whoever paused it resumes it: the incident's resume leaves it alone.
+    const resume = await fleet.run({ action: 'resume', source: 'INC-10' });
+    expect(resume.summary.targets).toBe(0);
+    expect(fleet.sim.task('ncp-object-migration', 'photos')?.state).toBe('PAUSED');
+  });
+});
