@@ -1,7 +1,9 @@
 import type { Context } from 'aws-lambda';
 import type { Command } from '../core/command';
 import { CommandValidationError } from '../core/errors';
-import { runCommand } from '../core/run';
+import type { PauserEvent } from '../core/events';
+import { type RunDeps, runCommand } from '../core/run';
+import { type SkippedFire, skipCommand } from '../core/skip';
 import type { Summary } from '../core/types';
 import { timeLimitsOf } from './deadline';
 import { reportInvalidInput } from './invalid-input';
@@ -23,7 +25,9 @@ export interface InvokeSpec<TReply> {
   inProcessLimit: (runtime: AwsRuntime) => number;
   /** The metric counted once per invocation. */
   metric: string;
-  reply: (command: Command, summary: Summary, observability: Observability) => TReply;
+  /** A fire that must not act (a window's blackout date): recorded as skipped instead of run. */
+  skip?: (event: unknown) => SkippedFire | undefined;
+  reply: (command: Command, summary: Summary, observability: Observability, skipped?: SkippedFire) => TReply;
 }
 
 /**
@@ -45,13 +49,36 @@ export function createCommandInvokeHandler<TReply>(spec: InvokeSpec<TReply>, opt
       throw error;
     }
     return withCommandId(observability.logger, command.commandId, async () => {
-      const { summary } = await runCommand(
-        command,
-        rt.runDeps({ inProcessLimit: spec.inProcessLimit(rt), ...timeLimitsOf(context) }),
-      );
-      countMetric(observability.metrics, spec.metric);
+      const deps: RunDeps = rt.runDeps({
+        inProcessLimit: spec.inProcessLimit(rt),
+        ...timeLimitsOf(context),
+        ...eventsOf(rt, observability),
+      });
+      const skipped = spec.skip?.(event);
+      const { summary } = skipped ? await skipCommand(command, skipped, deps) : await runCommand(command, deps);
+      countMetric(observability.metrics, skipped ? 'window-skipped' : spec.metric);
       recordSummaryMetrics(observability.metrics, summary);
-      return spec.reply(command, summary, observability);
+      return spec.reply(command, summary, observability, skipped);
     });
   }, observability);
+}
+
+/**
+ * The stage's event bus (MP_EVENT_BUS_NAME), if any, with what a failed publish does here: an error log line naming
+ * the events and a count of `events-failed`. The command has succeeded all the same: its outcomes are recorded.
+ */
+export function eventsOf(rt: AwsRuntime, { logger, metrics }: Observability): Pick<RunDeps, 'events'> {
+  if (!rt.events) return {};
+  return {
+    events: {
+      publisher: rt.events,
+      onFailure: (error: unknown, events: readonly PauserEvent[]) => {
+        logger.error('events not published; the outcomes are recorded in the ledger', {
+          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+          detailTypes: events.map((e) => e.detailType),
+        });
+        countMetric(metrics, 'events-failed', events.length);
+      },
+    },
+  };
 }
