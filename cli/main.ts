@@ -208,25 +208,26 @@ example:
   migration-pauser redrive --provider huawei-drs --stage prod
 
 ${EXIT_CODES}`,
-  windows: `usage: migration-pauser windows [--count N] [--stage S] [--tz ZONE] [--config FILE] [--json]
+  windows: `usage: migration-pauser windows [--stage S] [--count N] [--tz ZONE] [--config FILE] [--json]
 
-The next scheduled pause/resume windows from serverless.yml (params windowName, windowTimezone, windowPauseCron,
-windowResumeCron, windowEnabled; --stage applies that stage's params over the defaults), each shown in the
-window's time zone and in the local one, with the UTC offset in force at that moment (a daylight-saving change
-shows as a changed offset). Reads the file only: nothing is deployed or called.
+The next fires of every window in the stage's windows file (config/windows.<stage>.yaml, default stage local), each
+shown in the window's time zone and in the local one, with the UTC offset in force at that moment (a daylight-saving
+change shows as a changed offset). A pause on a blackout date (except) is marked skipped; a day on which the resume
+fires before the pause (a change of clocks) is warned about on stderr. Reads the file only: nothing is deployed or
+called.
 
 options:
-  --count N             how many windows (default 5)
-  --stage S             the stage whose params apply (default: params.default)
+  --stage S             the stage whose windows file to read (default local); a stage without one is an error
+  --count N             how many fires per window (default 5)
   --tz ZONE             the local time zone to show (default $TZ, else this machine's)
-  --now TIME            list the windows after this ISO time instead of now
-  --config FILE         the serverless configuration (default ./serverless.yml)
+  --now TIME            list the fires after this ISO time instead of now
+  --config FILE         read this windows file instead of config/windows.<stage>.yaml
   --json                print JSON instead of a table
 
 example:
-  migration-pauser windows --count 3 --tz Europe/Berlin
+  migration-pauser windows --stage prod --count 3 --tz Europe/Berlin
 
-exit codes: 0 shown, 2 bad input, 3 serverless.yml unreadable or without a window`,
+exit codes: 0 shown, 2 bad input (no windows file for the stage, an invalid one, a bad flag)`,
   simulator: `usage: migration-pauser simulator [--port P] [--scenario FILE] [--json]
 
 Runs the provider simulator (NCP Object Migration, Huawei OMS, DRS, DCS) in the foreground and prints an accounts
@@ -263,7 +264,7 @@ usage:
   migration-pauser history --task P/ACCOUNT/ID | --command ID [--since TIME]   the audit trail
   migration-pauser release --task P/ACCOUNT/ID --source S --reason TEXT   end one hold, provider untouched
   migration-pauser redrive [--command ID] [--provider KEY] [--dry-run]   run failed targets again
-  migration-pauser windows [--count N] [--stage S]           the next scheduled pause/resume windows
+  migration-pauser windows [--stage S] [--count N]           the next fires of the stage's windows
   migration-pauser simulator [--port P] [--scenario FILE]    run the provider simulator in the foreground
   migration-pauser demo                                      the whole flow against the simulator (npm start)
   migration-pauser <command> --help                          usage, options and an example for one command
@@ -842,29 +843,8 @@ async function redrive(values: Values, io: CliIo): Promise<number> {
 }
 
 async function showWindows(values: Values, io: CliIo): Promise<number> {
-  const { assertTimeZone, formatWindows, nextWindows, readWindowParams, windowsView } = await import('./windows');
-  const count = values.count === undefined ? 5 : Number(values.count);
-  if (!Number.isInteger(count) || count < 1 || count > 100) {
-    io.err(`--count ${values.count} is not a whole number from 1 to 100`);
-    return EXIT.badInput;
-  }
-  const now = values.now === undefined ? new Date() : new Date(values.now);
-  if (Number.isNaN(now.getTime())) {
-    io.err(`--now ${values.now} is not a time (use ISO 8601, e.g. 2026-03-06T12:00:00Z)`);
-    return EXIT.badInput;
-  }
-  const localZone = values.tz ?? (io.env.TZ || undefined) ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  try {
-    assertTimeZone(localZone, values.tz ? '--tz' : 'TZ');
-  } catch (error) {
-    io.err((error as Error).message);
-    return EXIT.badInput;
-  }
-  const params = await readWindowParams(values.config ?? 'serverless.yml', values.stage);
-  const spans = nextWindows(params, now, count);
-  if (values.json) io.out(JSON.stringify(windowsView(params, spans, localZone), null, 2));
-  else io.out(formatWindows(params, spans, localZone));
-  return EXIT.ok;
+  const { windowsCommand } = await import('./windows');
+  return windowsCommand(values, io);
 }
 
 async function runSimulator(values: Values, io: CliIo): Promise<number> {

@@ -22,3 +22,44 @@ export function localDateOf(at: Date, zone: string): string {
   );
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
+
+/** Milliseconds `zone` is ahead of UTC at the instant `at`. */
+function offsetAt(at: number, zone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  const asUtc = Date.UTC(
+    parts.year ?? 0,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
+  return asUtc - (at - (at % 1000));
+}
+
+/**
+ * The instant of a wall-clock time (`2027-01-16T22:00` or with seconds) in `zone`. A time the clocks skip (spring
+ * forward) comes out one offset later, as EventBridge Scheduler runs it.
+ */
+export function instantOf(localDateTime: string, zone: string): Date {
+  const [date = '', time = ''] = localDateTime.split('T');
+  const [y = 0, mo = 1, d = 1] = date.split('-').map(Number);
+  const [h = 0, mi = 0, s = 0] = time.split(':').map(Number);
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  const first = wall - offsetAt(wall, zone);
+  // Near a change of offset the first guess used the wrong side's offset: correct once with the offset found there.
+  return new Date(wall - offsetAt(first, zone));
+}

@@ -21,6 +21,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /** The functions that run commands and so tell of them; redrive only moves failures back to the commands queue. */
 const PUBLISHERS = ['window', 'commands', 'incident', 'worker'] as const;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
 const BUS_ARN = { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/ops-bus' };
 
 let withBus: PackagedService;
