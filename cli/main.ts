@@ -19,6 +19,7 @@ import { createLocalRuntime } from '../lib/local/runtime';
 import { createLocalSecretSource } from '../lib/local/secrets';
 import { adapters } from '../lib/providers/registry';
 import { PROVIDER_KEYS, type ProviderKey } from '../lib/providers/types';
+import { eventsFileDeps } from './events-file';
 import {
   formatFailures,
   formatHistory,
@@ -65,7 +66,8 @@ const SCOPE_HELP = `scope (combine freely; repeat a flag for several values; eve
 const LOCAL_HELP = `  --accounts FILE       local mode: accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
   --state-dir DIR       local mode: where the embedded ledger and failures file live (default .migration-pauser)
   --wait SECONDS        local mode: how long to wait while another run holds the state dir's ledger (default 60,
-                        0: do not wait); then exit 3`;
+                        0: do not wait); then exit 3
+  --events-file FILE    local mode: append the run's events (Command Completed, Target Failed) as JSON lines`;
 
 const REMOTE_HELP = `  --stage S             remote mode: act through the deployed stage S instead of in this process
   --region R            remote mode: its AWS region (default $AWS_REGION, else ap-northeast-2)
@@ -340,6 +342,7 @@ const OPTIONS = {
   tz: { type: 'string' },
   now: { type: 'string' },
   config: { type: 'string' },
+  'events-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -435,6 +438,11 @@ async function runVerb(action: 'pause' | 'resume', dryRun: boolean, values: Valu
     ]);
   }
   const remote = remoteTargetOf(values);
+  if (remote && values['events-file'] !== undefined) {
+    throw new CommandValidationError([
+      { path: '--events-file', message: 'local runs only: a stage publishes to its eventBusName' },
+    ]);
+  }
   if (remote) return runRemoteVerb(command, remote, values, io);
   const accounts = await loadAccountsFile(values.accounts ?? io.env.MIGRATION_PAUSER_ACCOUNTS ?? 'accounts.json');
   if (needsConfirmation(command, values, io) && !(await confirmed(io, accounts.accounts.length))) {
@@ -452,7 +460,11 @@ async function runVerb(action: 'pause' | 'resume', dryRun: boolean, values: Valu
   let result: Awaited<ReturnType<typeof runCommand>>;
   try {
     if (progress && action === 'resume') await expectHeld(command, runtime.ledger, progress);
-    result = await runCommand(command, { ...runtime, ...(progress ? { onOutcome: progress.onOutcome } : {}) });
+    result = await runCommand(command, {
+      ...runtime,
+      ...(progress ? { onOutcome: progress.onOutcome } : {}),
+      ...eventsFileDeps(values['events-file'], io),
+    });
   } finally {
     progress?.finish();
     await runtime.close();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventsNotPublishedError } from '../../lib/core/errors';
+import { EVENT_DETAIL_SCHEMAS } from '../../lib/core/event-schema';
 import type { EventPublisher, PauserEvent } from '../../lib/core/events';
 import { skipCommand } from '../../lib/core/skip';
 import { skippedFire, windowCommand } from '../../lib/core/window';
@@ -27,12 +28,19 @@ const scenario = () => ({
   ],
 });
 
+/** The events written to `path`, each checked against its published detail schema. */
 async function eventsIn(path: string): Promise<{ source: string; 'detail-type': string; detail: Record<string, unknown> }[]> {
   const text = await readFile(path, 'utf8');
-  return text
+  const events = text
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));
+  for (const event of events) {
+    const schema = EVENT_DETAIL_SCHEMAS[event['detail-type'] as keyof typeof EVENT_DETAIL_SCHEMAS];
+    expect(schema, String(event['detail-type'])).toBeDefined();
+    expect(schema.safeParse(event.detail).error).toBeUndefined();
+  }
+  return events;
 }
 
 /** The file publisher as a run's events; a failed publish fails the test. */
