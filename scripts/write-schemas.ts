@@ -43,6 +43,7 @@ export function buildEventsJsonSchema(): Json {
     defs[name] = detail;
     return {
       if: { properties: { 'detail-type': { const: detailType } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
       then: { properties: { detail: { $ref: `#/$defs/${name}` } } },
     };
   });
