@@ -3,7 +3,7 @@
 // window function through WindowSchedulerRole, with a retry policy and the failures queue as its dead-letter queue.
 // The file is validated first (lib/windows): a bad cron, zone, scope field or a duplicate name fails packaging with
 // the window and the field named.
-const { join } = require('node:path');
+const { isAbsolute, join, relative } = require('node:path');
 const tsx = require('tsx/cjs/api');
 
 const ROOT = join(__dirname, '..');
@@ -12,9 +12,10 @@ const MAX_SCHEDULE_NAME = 64;
 
 async function loadWindows(path) {
   const { loadWindowsFile } = tsx.require(join(ROOT, 'lib/windows/load.ts'), __filename);
-  const file = await loadWindowsFile(join(ROOT, path)).catch((error) => {
+  const absolute = isAbsolute(path) ? path : join(ROOT, path);
+  const file = await loadWindowsFile(absolute).catch((error) => {
     const hint = error.name === 'NoWindowsFileError' ? ' — every stage needs one (copy config/windows.local.yaml)' : '';
-    throw plain(`${error.message.replace(join(ROOT, path), path)}${hint}`);
+    throw plain(`${error.message.replace(absolute, relative(ROOT, absolute))}${hint}`);
   });
   return file.windows;
 }
@@ -81,7 +82,7 @@ function schedule(service, stage, path, window, action) {
   };
 }
 
-/** The schedules of the windows in `path` (relative to the project), as CloudFormation resources. */
+/** The schedules of the windows in `path` (absolute, or relative to the project), as CloudFormation resources. */
 async function resourcesFor(service, stage, path) {
   const resources = {};
   for (const window of await loadWindows(path)) {

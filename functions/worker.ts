@@ -1,5 +1,5 @@
 import { timeLimitsOf } from '../lib/aws/deadline';
-import { eventsOf } from '../lib/aws/invoke-handler';
+import { eventsOf } from '../lib/aws/events-of';
 import { countMetric, type HandlerOptions, recordOutcomeMetrics } from '../lib/aws/middleware';
 import type { AwsRuntime } from '../lib/aws/runtime';
 import { createSqsMessageHandler } from '../lib/aws/sqs-handler';

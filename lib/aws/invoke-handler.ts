@@ -1,11 +1,11 @@
 import type { Context } from 'aws-lambda';
 import type { Command } from '../core/command';
 import { CommandValidationError } from '../core/errors';
-import type { PauserEvent } from '../core/events';
 import { type RunDeps, runCommand } from '../core/run';
 import { type SkippedFire, skipCommand } from '../core/skip';
 import type { Summary } from '../core/types';
 import { timeLimitsOf } from './deadline';
+import { eventsOf } from './events-of';
 import { reportInvalidInput } from './invalid-input';
 import {
   countMetric,
@@ -61,24 +61,4 @@ export function createCommandInvokeHandler<TReply>(spec: InvokeSpec<TReply>, opt
       return spec.reply(command, summary, observability, skipped);
     });
   }, observability);
-}
-
-/**
- * The stage's event bus (MP_EVENT_BUS_NAME), if any, with what a failed publish does here: an error log line naming
- * the events and a count of `events-failed`. The command has succeeded all the same: its outcomes are recorded.
- */
-export function eventsOf(rt: AwsRuntime, { logger, metrics }: Observability): Pick<RunDeps, 'events'> {
-  if (!rt.events) return {};
-  return {
-    events: {
-      publisher: rt.events,
-      onFailure: (error: unknown, events: readonly PauserEvent[]) => {
-        logger.error('events not published; the outcomes are recorded in the ledger', {
-          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-          detailTypes: events.map((e) => e.detailType),
-        });
-        countMetric(metrics, 'events-failed', events.length);
-      },
-    },
-  };
 }
