@@ -81,8 +81,10 @@ export function aboutCommand(command: Command): AboutCommand {
   };
 }
 
-/** Failed targets per Target Failed event: keeps each event well under EventBridge's 256 KB per entry. */
+/** Failed targets per Target Failed event, at most. */
 export const FAILED_TARGETS_PER_EVENT = 100;
+/** And at most this many bytes of them: an EventBridge entry takes 256 KB, the rest of the detail included. */
+const FAILED_BYTES_PER_EVENT = 200 * 1024;
 
 /** The events of a finished run: Target Failed (batched) for its failed outcomes, then Command Completed. */
 export function runEvents(command: Command, outcomes: readonly TargetOutcome[], summary?: Summary): PauserEvent[] {
@@ -97,16 +99,24 @@ export function targetFailedEvents(command: Command, outcomes: readonly TargetOu
   const totals: Summary['totals'] = {};
   for (const o of outcomes) totals[o.outcome] = (totals[o.outcome] ?? 0) + 1;
   const events: PauserEvent[] = [];
-  for (let i = 0; i < failed.length; i += FAILED_TARGETS_PER_EVENT) {
+  const emit = (batch: FailedTarget[]) =>
     events.push({
       detailType: 'Target Failed',
-      detail: {
-        ...aboutCommand(command),
-        summary: { targets: outcomes.length, totals },
-        failed: failed.slice(i, i + FAILED_TARGETS_PER_EVENT),
-      },
+      detail: { ...aboutCommand(command), summary: { targets: outcomes.length, totals }, failed: batch },
     });
+  let batch: FailedTarget[] = [];
+  let bytes = 0;
+  for (const target of failed) {
+    const size = Buffer.byteLength(JSON.stringify(target), 'utf8');
+    if (batch.length === FAILED_TARGETS_PER_EVENT || (batch.length > 0 && bytes + size > FAILED_BYTES_PER_EVENT)) {
+      emit(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(target);
+    bytes += size;
   }
+  if (batch.length > 0) emit(batch);
   return events;
 }
 

@@ -115,6 +115,27 @@ describe('Target Failed events and PutEvents limits', () => {
     }
   });
 
+  it('starts a new Target Failed event before one would pass 256 KB, whatever the targets’ names and reasons hold', () => {
+    const command = aCommand();
+    // Control characters are escaped six bytes to one in JSON: 100 such targets would be far over the limit.
+    const failed = Array.from({ length: 100 }, (_, i) =>
+      anOutcome({
+        target: aTarget({ taskId: `task-${i}`, name: '\u0001'.repeat(300) }),
+        outcome: 'failed',
+        reason: '\u0002'.repeat(1000),
+      }),
+    );
+
+    const events = runEvents(command, failed);
+
+    expect(events.length).toBeGreaterThan(1);
+    expect(events.flatMap((e) => (e.detailType === 'Target Failed' ? e.detail.failed : []))).toHaveLength(100);
+    for (const event of events) {
+      const size = entrySize({ Source: 'migration-pauser', DetailType: event.detailType, Detail: JSON.stringify(event.detail) });
+      expect(size).toBeLessThan(MAX_BYTES_PER_CALL);
+    }
+  });
+
   it('keeps each PutEvents call within 256 KB, and sets aside an entry too large to ever send', () => {
     const entry = (kb: number): PutEventsRequestEntry => ({ Source: 's', DetailType: 'd', Detail: 'x'.repeat(kb * 1024) });
 

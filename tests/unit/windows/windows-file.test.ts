@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadWindowsFile, parseWindowsText, WindowsFileError } from '../../../lib/windows/load';
+import { loadWindowsFile, parseWindowsFile, parseWindowsText, WindowsFileError } from '../../../lib/windows/load';
 
 const CONFIG = join(import.meta.dirname, '../../../config');
 
@@ -117,5 +118,37 @@ describe('a windows file', () => {
         enabled: true,
       }),
     ]);
+  });
+});
+
+describe('a hostile windows document', () => {
+  it('is rejected with the problems named, never with any other error', () => {
+    const windowLike = fc.record(
+      {
+        name: fc.oneof(fc.string(), fc.constant('w')),
+        timezone: fc.oneof(fc.string(), fc.constantFrom('UTC', 'Asia/Seoul')),
+        pause: fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `cron(${s})`),
+        ),
+        resume: fc.string(),
+        once: fc.anything(),
+        scope: fc.anything(),
+        reason: fc.anything(),
+        except: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.record({ windows: fc.array(windowLike, { maxLength: 3 }) })), (document) => {
+        try {
+          parseWindowsFile(document, 'hostile.yaml');
+        } catch (error) {
+          expect(error).toBeInstanceOf(WindowsFileError);
+          expect((error as WindowsFileError).problems.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
