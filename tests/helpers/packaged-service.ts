@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { FileLock } from '../../lib/local/file-lock';
 
 /**
  * Packages the service exactly as CI does (`osls package --stage ci`, offline, no AWS credentials) and reads the
@@ -69,6 +70,10 @@ async function build(extraArgs: readonly string[]): Promise<PackagedService> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     NO_COLOR: '1',
   };
+  // osls works in the project's .serverless and .esbuild directories whatever --package says: two packagings of one
+  // checkout at once (test files run in parallel) remove each other's files. One at a time, across processes.
+  await mkdir(join(ROOT, 'node_modules/.cache'), { recursive: true });
+  const lock = await FileLock.acquire(join(ROOT, 'node_modules/.cache/mp-osls-package.lock'), ROOT, { waitMs: 240_000 });
   try {
     await run(process.execPath, [OSLS, 'package', '--stage', 'ci', ...extraArgs, '--package', dir], {
       cwd: ROOT,
@@ -78,6 +83,8 @@ async function build(extraArgs: readonly string[]): Promise<PackagedService> {
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`osls package failed: ${e.message}\n${(e.stdout ?? '').slice(-3000)}\n${(e.stderr ?? '').slice(-3000)}`);
+  } finally {
+    lock.release();
   }
   const text = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
   const template = templateSchema.parse(JSON.parse(text));

@@ -29,7 +29,7 @@ let withoutBus: PackagedService;
 
 beforeAll(async () => {
   [withBus, withoutBus] = await Promise.all([packageService(['--param=eventBusName=ops-bus']), packageService()]);
-}, 120_000);
+}, 240_000);
 afterAll(removePackagedService);
 
 const putEventsOf = (service: PackagedService, fn: string) =>

@@ -42,7 +42,7 @@ let resources: Record<string, Resource>;
 
 beforeAll(async () => {
   ({ dir, resources } = await packageService());
-}, 90_000);
+}, 240_000);
 
 afterAll(removePackagedService);
 
