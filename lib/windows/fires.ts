@@ -3,7 +3,7 @@ import { ConfigError } from '../core/errors';
 import { blackoutOn, describeBlackout } from './blackout';
 import { CRONER_OPTIONS, parseEventBridgeCron, toCronerPattern } from './cron';
 import type { WindowDefinition } from './schema';
-import { instantOf, localDateOf } from './time-zone';
+import { formatterOf, instantOf, localDateOf } from './time-zone';
 
 /** One pause of a window and the resume that follows it. */
 export interface WindowSpan {
@@ -64,36 +64,66 @@ export interface InvertedDay {
 
 /** How far ahead the DST check looks: a year covers both changes of every zone. */
 const HORIZON_DAYS = 370;
-const MAX_FIRES = 2000;
+/** Ordinary days looked at to tell an overnight window (resume first every day) from a day-time one. */
+const REFERENCE_DAYS = 14;
 
 /**
- * Days in the next year on which the resume fires before the pause in the window's zone, although on most days it
+ * Days in the next year on which the resume fires before the pause in the window's zone, although on ordinary days it
  * fires after it — what a change of clocks does to, say, a pause at 02:30 (a time skipped in spring, so it fires
- * at 03:30) and a resume at 03:00. On such a day the tasks the pause holds stay paused until the next resume.
+ * at 03:30) and a resume at 03:00. On such a day the tasks the pause holds stay paused until the next resume. Only the
+ * days around a change of the zone's offset are examined, and a fortnight of ordinary days for comparison.
  */
 export function invertedDays(window: WindowDefinition, now: Date): InvertedDay[] {
   if (window.once) return [];
-  const until = now.getTime() + HORIZON_DAYS * 86_400_000;
-  const firstByDate = (cron: Cron) => {
-    const byDate = new Map<string, Date>();
-    // One fire at a time: nextRuns(n) would compute all n, years past the horizon for a weekday cron.
-    let at = cron.nextRun(now);
-    for (let fires = 0; at && at.getTime() <= until && fires < MAX_FIRES; fires++) {
-      const date = localDateOf(at, window.timezone);
-      if (!byDate.has(date)) byDate.set(date, at);
-      at = cron.nextRun(at);
-    }
-    return byDate;
+  const pause = scheduleOf(window, 'pause');
+  const resume = scheduleOf(window, 'resume');
+  const day = (date: string) => {
+    const p = firstOnDate(pause, date, window.timezone);
+    const r = firstOnDate(resume, date, window.timezone);
+    return p && r ? { date, pause: p, resume: r, inverted: r.getTime() < p.getTime() } : undefined;
   };
-  const pauses = firstByDate(scheduleOf(window, 'pause'));
-  const resumes = firstByDate(scheduleOf(window, 'resume'));
-  const days: { date: string; pause: Date; resume: Date; inverted: boolean }[] = [];
-  for (const [date, pause] of pauses) {
-    const resume = resumes.get(date);
-    if (resume) days.push({ date, pause, resume, inverted: resume.getTime() < pause.getTime() });
+  const ordinary = datesAhead(now, window.timezone, REFERENCE_DAYS).flatMap((d) => day(d) ?? []);
+  // An overnight window (pause 22:00, resume 06:00) has its resume first every day; a window with no day holding both
+  // fires within a fortnight tells nothing either.
+  if (ordinary.length === 0 || ordinary.filter((d) => d.inverted).length * 2 >= ordinary.length) return [];
+  return offsetChangeDates(now, window.timezone)
+    .flatMap((d) => day(d) ?? [])
+    .filter((d) => d.inverted)
+    .map(({ date, pause: p, resume: r }) => ({ date, pause: p, resume: r }));
+}
+
+/** The first fire of `cron` on the local `date` in `zone`, if it fires that day. */
+function firstOnDate(cron: Cron, date: string, zone: string): Date | undefined {
+  const at = cron.nextRun(new Date(instantOf(`${date}T00:00`, zone).getTime() - 1000));
+  return at && localDateOf(at, zone) === date ? at : undefined;
+}
+
+/** The next `count` local dates in `zone`, from today. */
+function datesAhead(now: Date, zone: string, count: number): string[] {
+  const dates = new Set<string>();
+  for (let i = 0; dates.size < count; i++) dates.add(localDateOf(new Date(now.getTime() + i * 43_200_000), zone));
+  return [...dates];
+}
+
+/** The local dates, within the horizon, on which `zone`'s UTC offset changes (and the days either side). */
+function offsetChangeDates(now: Date, zone: string): string[] {
+  const dates = new Set<string>();
+  let previous = offsetName(now, zone);
+  for (let hours = 6; hours <= HORIZON_DAYS * 24; hours += 6) {
+    const at = new Date(now.getTime() + hours * 3_600_000);
+    const offset = offsetName(at, zone);
+    if (offset !== previous) {
+      for (const shift of [-1, 0, 1]) dates.add(localDateOf(new Date(at.getTime() + shift * 86_400_000), zone));
+      previous = offset;
+    }
   }
-  const inverted = days.filter((d) => d.inverted);
-  // An overnight window (pause 22:00, resume 06:00) has its resume first every day: only the exceptions count.
-  if (inverted.length === 0 || inverted.length * 2 >= days.length) return [];
-  return inverted.map(({ date, pause, resume }) => ({ date, pause, resume }));
+  return [...dates].sort();
+}
+
+function offsetName(at: Date, zone: string): string {
+  return (
+    formatterOf(zone, { timeZoneName: 'longOffset' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value ?? ''
+  );
 }

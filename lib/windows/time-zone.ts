@@ -13,29 +13,44 @@ export function isIanaTimeZone(zone: string): boolean {
   }
 }
 
+// Making a DateTimeFormat costs far more than using one: one per zone and shape, kept.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+export function formatterOf(zone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${zone}|${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { ...options, timeZone: zone });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+const DATE = { year: 'numeric', month: '2-digit', day: '2-digit' } as const;
+
 /** `2026-12-25`: the calendar date at `at` in `zone`. */
 export function localDateOf(at: Date, zone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    formatterOf(zone, DATE)
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
+const WALL_CLOCK = {
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+  hourCycle: 'h23',
+} as const;
+
 /** Milliseconds `zone` is ahead of UTC at the instant `at`. */
 function offsetAt(at: number, zone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      hourCycle: 'h23',
-    })
+    formatterOf(zone, WALL_CLOCK)
       .formatToParts(at)
       .map((p) => [p.type, Number(p.value)]),
   );
