@@ -10,10 +10,15 @@ import { isIanaTimeZone } from './time-zone';
  * blackout dates) in the schedule's input, so the file is not needed at run time.
  */
 
+/** The window name of the sweep that serverless.yml schedules every five minutes. */
+export const SWEEP_WINDOW = 'expired-holds';
+
 /** Short enough that `<service>-<stage>-<window>-resume` stays within a schedule name's 64 characters. */
-export const windowNameSchema = z
-  .string()
-  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'letters, digits, . _ - (at most 32, starting with a letter or digit)'));
+export const windowNameSchema = z.string().check(
+  z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'letters, digits, . _ - (at most 32, starting with a letter or digit)'),
+  // The sweep's source is window:expired-holds: a window of that name would release, and be released by, the sweep.
+  z.refine((name) => name !== SWEEP_WINDOW, `${SWEEP_WINDOW} is the sweep of expired holds; choose another name`),
+);
 
 const cronSchema = z.string().check(
   z.superRefine((expression, ctx) => {

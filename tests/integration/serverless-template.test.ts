@@ -239,6 +239,8 @@ describe('the packaged CloudFormation template', () => {
 
     expect(sweep).toHaveLength(1);
     expect(sweep[0]?.ScheduleExpression).toBe('rate(5 minutes)');
+    // Not the name it had before the windows file: a stack being upgraded still holds that one while this is created.
+    expect(sweep[0]?.Name).toBe(`${CI_PREFIX}-sweep-expired-holds`);
     expect(JSON.parse(String(prop(sweep[0], 'Target', 'Input')))).toMatchObject({
       action: 'resume',
       scope: { all: true },

@@ -95,6 +95,9 @@ describe('a windows file', () => {
     expect(problemsOf(WEEKDAYS.replace('name: weekday-business-hours', 'name: "bad name"'))).toEqual([
       expect.stringMatching(/^window "bad name": name: letters, digits/),
     ]);
+    expect(problemsOf(WEEKDAYS.replace('name: weekday-business-hours', 'name: expired-holds'))).toEqual([
+      'window "expired-holds": name: expired-holds is the sweep of expired holds; choose another name',
+    ]);
     expect(problemsOf(WEEKDAYS.replace('- name: weekday-business-hours\n    ', '- '))).toEqual([
       expect.stringMatching(/^window "#1": name: /),
     ]);
