@@ -19,6 +19,7 @@ import { createLocalRuntime } from '../lib/local/runtime';
 import { createLocalSecretSource } from '../lib/local/secrets';
 import { adapters } from '../lib/providers/registry';
 import { PROVIDER_KEYS, type ProviderKey } from '../lib/providers/types';
+import { eventsFileDeps } from './events-file';
 import {
   formatFailures,
   formatHistory,
@@ -48,6 +49,7 @@ import {
   remoteNames,
   withAccessHints,
 } from './remote';
+import { WINDOWS_HELP } from './windows-help';
 
 export const EXIT = { ok: 0, someFailed: 1, badInput: 2, config: 3 } as const;
 
@@ -65,7 +67,8 @@ const SCOPE_HELP = `scope (combine freely; repeat a flag for several values; eve
 const LOCAL_HELP = `  --accounts FILE       local mode: accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
   --state-dir DIR       local mode: where the embedded ledger and failures file live (default .migration-pauser)
   --wait SECONDS        local mode: how long to wait while another run holds the state dir's ledger (default 60,
-                        0: do not wait); then exit 3`;
+                        0: do not wait); then exit 3
+  --events-file FILE    local mode: append the run's events (Command Completed, Target Failed) as JSON lines`;
 
 const REMOTE_HELP = `  --stage S             remote mode: act through the deployed stage S instead of in this process
   --region R            remote mode: its AWS region (default $AWS_REGION, else ap-northeast-2)
@@ -208,25 +211,7 @@ example:
   migration-pauser redrive --provider huawei-drs --stage prod
 
 ${EXIT_CODES}`,
-  windows: `usage: migration-pauser windows [--count N] [--stage S] [--tz ZONE] [--config FILE] [--json]
-
-The next scheduled pause/resume windows from serverless.yml (params windowName, windowTimezone, windowPauseCron,
-windowResumeCron, windowEnabled; --stage applies that stage's params over the defaults), each shown in the
-window's time zone and in the local one, with the UTC offset in force at that moment (a daylight-saving change
-shows as a changed offset). Reads the file only: nothing is deployed or called.
-
-options:
-  --count N             how many windows (default 5)
-  --stage S             the stage whose params apply (default: params.default)
-  --tz ZONE             the local time zone to show (default $TZ, else this machine's)
-  --now TIME            list the windows after this ISO time instead of now
-  --config FILE         the serverless configuration (default ./serverless.yml)
-  --json                print JSON instead of a table
-
-example:
-  migration-pauser windows --count 3 --tz Europe/Berlin
-
-exit codes: 0 shown, 2 bad input, 3 serverless.yml unreadable or without a window`,
+  windows: WINDOWS_HELP,
   simulator: `usage: migration-pauser simulator [--port P] [--scenario FILE] [--json]
 
 Runs the provider simulator (NCP Object Migration, Huawei OMS, DRS, DCS) in the foreground and prints an accounts
@@ -263,7 +248,7 @@ usage:
   migration-pauser history --task P/ACCOUNT/ID | --command ID [--since TIME]   the audit trail
   migration-pauser release --task P/ACCOUNT/ID --source S --reason TEXT   end one hold, provider untouched
   migration-pauser redrive [--command ID] [--provider KEY] [--dry-run]   run failed targets again
-  migration-pauser windows [--count N] [--stage S]           the next scheduled pause/resume windows
+  migration-pauser windows [--stage S] [--count N]           the next fires of the stage's windows
   migration-pauser simulator [--port P] [--scenario FILE]    run the provider simulator in the foreground
   migration-pauser demo                                      the whole flow against the simulator (npm start)
   migration-pauser <command> --help                          usage, options and an example for one command
@@ -339,6 +324,7 @@ const OPTIONS = {
   tz: { type: 'string' },
   now: { type: 'string' },
   config: { type: 'string' },
+  'events-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -434,6 +420,11 @@ async function runVerb(action: 'pause' | 'resume', dryRun: boolean, values: Valu
     ]);
   }
   const remote = remoteTargetOf(values);
+  if (remote && values['events-file'] !== undefined) {
+    throw new CommandValidationError([
+      { path: '--events-file', message: 'local runs only: a stage publishes to its eventBusName' },
+    ]);
+  }
   if (remote) return runRemoteVerb(command, remote, values, io);
   const accounts = await loadAccountsFile(values.accounts ?? io.env.MIGRATION_PAUSER_ACCOUNTS ?? 'accounts.json');
   if (needsConfirmation(command, values, io) && !(await confirmed(io, accounts.accounts.length))) {
@@ -451,7 +442,11 @@ async function runVerb(action: 'pause' | 'resume', dryRun: boolean, values: Valu
   let result: Awaited<ReturnType<typeof runCommand>>;
   try {
     if (progress && action === 'resume') await expectHeld(command, runtime.ledger, progress);
-    result = await runCommand(command, { ...runtime, ...(progress ? { onOutcome: progress.onOutcome } : {}) });
+    result = await runCommand(command, {
+      ...runtime,
+      ...(progress ? { onOutcome: progress.onOutcome } : {}),
+      ...eventsFileDeps(values['events-file'], io),
+    });
   } finally {
     progress?.finish();
     await runtime.close();
@@ -842,29 +837,8 @@ async function redrive(values: Values, io: CliIo): Promise<number> {
 }
 
 async function showWindows(values: Values, io: CliIo): Promise<number> {
-  const { assertTimeZone, formatWindows, nextWindows, readWindowParams, windowsView } = await import('./windows');
-  const count = values.count === undefined ? 5 : Number(values.count);
-  if (!Number.isInteger(count) || count < 1 || count > 100) {
-    io.err(`--count ${values.count} is not a whole number from 1 to 100`);
-    return EXIT.badInput;
-  }
-  const now = values.now === undefined ? new Date() : new Date(values.now);
-  if (Number.isNaN(now.getTime())) {
-    io.err(`--now ${values.now} is not a time (use ISO 8601, e.g. 2026-03-06T12:00:00Z)`);
-    return EXIT.badInput;
-  }
-  const localZone = values.tz ?? (io.env.TZ || undefined) ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  try {
-    assertTimeZone(localZone, values.tz ? '--tz' : 'TZ');
-  } catch (error) {
-    io.err((error as Error).message);
-    return EXIT.badInput;
-  }
-  const params = await readWindowParams(values.config ?? 'serverless.yml', values.stage);
-  const spans = nextWindows(params, now, count);
-  if (values.json) io.out(JSON.stringify(windowsView(params, spans, localZone), null, 2));
-  else io.out(formatWindows(params, spans, localZone));
-  return EXIT.ok;
+  const { windowsCommand } = await import('./windows');
+  return windowsCommand(values, io);
 }
 
 async function runSimulator(values: Values, io: CliIo): Promise<number> {

@@ -1,154 +1,88 @@
-import { readFile } from 'node:fs/promises';
-import { Cron } from 'croner';
-import { load } from 'js-yaml';
-import * as z from 'zod/mini';
-import { ConfigError } from '../lib/core/errors';
-import '../lib/core/zod-messages';
+import { readdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { type InvertedDay, invertedDays, nextSpans, type WindowSpan } from '../lib/windows/fires';
+import { loadWindowsFile, NoWindowsFileError, WindowsFileError, windowsFilePath } from '../lib/windows/load';
+import type { WindowDefinition } from '../lib/windows/schema';
+import { isIanaTimeZone } from '../lib/windows/time-zone';
 import { table } from './format';
+import type { CliIo } from './io';
 
-/** The scheduled window of one stage, as serverless.yml `params` gives it. */
-export interface WindowParams {
-  name: string;
-  timezone: string;
-  pauseCron: string;
-  resumeCron: string;
-  enabled: boolean;
+/** The flags `windows` reads. */
+export interface WindowsArgs {
+  stage?: string;
+  /** A windows file to read instead of config/windows.<stage>.yaml. */
+  config?: string;
+  count?: string;
+  tz?: string;
+  now?: string;
+  json?: boolean;
 }
 
-const stageParamsSchema = z.looseObject({
-  windowName: z.optional(z.string().check(z.minLength(1))),
-  windowTimezone: z.optional(z.string().check(z.minLength(1))),
-  windowPauseCron: z.optional(z.string().check(z.minLength(1))),
-  windowResumeCron: z.optional(z.string().check(z.minLength(1))),
-  windowEnabled: z.optional(z.union([z.boolean(), z.string()])),
-});
-const serverlessSchema = z.looseObject({ params: z.optional(z.record(z.string(), z.nullable(stageParamsSchema))) });
+/** The stage the CLI means when none is given: serverless.yml's default stage. */
+export const DEFAULT_STAGE = 'local';
+const BAD_INPUT = 2;
 
 /**
- * The window of `stage`: the `default` params with the stage's own params on top, as the Serverless Framework
- * resolves `${param:…}`. Only the window keys are read; no variable is resolved (a window's cron, zone and name
- * are plain values in this project).
+ * `migration-pauser windows`: the next fires of every window of a stage's windows file, in the window's zone and
+ * the local one. A stage without a file, or a file that does not validate, is bad input (exit 2): nothing falls back
+ * to another stage's windows.
  */
-export function windowParamsOf(document: unknown, stage?: string, source = 'serverless.yml'): WindowParams {
-  const parsed = serverlessSchema.safeParse(document);
-  if (!parsed.success) throw new ConfigError(`${source} has no readable params section`);
-  const params = parsed.data.params ?? {};
-  // A stage without params of its own (most of them) uses the defaults, as the framework does.
-  const merged = { ...(params.default ?? {}), ...(stage ? (params[stage] ?? {}) : {}) };
-  const missing = (['windowName', 'windowTimezone', 'windowPauseCron', 'windowResumeCron'] as const).filter(
-    (key) => merged[key] === undefined,
+export async function windowsCommand(args: WindowsArgs, io: CliIo): Promise<number> {
+  const count = args.count === undefined ? 5 : Number(args.count);
+  if (!Number.isInteger(count) || count < 1 || count > 100) {
+    io.err(`--count ${args.count} is not a whole number from 1 to 100`);
+    return BAD_INPUT;
+  }
+  const now = args.now === undefined ? new Date() : new Date(args.now);
+  if (Number.isNaN(now.getTime())) {
+    io.err(`--now ${args.now} is not a time (use ISO 8601, e.g. 2026-03-06T12:00:00Z)`);
+    return BAD_INPUT;
+  }
+  const localZone = args.tz ?? (io.env.TZ || undefined) ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!isIanaTimeZone(localZone)) {
+    io.err(`${args.tz ? '--tz' : 'TZ'} ${localZone} is not an IANA time zone (e.g. Asia/Seoul, Europe/Berlin, UTC)`);
+    return BAD_INPUT;
+  }
+  const stage = args.stage ?? DEFAULT_STAGE;
+  const path = args.config ?? windowsFilePath(stage);
+  let windows: WindowDefinition[];
+  try {
+    windows = (await loadWindowsFile(path)).windows;
+  } catch (error) {
+    if (error instanceof NoWindowsFileError) {
+      io.err(await noFileMessage(path, args.config === undefined ? stage : undefined));
+      return BAD_INPUT;
+    }
+    if (error instanceof WindowsFileError) {
+      io.err(error.message);
+      return BAD_INPUT;
+    }
+    throw error;
+  }
+  const views = windows.map((w) => ({ window: w, spans: nextSpans(w, now, count), inverted: invertedDays(w, now) }));
+  if (args.json) {
+    io.out(
+      JSON.stringify(
+        { stage, file: path, localTimezone: localZone, windows: views.map((v) => windowView(v, localZone)) },
+        null,
+        2,
+      ),
+    );
+  } else {
+    io.out(views.map((v) => formatWindow(v.window, v.spans, localZone)).join('\n\n') || `${path} has no windows`);
+  }
+  for (const { window, inverted } of views) for (const warning of dstWarnings(window, inverted)) io.err(warning);
+  return 0;
+}
+
+async function noFileMessage(path: string, stage: string | undefined): Promise<string> {
+  if (stage === undefined) return `no windows file ${path}`;
+  const stages = await readdir(dirname(path)).then(
+    (names) => names.flatMap((n) => /^windows\.(.+)\.yaml$/.exec(n)?.[1] ?? []).sort(),
+    () => [],
   );
-  if (missing.length > 0) {
-    throw new ConfigError(
-      `${source} params${stage ? ` (stage ${stage} over default)` : ''} lack ${missing.join(', ')} — add them under params.default`,
-    );
-  }
-  const enabled = merged.windowEnabled;
-  return {
-    name: String(merged.windowName),
-    timezone: String(merged.windowTimezone),
-    pauseCron: String(merged.windowPauseCron),
-    resumeCron: String(merged.windowResumeCron),
-    enabled: enabled === undefined || enabled === true || enabled === 'true',
-  };
-}
-
-/** Reads the window of `stage` from a serverless.yml file. */
-export async function readWindowParams(path: string, stage?: string): Promise<WindowParams> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(
-      `cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'}) — run from the project directory or pass --config path/to/serverless.yml`,
-    );
-  }
-  let document: unknown;
-  try {
-    document = load(text, { filename: path });
-  } catch (cause) {
-    throw new ConfigError(`${path} is not valid YAML: ${(cause as Error).message.split('\n')[0]}`);
-  }
-  return windowParamsOf(document, stage, path);
-}
-
-/**
- * An EventBridge Scheduler `cron(minutes hours day-of-month month day-of-week year)` as a croner pattern.
- * Croner takes a leading seconds field and an optional year; `?` (Scheduler: "any", required in one of the two day
- * fields) is `*`; day-of-week numbers 1–7 are SUN–SAT in Scheduler, which croner reads so with alternativeWeekdays
- * (see cronOptions); Scheduler's `6L` (last Friday) is croner's `6#L`.
- */
-export function awsCronToCroner(expression: string): string {
-  const match = /^\s*cron\((.*)\)\s*$/i.exec(expression);
-  if (!match) {
-    throw new ConfigError(
-      `${expression} is not a cron(…) expression — windows takes EventBridge Scheduler cron(minutes hours day-of-month month day-of-week year)`,
-    );
-  }
-  const fields = (match[1] ?? '').trim().split(/\s+/);
-  if (fields.length !== 6) {
-    throw new ConfigError(`${expression} has ${fields.length} fields; EventBridge Scheduler cron() has exactly 6`);
-  }
-  const [minutes = '', hours = '', dayOfMonth = '', month = '', dayOfWeek = '', year = ''] = fields.map((f) =>
-    f.replaceAll('?', '*'),
-  );
-  const weekday = dayOfWeek.replace(/^([0-7A-Za-z]{1,3})L$/, '$1#L');
-  return ['0', minutes, hours, dayOfMonth, month, weekday, year].join(' ');
-}
-
-/**
- * Scheduler fires when day-of-month AND day-of-week match (one of them is always `?`, i.e. any), unlike classic
- * cron's OR; its day-of-week numbers are Quartz's (1 = Sunday).
- */
-const cronOptions = { domAndDow: true, alternativeWeekdays: true, paused: true } as const;
-
-export interface WindowRun {
-  action: 'pause' | 'resume';
-  at: Date;
-}
-
-/** One window: when it pauses and when its resume follows (a window already under way has only the resume ahead). */
-export interface WindowSpan {
-  pause: Date;
-  resume: Date | undefined;
-  /** The pause already fired: `now` is inside this window. */
-  underWay: boolean;
-}
-
-/** The next `count` windows after `now`, the one under way (if any) first. */
-export function nextWindows(params: WindowParams, now: Date, count: number): WindowSpan[] {
-  assertTimeZone(params.timezone, 'windowTimezone');
-  const pause = schedule(params.pauseCron, params.timezone);
-  const resume = schedule(params.resumeCron, params.timezone);
-  const spans: WindowSpan[] = [];
-  const [lastPause] = pause.previousRuns(1, now);
-  const [lastResume] = resume.previousRuns(1, now);
-  if (lastPause && (!lastResume || lastResume.getTime() < lastPause.getTime())) {
-    spans.push({ pause: lastPause, resume: resume.nextRun(now) ?? undefined, underWay: true });
-  }
-  for (const at of pause.nextRuns(count, now)) {
-    if (spans.length >= count) break;
-    spans.push({ pause: at, resume: resume.nextRun(at) ?? undefined, underWay: false });
-  }
-  return spans;
-}
-
-function schedule(expression: string, timezone: string): Cron {
-  const pattern = awsCronToCroner(expression);
-  try {
-    return new Cron(pattern, { ...cronOptions, timezone });
-  } catch (cause) {
-    throw new ConfigError(`${expression} is not a valid schedule: ${(cause as Error).message}`);
-  }
-}
-
-/** Throws a ConfigError naming `what` unless `zone` is an IANA time zone this Node knows. */
-export function assertTimeZone(zone: string, what: string): void {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-  } catch {
-    throw new ConfigError(`${what} ${zone} is not an IANA time zone (e.g. Asia/Seoul, Europe/Berlin, UTC)`);
-  }
+  const known = stages.length ? ` (stages with windows: ${stages.join(', ')})` : '';
+  return `stage ${stage} has no windows file ${path}${known} — check --stage, or create the file (docs/windows.md)`;
 }
 
 /** `Mon 2026-03-09 09:00 UTC+09:00`: the wall-clock time in `zone` and the offset it had then. */
@@ -172,43 +106,68 @@ export function formatInZone(at: Date, zone: string): string {
   return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${offset}`;
 }
 
-/** The windows as JSON: each time as an instant (UTC) and as shown in the window's zone and the local one. */
-export function windowsView(params: WindowParams, spans: readonly WindowSpan[], localZone: string) {
-  const at = (d: Date | undefined) =>
-    d ? { utc: d.toISOString(), window: formatInZone(d, params.timezone), local: formatInZone(d, localZone) } : null;
-  return {
-    window: params.name,
-    timezone: params.timezone,
-    localTimezone: localZone,
-    enabled: params.enabled,
-    pauseCron: params.pauseCron,
-    resumeCron: params.resumeCron,
-    windows: spans.map((s) => ({ underWay: s.underWay, pause: at(s.pause), resume: at(s.resume) })),
-  };
+function describeSchedule(w: WindowDefinition): string {
+  return w.once ? `once: pause ${w.once.pause}, resume ${w.once.resume}` : `pause ${w.pause}, resume ${w.resume}`;
 }
 
-/** The windows as a table: pause and resume in the window's zone, then in the local zone. */
-export function formatWindows(params: WindowParams, spans: readonly WindowSpan[], localZone: string): string {
+/** One window: its schedule, then its next spans as a table in the window's zone and the local one. */
+export function formatWindow(w: WindowDefinition, spans: readonly WindowSpan[], localZone: string): string {
   const head = [
-    `window ${params.name}: pause ${params.pauseCron}, resume ${params.resumeCron}, in ${params.timezone}`,
-    params.enabled ? '' : 'DISABLED (windowEnabled: false): these schedules do not fire until it is true and deployed',
+    `window ${w.name}: ${describeSchedule(w)}, in ${w.timezone}`,
+    w.enabled ? '' : 'DISABLED (enabled: false): these schedules do not fire until it is true and deployed',
   ].filter(Boolean);
+  if (spans.length === 0) return [...head, '(no fire ahead)'].join('\n');
   const show = (d: Date | undefined, zone: string) => (d ? formatInZone(d, zone) : '(no resume scheduled)');
   const marked = spans.some((s) => s.underWay);
+  const skips = spans.some((s) => s.skipped);
   const rows = spans.map((s) => [
     ...(marked ? [s.underWay ? 'now' : ''] : []),
-    show(s.pause, params.timezone),
-    show(s.resume, params.timezone),
+    show(s.pause, w.timezone),
+    show(s.resume, w.timezone),
     show(s.pause, localZone),
     show(s.resume, localZone),
+    ...(skips ? [s.skipped ? `pause skipped: ${s.skipped}` : ''] : []),
   ]);
   const header = [
     ...(marked ? [''] : []),
-    `pause (${params.timezone})`,
-    `resume (${params.timezone})`,
+    `pause (${w.timezone})`,
+    `resume (${w.timezone})`,
     `pause (${localZone})`,
     `resume (${localZone})`,
+    ...(skips ? ['note'] : []),
   ];
-  const notes = marked ? ['now: this window has paused and not yet resumed'] : [];
+  const notes = [
+    ...(marked ? ['now: this window has paused and not yet resumed'] : []),
+    ...(skips ? ['pause skipped: a blackout date (except); the resume still runs and releases only this window’s holds'] : []),
+  ];
   return [...head, table(header, rows), ...notes].join('\n');
+}
+
+function windowView(v: { window: WindowDefinition; spans: WindowSpan[]; inverted: InvertedDay[] }, localZone: string) {
+  const { window: w } = v;
+  const at = (d: Date | undefined) =>
+    d ? { utc: d.toISOString(), window: formatInZone(d, w.timezone), local: formatInZone(d, localZone) } : null;
+  return {
+    name: w.name,
+    timezone: w.timezone,
+    enabled: w.enabled,
+    ...(w.once ? { once: w.once } : { pause: w.pause, resume: w.resume }),
+    scope: w.scope,
+    reason: w.reason,
+    except: w.except,
+    fires: v.spans.map((s) => ({
+      underWay: s.underWay,
+      pause: at(s.pause),
+      resume: at(s.resume),
+      ...(s.skipped ? { pauseSkipped: s.skipped } : {}),
+    })),
+    resumeBeforePause: v.inverted.map((d) => ({ date: d.date, pause: at(d.pause), resume: at(d.resume) })),
+  };
+}
+
+function dstWarnings(w: WindowDefinition, inverted: readonly InvertedDay[]): string[] {
+  return inverted.map(
+    (d) =>
+      `warning: window ${w.name}: on ${d.date} the resume (${formatInZone(d.resume, w.timezone)}) fires before the pause (${formatInZone(d.pause, w.timezone)}) — the clocks change that day; what that pause holds stays paused until the next resume`,
+  );
 }

@@ -1,4 +1,5 @@
 import { timeLimitsOf } from '../lib/aws/deadline';
+import { eventsOf } from '../lib/aws/events-of';
 import { countMetric, type HandlerOptions, recordSummaryMetrics } from '../lib/aws/middleware';
 import type { AwsRuntime } from '../lib/aws/runtime';
 import { createSqsMessageHandler } from '../lib/aws/sqs-handler';
@@ -20,7 +21,7 @@ export function createCommandsHandler(options: HandlerOptions<AwsRuntime> = {}) 
       handle: async (received, record, rt, { logger, metrics }, context) => {
         // The sender's identity as SQS saw it, next to the requestedBy it claims: never what the body says.
         const command = { ...received, sentBy: record.attributes.SenderId || 'unknown' };
-        const deps = rt.runDeps({ inProcessLimit: 0, ...timeLimitsOf(context) });
+        const deps = rt.runDeps({ inProcessLimit: 0, ...timeLimitsOf(context), ...eventsOf(rt, { logger, metrics }) });
         const { workQueue } = deps;
         const { summary } = workQueue ? await dispatchCommand(command, { ...deps, workQueue }) : await runCommand(command, deps);
         countMetric(metrics, 'command-planned');

@@ -1,4 +1,5 @@
 import { timeLimitsOf } from '../lib/aws/deadline';
+import { eventsOf } from '../lib/aws/events-of';
 import { countMetric, type HandlerOptions, recordOutcomeMetrics } from '../lib/aws/middleware';
 import type { AwsRuntime } from '../lib/aws/runtime';
 import { createSqsMessageHandler } from '../lib/aws/sqs-handler';
@@ -17,7 +18,8 @@ export function createWorkerHandler(options: HandlerOptions<AwsRuntime> = {}) {
       commandIdOf: (message) => message.command.commandId,
       failureLog: 'chunk failed; SQS will retry it',
       handle: async (message, record, rt, { logger, metrics }, context) => {
-        const { outcomes, handedOn } = await runWorkMessage(message, rt.runDeps(timeLimitsOf(context)));
+        const deps = rt.runDeps({ ...timeLimitsOf(context), ...eventsOf(rt, { logger, metrics }) });
+        const { outcomes, handedOn } = await runWorkMessage(message, deps);
         countMetric(metrics, 'chunk-executed');
         if (handedOn > 0) countMetric(metrics, 'targets-handed-on', handedOn);
         recordOutcomeMetrics(metrics, outcomes);

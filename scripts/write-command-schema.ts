@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
-import { commandSchema, taskIdSchema } from '../lib/core/command';
+import { COMMAND_VERSION, commandSchema, taskIdSchema } from '../lib/core/command';
 import { PROVIDER_MANIFESTS } from '../lib/providers/keys';
 
 export const COMMAND_SCHEMA_PATH = join(import.meta.dirname, '../docs/command.schema.json');
@@ -19,6 +19,7 @@ const ALL_TRUE = { required: ['all'], properties: { all: { const: true } } };
 
 /** What each field means to a publisher; the zod schema's comments are not visible to toJSONSchema. */
 const DESCRIPTIONS: Record<string, string> = {
+  version: `the Command format this message is written for (${COMMAND_VERSION}); optional — a message stating a later version is refused rather than misread`,
   action: 'pause or resume the tasks in scope',
   scope:
     'which tasks: all: true, or any of providers, accounts, taskIds, namePattern (every given selector must match); exclude removes anything matching one of its selectors',
@@ -86,6 +87,8 @@ export function buildCommandJsonSchema(): Json {
   scope.not = { ...ALL_TRUE, anyOf: SCOPE_SELECTORS.map((s) => ({ required: [s] })) };
   return {
     $schema: generated.$schema,
+    // The format version is part of the id: a later, incompatible Command gets a schema of its own.
+    $id: `urn:migration-pauser:schema:command:${COMMAND_VERSION}`,
     title: 'migration-pauser Command',
     description:
       'One Command per message on the commands queue (or the payload of the incident function). Generated from lib/core/command.ts by npm run schema; do not edit.',

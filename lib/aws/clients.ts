@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -45,4 +46,7 @@ export const secretsManagerClient = once(
 );
 export const dynamoDbClient = once(
   async (): Promise<DynamoDBClient> => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({}),
+);
+export const eventBridgeClient = once(
+  async (): Promise<EventBridgeClient> => new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient({}),
 );

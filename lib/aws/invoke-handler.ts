@@ -1,9 +1,11 @@
 import type { Context } from 'aws-lambda';
 import type { Command } from '../core/command';
 import { CommandValidationError } from '../core/errors';
-import { runCommand } from '../core/run';
+import { type RunDeps, runCommand } from '../core/run';
+import { type SkippedFire, skipCommand } from '../core/skip';
 import type { Summary } from '../core/types';
 import { timeLimitsOf } from './deadline';
+import { eventsOf } from './events-of';
 import { reportInvalidInput } from './invalid-input';
 import {
   countMetric,
@@ -23,7 +25,9 @@ export interface InvokeSpec<TReply> {
   inProcessLimit: (runtime: AwsRuntime) => number;
   /** The metric counted once per invocation. */
   metric: string;
-  reply: (command: Command, summary: Summary, observability: Observability) => TReply;
+  /** A fire that must not act (a window's blackout date): recorded as skipped instead of run. */
+  skip?: (event: unknown) => SkippedFire | undefined;
+  reply: (command: Command, summary: Summary, observability: Observability, skipped?: SkippedFire) => TReply;
 }
 
 /**
@@ -45,13 +49,16 @@ export function createCommandInvokeHandler<TReply>(spec: InvokeSpec<TReply>, opt
       throw error;
     }
     return withCommandId(observability.logger, command.commandId, async () => {
-      const { summary } = await runCommand(
-        command,
-        rt.runDeps({ inProcessLimit: spec.inProcessLimit(rt), ...timeLimitsOf(context) }),
-      );
-      countMetric(observability.metrics, spec.metric);
+      const deps: RunDeps = rt.runDeps({
+        inProcessLimit: spec.inProcessLimit(rt),
+        ...timeLimitsOf(context),
+        ...eventsOf(rt, observability),
+      });
+      const skipped = spec.skip?.(event);
+      const { summary } = skipped ? await skipCommand(command, skipped, deps) : await runCommand(command, deps);
+      countMetric(observability.metrics, skipped ? 'window-skipped' : spec.metric);
       recordSummaryMetrics(observability.metrics, summary);
-      return spec.reply(command, summary, observability);
+      return spec.reply(command, summary, observability, skipped);
     });
   }, observability);
 }

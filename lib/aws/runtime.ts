@@ -1,10 +1,12 @@
 import { isAbsolute, join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { type AccountsFile, loadAccountsFile } from '../config';
 import { ConfigError, SecretError } from '../core/errors';
+import type { EventPublisher } from '../core/events';
 import type { FailureSink } from '../core/failures';
 import type { Ledger } from '../core/ledger';
 import type { RunDeps } from '../core/run';
@@ -18,7 +20,7 @@ import { lazyLedger } from '../local/ledger-lazy';
 import { createLocalSecretSource } from '../local/secrets';
 import { adapters as defaultAdapters } from '../providers/registry';
 import { PROVIDER_KEYS, type ProviderKey } from '../providers/types';
-import { dynamoDbClient, secretsManagerClient, sqsClient } from './clients';
+import { dynamoDbClient, eventBridgeClient, secretsManagerClient, sqsClient } from './clients';
 import { createSecretSource, createSecretsManagerSource } from './secrets-manager';
 import '../core/zod-messages';
 
@@ -36,6 +38,8 @@ export interface AwsRuntime {
   commandsQueueUrl?: string;
   /** The failures queue redrive reads (MP_FAILURES_QUEUE_URL). */
   failuresQueueUrl?: string;
+  /** The stage's event bus (MP_EVENT_BUS_NAME); absent when the stage publishes no events. */
+  events?: EventPublisher;
   /** Incident: most acting targets executed in-process (MP_INPROCESS_LIMIT, default 200). */
   inProcessLimit: number;
   /** The SQS client, made (and its SDK loaded) on first use; only when a queue is configured (a ConfigError otherwise). */
@@ -50,7 +54,12 @@ export interface AwsRuntime {
 export interface AwsRuntimeOptions {
   env?: RuntimeEnv;
   /** Injected SDK clients (tests); by default the shared per-container clients, created on first use. */
-  clients?: { sqs?: SQSClient; secretsManager?: SecretsManagerClient; dynamoDb?: DynamoDBClient };
+  clients?: {
+    sqs?: SQSClient;
+    secretsManager?: SecretsManagerClient;
+    dynamoDb?: DynamoDBClient;
+    eventBridge?: EventBridgeClient;
+  };
   adapters?: AdapterRegistry;
   sessionOptions?: SessionOptions;
   /** Where the on-disk ledger and failures file go when no table or queue is configured (default /tmp/migration-pauser). */
@@ -101,6 +110,13 @@ export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise
     ? new (await import('./failures-sqs')).SqsFailureSink(sqs, env.MP_FAILURES_QUEUE_URL)
     : new FileFailureSink(join(stateDir, 'failures.jsonl'));
   const workQueue = queueUrls ? new (await import('./work-queue-sqs')).SqsWorkQueue(sqs, queueUrls) : undefined;
+  // Its SDK loads on the first publish, not here.
+  const events = env.MP_EVENT_BUS_NAME
+    ? new (await import('./events-eventbridge')).EventBridgePublisher(
+        clients.eventBridge ?? eventBridgeClient,
+        env.MP_EVENT_BUS_NAME,
+      )
+    : undefined;
   const registry = options.adapters ?? defaultAdapters;
   // Every process that may call an account at the same time takes only its share of the account's rate limit.
   const sessionOptions: SessionOptions = { runners: runnersOf(concurrency), ...options.sessionOptions };
@@ -111,6 +127,7 @@ export async function createAwsRuntime(options: AwsRuntimeOptions = {}): Promise
     ledger,
     failures,
     workQueue,
+    ...(events ? { events } : {}),
     commandsQueueUrl: env.MP_COMMANDS_QUEUE_URL || undefined,
     failuresQueueUrl: env.MP_FAILURES_QUEUE_URL || undefined,
     inProcessLimit: parseLimit(env.MP_INPROCESS_LIMIT),

@@ -91,8 +91,12 @@ export const sourceSchema = z
 /** A person or system named in the audit (requestedBy, a redrive's operator). */
 export const requesterSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 
+/** The Command's format version: a publisher may state it, and a message of a later format is refused, not misread. */
+export const COMMAND_VERSION = 1;
+
 export const commandSchema = z
   .strictObject({
+    version: z.optional(z.literal(COMMAND_VERSION)),
     action: z.enum(['pause', 'resume']),
     scope: scopeSchema,
     reason: z.string().check(z.trim(), z.minLength(1, 'a reason is required'), z.maxLength(500)),

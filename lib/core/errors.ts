@@ -185,3 +185,19 @@ export class ClaimsInProgressError extends MigrationPauserError {
   }
   override name = 'ClaimsInProgressError';
 }
+
+/**
+ * Some events could not be published (the bus refused them, or could not be reached) after retries. Nothing else
+ * failed: the outcomes they describe are recorded in the ledger.
+ */
+export class EventsNotPublishedError extends MigrationPauserError {
+  override name = 'EventsNotPublishedError';
+  constructor(
+    readonly failed: number,
+    readonly total: number,
+    readonly errorCodes: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`${failed} of ${total} events were not published (${errorCodes.join(', ') || 'unknown error'})`, options);
+  }
+}

@@ -13,6 +13,7 @@ import {
   WorkMessageBuffer,
 } from './dispatch';
 import { ClaimsInProgressError, InvariantError } from './errors';
+import { type EventPublisher, type PauserEvent, publishEvents, runEvents, targetFailedEvents } from './events';
 import { executeChunk, type HandedBack } from './execute';
 import { accountFailure, type FailureSink, suspiciousWork } from './failures';
 import { handOn, sendToWorkQueues } from './handoff';
@@ -55,6 +56,11 @@ export interface RunDeps {
    * the latest, so a process that dies frees its targets by itself. Default: stopBy plus a minute, or 15 minutes.
    */
   deadline?: number;
+  /**
+   * Where a finished run tells other systems what became of it (Command Completed, Target Failed). A publish that
+   * fails is handed to `onFailure` and never fails the run: its outcomes are already recorded.
+   */
+  events?: { publisher: EventPublisher; onFailure: (error: unknown, events: readonly PauserEvent[]) => void };
 }
 
 /** How long a claim or lease of a process without a deadline (the CLI) lasts: longer than any chunk's confirmation. */
@@ -120,7 +126,14 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
   const finishedAt = run.now();
   await deps.failures.send(plan.accountFailures.map((f) => accountFailure(command, f, finishedAt.toISOString())));
   await deps.ledger.flush();
-  return { plan, outcomes, summary: summarize(command, plan, outcomes, startedAt, finishedAt, dispatched) };
+  const summary = summarize(command, plan, outcomes, startedAt, finishedAt, dispatched);
+  await announce(deps, runEvents(command, outcomes, summary));
+  return { plan, outcomes, summary };
+}
+
+/** Tells other systems (deps.events), after everything is recorded; never fails the run. */
+async function announce(deps: RunDeps, events: readonly PauserEvent[]): Promise<void> {
+  if (deps.events) await publishEvents(deps.events.publisher, events, deps.events.onFailure);
 }
 
 /**
@@ -163,6 +176,7 @@ export async function dispatchCommand(command: Command, deps: RunDeps & { workQu
   const summary = tally.summary(command, planned, [], startedAt, run.now());
   const accounted = Object.values(summary.totals).reduce((n, count) => n + (count ?? 0), 0);
   if (accounted !== planned) throw new InvariantError(`${planned - accounted} of ${planned} targets have no outcome`);
+  await announce(deps, runEvents(command, [], summary));
   return { summary };
 }
 
@@ -202,6 +216,7 @@ export async function runWorkMessage(message: WorkMessage, deps: RunDeps): Promi
     }
   }
   await deps.ledger.flush();
+  await announce(deps, targetFailedEvents(message.command, record.outcomes));
   return { outcomes: record.outcomes, handedOn };
 }
 

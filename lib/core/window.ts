@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { blackoutOn, describeBlackout } from '../windows/blackout';
+import { blackoutSchema } from '../windows/schema';
+import { isIanaTimeZone } from '../windows/time-zone';
 import { actionOptionsSchema, type Command, commandSchema, parseCommand, toFieldIssues } from './command';
 import { CommandValidationError } from './errors';
+import type { SkippedFire } from './skip';
 import './zod-messages';
 
 /** Our namespace for name-based (v5) UUIDs: fixed forever, or every derived command id changes. */
@@ -32,6 +36,9 @@ export const windowInputSchema = z.strictObject({
   action: commandSchema.shape.action,
   scope: commandSchema.shape.scope,
   reason: commandSchema.shape.reason,
+  /** The window's zone and blackout dates (config/windows.<stage>.yaml): a pause on one of them is skipped. */
+  timezone: z.optional(z.string().check(z.refine(isIanaTimeZone, 'is not an IANA time zone'))),
+  except: z.optional(z.array(blackoutSchema).check(z.maxLength(200))),
   scheduledTime: z.iso.datetime({ offset: true }),
   scheduleArn: z.string().check(z.minLength(1), z.maxLength(2048)),
   dryRun: z.optional(z.boolean()),
@@ -58,6 +65,21 @@ export function windowCommand(input: unknown): Command {
     dryRun: fire.dryRun ?? false,
     ...(fire.options ? { options: fire.options } : {}),
   });
+}
+
+/**
+ * The blackout a fire falls on, if it must be skipped: only a pause is. A resume on a blackout date still runs: it
+ * releases only this window's own holds, so it changes nothing unless a pause before the blackout (an overnight
+ * window) holds tasks — which must then not stay paused through the holiday.
+ */
+export function skippedFire(input: unknown): SkippedFire | undefined {
+  const parsed = windowInputSchema.safeParse(input);
+  if (!parsed.success) return undefined;
+  const fire = parsed.data;
+  if (fire.action !== 'pause' || !fire.timezone || !fire.except?.length) return undefined;
+  const hit = blackoutOn(new Date(fire.scheduledTime), fire.timezone, fire.except);
+  if (!hit) return undefined;
+  return { window: fire.window, scheduledTime: fire.scheduledTime, localDate: hit.date, blackout: describeBlackout(hit.entry) };
 }
 
 /** Normalises the time first, so `...T00:00:00Z` and `...T09:00:00+09:00` (the same instant) agree. */

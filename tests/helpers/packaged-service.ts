@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { FileLock } from '../../lib/local/file-lock';
 
 /**
  * Packages the service exactly as CI does (`osls package --stage ci`, offline, no AWS credentials) and reads the
@@ -19,32 +20,46 @@ const OSLS = join(ROOT, 'node_modules/osls/bin/serverless.js');
 export const CI_PREFIX = 'migration-pauser-ci';
 
 const resourceSchema = z.looseObject({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}) });
-const templateSchema = z.looseObject({ Resources: z.record(z.string(), resourceSchema) });
+const templateSchema = z.looseObject({
+  Resources: z.record(z.string(), resourceSchema),
+  Outputs: z.record(z.string(), z.unknown()).default({}),
+});
 export type Resource = z.output<typeof resourceSchema>;
 
 export interface PackagedService {
   /** Where `osls package` wrote the template and the zips. */
   dir: string;
   resources: Record<string, Resource>;
+  outputs: Record<string, unknown>;
 }
 
-let packaged: Promise<PackagedService> | undefined;
+const packaged = new Map<string, Promise<PackagedService>>();
 
-/** The `ci` package, built on the first call of this test file and shared by its later calls. */
-export function packageService(): Promise<PackagedService> {
-  packaged ??= build();
-  return packaged;
+/**
+ * The `ci` package, built on the first call of this test file and shared by its later calls; `extraArgs` (such as
+ * `--param=eventBusName=ops`) make a package of their own.
+ */
+export function packageService(extraArgs: readonly string[] = []): Promise<PackagedService> {
+  const key = extraArgs.join(' ');
+  let built = packaged.get(key);
+  if (!built) {
+    built = build(extraArgs);
+    packaged.set(key, built);
+  }
+  return built;
 }
 
-/** Removes the package directory (call from afterAll). */
+/** Removes the package directories (call from afterAll). */
 export async function removePackagedService(): Promise<void> {
-  const done = packaged;
-  packaged = undefined;
-  const dir = await done?.then((p) => p.dir).catch(() => undefined);
-  if (dir) await rm(dir, { recursive: true, force: true });
+  const done = [...packaged.values()];
+  packaged.clear();
+  for (const p of done) {
+    const dir = await p.then((pk) => pk.dir).catch(() => undefined);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
 }
 
-async function build(): Promise<PackagedService> {
+async function build(extraArgs: readonly string[]): Promise<PackagedService> {
   const dir = await mkdtemp(join(tmpdir(), 'mp-package-'));
   // No credentials of any kind: packaging must never need an AWS account.
   const env: NodeJS.ProcessEnv = {
@@ -55,14 +70,25 @@ async function build(): Promise<PackagedService> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     NO_COLOR: '1',
   };
+  // osls works in the project's .serverless and .esbuild directories whatever --package says: two packagings of one
+  // checkout at once (test files run in parallel) remove each other's files. One at a time, across processes.
+  await mkdir(join(ROOT, 'node_modules/.cache'), { recursive: true });
+  const lock = await FileLock.acquire(join(ROOT, 'node_modules/.cache/mp-osls-package.lock'), ROOT, { waitMs: 240_000 });
   try {
-    await run(process.execPath, [OSLS, 'package', '--stage', 'ci', '--package', dir], { cwd: ROOT, env, timeout: 80_000 });
+    await run(process.execPath, [OSLS, 'package', '--stage', 'ci', ...extraArgs, '--package', dir], {
+      cwd: ROOT,
+      env,
+      timeout: 80_000,
+    });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`osls package failed: ${e.message}\n${(e.stdout ?? '').slice(-3000)}\n${(e.stderr ?? '').slice(-3000)}`);
+  } finally {
+    lock.release();
   }
   const text = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
-  return { dir, resources: templateSchema.parse(JSON.parse(text)).Resources };
+  const template = templateSchema.parse(JSON.parse(text));
+  return { dir, resources: template.Resources, outputs: template.Outputs };
 }
 
 // ── reading the template ────────────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,7 +13,8 @@ let dir: string;
 
 async function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 30_000 });
+    // From the temporary project directory, whose config/ holds the stages' windows files.
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 30_000, cwd: dir });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -21,30 +22,37 @@ async function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: n
   }
 }
 
-const SERVERLESS = `service: migration-pauser
-params:
-  default:
-    windowName: us-business-hours
-    windowTimezone: America/New_York
-    windowPauseCron: cron(0 9 ? * MON-FRI *)
-    windowResumeCron: cron(0 18 ? * MON-FRI *)
-    windowEnabled: true
-  prod:
-    windowEnabled: false
+const STAGING = `windows:
+  - name: us-business-hours
+    timezone: America/New_York
+    pause: cron(0 9 ? * MON-FRI *)
+    resume: cron(0 18 ? * MON-FRI *)
+    scope: { all: true }
+    reason: business hours
+    except: [2026-03-09]
+  - name: dst-edge
+    timezone: America/New_York
+    pause: cron(30 2 ? * * *)
+    resume: cron(0 3 ? * * *)
+    scope: { providers: [huawei-drs] }
+    reason: nightly
+    enabled: false
 `;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mp-cli-windows-'));
-  await writeFile(join(dir, 'serverless.yml'), SERVERLESS);
+  await mkdir(join(dir, 'config'));
+  await writeFile(join(dir, 'config/windows.staging.yaml'), STAGING);
+  await writeFile(join(dir, 'config/windows.broken.yaml'), STAGING.replace('cron(0 9 ? * MON-FRI *)', 'cron(0 9 * * MON-FRI *)'));
 });
 
 describe('migration-pauser windows', () => {
-  it('lists the next windows in the window’s zone and the local one, with the DST change as a new offset', async () => {
+  it('lists each window’s next fires in its zone and the local one, with the DST change as a new offset, and marks a blackout', async () => {
     const { code, stdout } = await cli(
       { ...process.env, TZ: 'Asia/Seoul' },
       'windows',
-      '--config',
-      join(dir, 'serverless.yml'),
+      '--stage',
+      'staging',
       '--count',
       '2',
       '--now',
@@ -55,50 +63,79 @@ describe('migration-pauser windows', () => {
     expect(stdout).toMatch(
       /window us-business-hours: pause cron\(0 9 \? \* MON-FRI \*\), resume cron\(0 18 \? \* MON-FRI \*\), in America\/New_York/,
     );
-    const rows = stdout.split('\n').filter((l) => /^(Fri|Mon) 2026/.test(l));
+    const [first = ''] = stdout.split('\n\n');
+    const rows = first.split('\n').filter((l) => /^(Fri|Mon) 2026/.test(l));
     expect(rows).toEqual([
       expect.stringMatching(
         /^Fri 2026-03-06 09:00 UTC-05:00 +Fri 2026-03-06 18:00 UTC-05:00 +Fri 2026-03-06 23:00 UTC\+09:00 +Sat 2026-03-07 08:00 UTC\+09:00$/,
       ),
       expect.stringMatching(
-        /^Mon 2026-03-09 09:00 UTC-04:00 +Mon 2026-03-09 18:00 UTC-04:00 +Mon 2026-03-09 22:00 UTC\+09:00 +Tue 2026-03-10 07:00 UTC\+09:00$/,
+        /^Mon 2026-03-09 09:00 UTC-04:00 +Mon 2026-03-09 18:00 UTC-04:00 +Mon 2026-03-09 22:00 UTC\+09:00 +Tue 2026-03-10 07:00 UTC\+09:00 +pause skipped: blackout 2026-03-09$/,
       ),
     ]);
+    expect(stdout).toMatch(/window dst-edge: .*\nDISABLED \(enabled: false\)/);
   });
 
-  it('prints JSON with each time as an instant, applies the stage’s params and says when a window is disabled', async () => {
-    const args = [
+  it('warns on stderr of a day on which a resume fires before its pause', async () => {
+    const { code, stderr } = await cli(process.env, 'windows', '--stage', 'staging', '--now', '2027-01-01T00:00:00Z');
+
+    expect(code).toBe(0);
+    expect(stderr).toMatch(
+      /warning: window dst-edge: on 2027-03-14 the resume \(Sun 2027-03-14 03:00 UTC-04:00\) fires before the pause \(Sun 2027-03-14 03:30 UTC-04:00\)/,
+    );
+    expect(stderr).not.toMatch(/us-business-hours/);
+  });
+
+  it('prints JSON with each time as an instant, in the window’s zone and the local one', async () => {
+    const json = await cli(
+      process.env,
       'windows',
-      '--config',
-      join(dir, 'serverless.yml'),
+      '--stage',
+      'staging',
       '--count',
       '1',
       '--tz',
       'UTC',
       '--now',
       '2026-11-02T00:00:00Z',
-    ];
-    const json = await cli(process.env, ...args, '--json');
-    const prod = await cli(process.env, ...args, '--stage', 'prod');
+      '--json',
+    );
 
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
-      window: 'us-business-hours',
+      stage: 'staging',
       localTimezone: 'UTC',
-      enabled: true,
-      windows: [{ underWay: false, pause: { utc: '2026-11-02T14:00:00.000Z', window: 'Mon 2026-11-02 09:00 UTC-05:00' } }],
+      windows: [
+        {
+          name: 'us-business-hours',
+          enabled: true,
+          fires: [{ underWay: false, pause: { utc: '2026-11-02T14:00:00.000Z', window: 'Mon 2026-11-02 09:00 UTC-05:00' } }],
+        },
+        { name: 'dst-edge', enabled: false },
+      ],
     });
-    expect(prod.stdout).toMatch(/DISABLED \(windowEnabled: false\)/);
   });
 
-  it('exits 2 for an unknown --tz and 3 when there is no serverless.yml, saying what to pass', async () => {
-    const zone = await cli(process.env, 'windows', '--config', join(dir, 'serverless.yml'), '--tz', 'Mars/Olympus');
-    const missing = await cli(process.env, 'windows', '--config', join(dir, 'nope.yml'));
+  it('exits 2 for a stage without a windows file, naming the stages that have one, instead of using defaults', async () => {
+    const nosuch = await cli(process.env, 'windows', '--stage', 'nosuch');
 
+    expect(nosuch.code).toBe(2);
+    expect(nosuch.stdout).toBe('');
+    expect(nosuch.stderr).toMatch(
+      /^stage nosuch has no windows file config\/windows\.nosuch\.yaml \(stages with windows: broken, staging\) — check --stage/,
+    );
+  });
+
+  it('exits 2 for an invalid windows file, naming the window and the field, and for an unknown --tz', async () => {
+    const broken = await cli(process.env, 'windows', '--stage', 'broken');
+    const zone = await cli(process.env, 'windows', '--stage', 'staging', '--tz', 'Mars/Olympus');
+
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain(
+      'window "us-business-hours": pause: cron(0 9 * * MON-FRI *) — day-of-month and day-of-week cannot both be set; use ? in one',
+    );
     expect(zone.code).toBe(2);
     expect(zone.stderr).toMatch(/--tz Mars\/Olympus is not an IANA time zone/);
-    expect(missing.code).toBe(3);
-    expect(missing.stderr).toMatch(/cannot read .*nope\.yml \(ENOENT\) — .*--config/);
   });
 });
 

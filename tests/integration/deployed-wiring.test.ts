@@ -105,7 +105,7 @@ beforeAll(async () => {
   for (const account of accounts.accounts) account.secret = `aws:migration-pauser/${String(account.name)}`;
   await mkdir(join(taskRoot, 'config'), { recursive: true });
   await writeFile(join(taskRoot, 'config/accounts.ci.json'), JSON.stringify(accounts), 'utf8');
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   await sim?.close();

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createWindowHandler } from '../../../functions/window';
-import { CommandValidationError } from '../../../lib/core/errors';
+import { CommandValidationError, EventsNotPublishedError } from '../../../lib/core/errors';
+import type { EventPublisher, PauserEvent } from '../../../lib/core/events';
 import { deterministicUuid, windowCommand, windowCommandId } from '../../../lib/core/window';
 import { MemoryFailureSink } from '../../../lib/local/failures';
 import { fakeRuntime, lambdaContext, quietObservability } from './support';
@@ -89,5 +90,62 @@ describe('the window function', () => {
     expect(failures.messages).toEqual([
       expect.objectContaining({ kind: 'invalid-command', issues: [expect.objectContaining({ path: 'action' })] }),
     ]);
+  });
+});
+
+describe('the window function on a blackout date', () => {
+  const christmas = aFire({ timezone: 'Asia/Seoul', except: ['2026-12-25'], scheduledTime: '2026-12-25T00:00:00Z' });
+
+  /** Quiet observability whose metric names are counted. */
+  function observed() {
+    const observability = quietObservability();
+    const counted: string[] = [];
+    const { metrics } = observability;
+    vi.spyOn(metrics, 'addMetric').mockImplementation((name) => {
+      counted.push(name);
+      return metrics;
+    });
+    return { observability, counted };
+  }
+
+  it('skips the pause, counts window-skipped instead of window-fired, and sends Window Skipped', async () => {
+    const { observability, counted } = observed();
+    const sent: PauserEvent[] = [];
+    const events: EventPublisher = { publish: async (e) => void sent.push(...e) };
+    const handler = createWindowHandler({ runtime: async () => ({ ...fakeRuntime(), events }), observability });
+
+    const summary = await handler(christmas, lambdaContext);
+
+    expect(summary).toMatchObject({ commandId: windowCommandId(ARN, '2026-12-25T00:00:00Z'), action: 'pause' });
+    expect(counted).toContain('window-skipped');
+    expect(counted).not.toContain('window-fired');
+    expect(sent).toEqual([
+      expect.objectContaining({ detailType: 'Window Skipped', detail: expect.objectContaining({ localDate: '2026-12-25' }) }),
+    ]);
+  });
+
+  it('fires on the day before, judged in the window’s zone', async () => {
+    const { observability, counted } = observed();
+    const handler = createWindowHandler({ runtime: async () => fakeRuntime(), observability });
+
+    await handler({ ...christmas, scheduledTime: '2026-12-24T00:00:00Z' }, lambdaContext);
+
+    expect(counted).toContain('window-fired');
+    expect(counted).not.toContain('window-skipped');
+  });
+
+  it('still answers with the summary when the event bus refuses, and counts events-failed', async () => {
+    const { observability, counted } = observed();
+    const refusing: EventPublisher = {
+      publish: async (e) => {
+        throw new EventsNotPublishedError(e.length, e.length, ['AccessDeniedException']);
+      },
+    };
+    const handler = createWindowHandler({ runtime: async () => ({ ...fakeRuntime(), events: refusing }), observability });
+
+    const summary = await handler(aFire(), lambdaContext);
+
+    expect(summary).toMatchObject({ commandId: windowCommandId(ARN, '2026-11-30T00:00:00Z') });
+    expect(counted).toEqual(expect.arrayContaining(['window-fired', 'events-failed']));
   });
 });
