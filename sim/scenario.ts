@@ -30,6 +30,13 @@ export const STATES: Record<
     failed: ['FAILED', 'MIGRATION_FAILED'],
     waiting: ['RUNNING'],
   },
+  'aws-dms': {
+    running: ['running'],
+    paused: ['stopped'],
+    finished: ['deleting'],
+    failed: ['failed', 'failed-move'],
+    waiting: ['ready', 'creating'],
+  },
 };
 
 const SHORT: Record<ProviderKey, string> = {
@@ -37,6 +44,7 @@ const SHORT: Record<ProviderKey, string> = {
   'huawei-oms': 'oms',
   'huawei-drs': 'drs',
   'huawei-dcs': 'dcs',
+  'aws-dms': 'dms',
 };
 
 /** What a refusing task answers: a busy or invalid-state code of each provider. */
@@ -45,6 +53,7 @@ const REFUSAL_CODE: Record<ProviderKey, string> = {
   'huawei-oms': 'OMS.0066',
   'huawei-drs': 'DRS.10020003',
   'huawei-dcs': 'DCS.4135',
+  'aws-dms': 'InvalidResourceStateFault',
 };
 
 /** Per ten tasks: six running, one each paused, finished, failed, waiting. */
@@ -81,7 +90,15 @@ const ACCOUNT_EXTRAS: Record<ProviderKey, (n: string) => Partial<SimAccount> & {
   }),
   'huawei-drs': (n) => ({ region: 'ap-southeast-1', projectId: `fakeprojectdrs${n}` }),
   'huawei-dcs': (n) => ({ region: 'ap-southeast-1', projectId: `fakeprojectdcs${n}` }),
+  'aws-dms': (n) => ({
+    region: DMS_REGION,
+    roleArn: `arn:aws:iam::000000000000:role/fake-dms-operator-${n}`,
+    externalId: `fake-external-id-${n}`,
+  }),
 };
+
+/** The region of generated DMS accounts, which their tasks' ARNs name. */
+const DMS_REGION = 'ap-northeast-2';
 
 function makeAccount(provider: ProviderKey, index: number): SimAccount {
   const short = SHORT[provider].toUpperCase();
@@ -166,6 +183,10 @@ function makeTask(
     case 'huawei-dcs': {
       const migrationType = index % 7 === 3 ? 'backupfile_import' : 'online_migration';
       return { provider, account, id: uuid(random), name: `redis-migration-${n}`, state, migrationType };
+    }
+    case 'aws-dms': {
+      const suffix = Array.from({ length: 22 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[Math.floor(random() * 32)]).join('');
+      return { provider, account, id: `arn:aws:dms:${DMS_REGION}:000000000000:task:FAKE${suffix}`, name: `dms-task-${n}`, state };
     }
   }
 }

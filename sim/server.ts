@@ -117,7 +117,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const headers = lowerHeaders(request);
     const body = await readBody(request);
     const [rawPath = '/', rawQuery = ''] = splitUrl(rawUrl);
-    const { gateway, route } = routeRequest(method, rawPath);
+    const { gateway, route } = routeRequest(method, rawPath, headers);
     const provider = gateway?.key ?? 'unknown';
     const account = claimedAccount(gateway, headers);
     const record: RecordedRequest = {
@@ -148,9 +148,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         return;
       }
       record.status = reply.status;
-      const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
       const replyHeaders: Record<string, string | number> = { 'content-length': Buffer.byteLength(text) };
-      if (reply.body !== undefined) replyHeaders['content-type'] = 'application/json;charset=UTF-8';
+      if (reply.raw !== undefined || reply.body !== undefined)
+        replyHeaders['content-type'] = reply.contentType ?? 'application/json;charset=UTF-8';
       if (gateway !== undefined) Object.assign(replyHeaders, gateway.responseHeaders(at));
       response.writeHead(reply.status, replyHeaders);
       response.end(text);

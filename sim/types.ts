@@ -15,6 +15,10 @@ export interface SimAccount {
   oms?: { dst_ak: string; dst_sk: string; src_ak?: string; src_sk?: string };
   /** This account's asynchronous state change delay (a slow region), instead of the scenario's. */
   transitionMs?: number;
+  /** AWS DMS: the role its keys may assume with STS (and, when set, the only identity DMS serves for it). */
+  roleArn?: string;
+  /** AWS DMS: the ExternalId the role's trust policy demands. */
+  externalId?: string;
 }
 
 export interface SimTask {
@@ -31,6 +35,8 @@ export interface SimTask {
   migrationType?: 'backupfile_import' | 'online_migration';
   /** DRS/DCS: any batch call that contains this task is rejected WHOLE with the provider's 400 body. */
   rejectsBatch?: boolean;
+  /** AWS DMS: a stopped task's StopReason (default `Stop Reason NORMAL`). */
+  stopReason?: string;
   /** The next pause/resume of this task fails per task with this provider code. */
   failsAction?: { code: string; message: string };
 }

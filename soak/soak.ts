@@ -294,7 +294,7 @@ async function soakAgainst(
   // The outage: Secrets Manager fails while one command is planned (its accounts cannot be listed), and while the
   // next one's workers run (their targets fail as retryable, for a redrive).
   const outageAt = Math.floor(options.commands * 0.4) | 1;
-  const secretRefs = accounts.map((a) => a.secret);
+  const secretRefs = accounts.flatMap((a) => (a.secret === undefined ? [] : [a.secret]));
   const setOutage = (on: boolean) => {
     secretsManager.setOutage(on);
     for (const ref of secretRefs) secrets.invalidate(ref);

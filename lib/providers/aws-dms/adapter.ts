@@ -1,0 +1,24 @@
+import { type Capabilities, type ProviderAdapter, secretRefOf } from '../types';
+import { createDmsCalls } from './client';
+import { dmsCredentials } from './credentials';
+import { createDmsSession } from './session';
+
+export const DMS_CAPABILITIES: Capabilities = {
+  // Stop and start take one task each; reads are batched inside the session.
+  batchLimit: 1,
+  // A stop waits for the task to finish applying what it holds: often a minute or more.
+  confirm: { intervalMs: 5_000, deadlineMs: 240_000 },
+  // DMS publishes no per-call rate for these operations: stay well under its throttling (configurable per account).
+  rateLimit: { perSecond: 5, burst: 5 },
+  describe: 'AWS DMS: stop, resume later with resume-processing (one call per task)',
+};
+
+/** AWS Database Migration Service replication tasks, through the AWS SDK, with an assumed role per account. */
+export const awsDmsAdapter: ProviderAdapter = {
+  key: 'aws-dms',
+  capabilities: DMS_CAPABILITIES,
+  open({ account, secret, http }) {
+    const credentials = dmsCredentials({ account, secret, secretRef: secretRefOf(account), http });
+    return createDmsSession({ accountName: account.name, calls: createDmsCalls({ account, credentials, http }) });
+  },
+};
