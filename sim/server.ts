@@ -76,12 +76,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     account: SimAccount | undefined,
     method: string,
     path: string,
+    headers: Record<string, string>,
   ): FaultRule | undefined {
     for (const [index, rule] of faults.entries()) {
       if (rule.provider !== undefined && rule.provider !== provider) continue;
       if (rule.account !== undefined && rule.account !== account?.name) continue;
       if (rule.method !== undefined && rule.method.toUpperCase() !== method) continue;
       if (rule.pathIncludes !== undefined && !path.includes(rule.pathIncludes)) continue;
+      if (rule.operation !== undefined && headers['x-amz-target']?.split('.').at(-1) !== rule.operation) continue;
       if (rule.probability !== undefined && random() >= rule.probability) continue;
       rule.remaining -= 1;
       if (rule.remaining <= 0) faults.splice(index, 1);
@@ -133,7 +135,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (account !== undefined) record.account = account.name;
     requests.push(record);
 
-    const fault = takeFault(provider, account, method, rawUrl);
+    const fault = takeFault(provider, account, method, rawUrl, headers);
     if (fault !== undefined) record.fault = fault.kind;
     // Until the request is authenticated, an echoing provider quotes only the access key it presented.
     let echo = echoFor(scenario.echoSecrets, {

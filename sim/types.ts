@@ -46,6 +46,8 @@ export interface FaultRule {
   account?: string;
   method?: string;
   pathIncludes?: string;
+  /** AWS JSON APIs (DMS), which name the operation in `X-Amz-Target` and post everything to `/`: that operation. */
+  operation?: string;
   /**
    * 'timeout' holds the request unanswered, 'reset' drops the connection before anything is done; 'drop-after-apply'
    * does the request's work (an action is applied to the task store) and then drops the connection without a reply:
