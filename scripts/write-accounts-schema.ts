@@ -43,6 +43,7 @@ export function buildAccountsJsonSchema(): Json {
     const others = [...ACCOUNT_FIELD_OWNERS].filter(([, owner]) => owner.key !== manifest.key).map(([field]) => field);
     return {
       if: { properties: { provider: { const: manifest.key } }, required: ['provider'] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword; this object is never awaited
       then: {
         ...(required.length > 0 ? { required } : {}),
         ...(others.length > 0 ? { not: { anyOf: others.map((field) => ({ required: [field] })) } } : {}),
