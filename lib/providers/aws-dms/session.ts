@@ -15,7 +15,10 @@ export interface DmsSessionOptions {
   calls: DmsCalls;
 }
 
-/** One account's DMS replication tasks. Stop and start take one task each: DMS has no batch call. */
+/**
+ * One account's DMS replication tasks. Stop and start take one task each (DMS has no batch call), so a batch is one
+ * call per task, each failing alone; reads are batched by an ARN filter.
+ */
 export function createDmsSession({ accountName, calls }: DmsSessionOptions): ProviderSession {
   /** Every page of a describe, settings left out (they can be megabytes of JSON we never read). */
   async function describe(arns?: readonly string[], taskId?: string): Promise<ProviderTask[]> {
