@@ -188,6 +188,28 @@ describe('aws-dms over HTTP (AWS JSON 1.1, SigV4, STS)', () => {
     expect(throttled.length).toBeGreaterThanOrEqual(1);
   }, 20_000);
 
+  it('does not send a stop again when its answer never comes: the task is read back instead (maybeApplied)', async () => {
+    const { sim, session } = await openDms(scenario([{ n: 1, state: 'running' }]), { http: { timeoutMs: 300 } });
+    await session.list();
+    sim.inject({ provider: PROVIDER, kind: 'timeout', operation: 'StopReplicationTask', times: 1 });
+
+    const [result] = await session.pause([aTask(1)], OPTIONS);
+
+    expect(result).toMatchObject({ ok: false, error: { errorClass: 'retryable', maybeApplied: true } });
+    expect(sim.requests.filter((r) => targetOf(r) === 'StopReplicationTask')).toHaveLength(1);
+  });
+
+  it('reads again after a connection reset', async () => {
+    const { sim, session } = await openDms(scenario([{ n: 1, state: 'running' }]));
+    await session.list();
+    sim.inject({ provider: PROVIDER, kind: 'reset', operation: 'DescribeReplicationTasks', times: 1 });
+
+    const read = await session.get([ARN(1)]);
+
+    expect(read.get(ARN(1))).toMatchObject({ phase: 'running' });
+    expect(sim.requests.filter((r) => r.fault === 'reset')).toHaveLength(1);
+  });
+
   it('fails with auth, naming the role, when the ExternalId is wrong; DMS is never called', async () => {
     const { sim } = await openDms(scenario([{ n: 1, state: 'running' }]));
     const { context } = openSimSession(awsDmsAdapter, sim, ACCOUNT);
