@@ -693,7 +693,10 @@ async function measure(
   exercised.providerRequests = sim.requests.length;
   exercised.faultsInjected = sim.requests.filter((r) => r.status === 0 || r.status === 429 || r.status >= 500).length;
   exercised.droppedResponses = sim.requests.filter(
-    (r) => r.fault === 'drop-after-apply' && ACTION_PATHS.some((p) => r.path.includes(p)),
+    (r) =>
+      r.fault === 'drop-after-apply' &&
+      (ACTION_PATHS.some((p) => r.path.includes(p)) ||
+        ACTION_OPERATIONS.some((o) => r.headers['x-amz-target']?.endsWith(`.${o}`))),
   ).length;
   const everything = JSON.stringify([runs.map((r) => r.result), recorded, await ledger.pausedByUs(), dlq, errors]);
   // DCS cannot restart a backup import it stopped: no command of the soak allows such a stop, so none is paused,
