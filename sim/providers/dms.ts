@@ -72,10 +72,8 @@ function ownTask(context: RouteContext, arn: unknown): StoredTask | undefined {
 
 function describeTasks(context: RouteContext, input: Record<string, unknown>): Reply {
   const { MaxRecords: maxRecords, Marker: marker, Filters: filters, WithoutSettings: withoutSettings } = input;
-  if (
-    maxRecords !== undefined &&
-    (!Number.isInteger(maxRecords) || (maxRecords as number) < MIN_RECORDS || (maxRecords as number) > MAX_RECORDS)
-  )
+  const size = maxRecords === undefined ? MAX_RECORDS : maxRecords;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < MIN_RECORDS || size > MAX_RECORDS)
     return invalidParameter(`MaxRecords must be between ${MIN_RECORDS} and ${MAX_RECORDS}`);
   if (withoutSettings !== undefined && typeof withoutSettings !== 'boolean')
     return invalidParameter('WithoutSettings must be a boolean');
@@ -102,7 +100,6 @@ function describeTasks(context: RouteContext, input: Record<string, unknown>): R
   const matching = ownTasks(context).filter((task) => matches.every((match) => match(task)));
   // DMS answers a filter that matches nothing with a fault, not an empty list.
   if (matching.length === 0 && matches.length > 0) return notFound('No Tasks found matching provided filters');
-  const size = (maxRecords as number | undefined) ?? MAX_RECORDS;
   const page = matching.slice(offset, offset + size);
   const next = offset + size < matching.length ? encodeMarker(offset + size) : undefined;
   return ok({
