@@ -7,8 +7,9 @@ export const DMS_CAPABILITIES: Capabilities = {
   // Stop and start take one task each (sent side by side, each through the rate limiter), but a chunk's tasks are read
   // back together, one DescribeReplicationTasks with an ARN filter: chunks of 25 stop in ~5 s at the default rate.
   batchLimit: 25,
-  // A stop waits for the task to finish applying what it holds: often a minute or more.
-  confirm: { intervalMs: 5_000, deadlineMs: 240_000 },
+  // A stop waits for the task to finish applying what it holds, often a minute or more; a poll reads the whole chunk
+  // in one call, so polling every 2 s costs one request per chunk, and a quick stop is not waited on for long.
+  confirm: { intervalMs: 2_000, deadlineMs: 240_000 },
   // DMS publishes no per-call rate for these operations: stay well under its throttling (configurable per account).
   rateLimit: { perSecond: 5, burst: 5 },
   describe: 'AWS DMS: stop, resume later with resume-processing (one call per task)',
