@@ -4,11 +4,11 @@ import { parseAwsAuthorization, tokenAccessKey, verifyAwsRequest, verifySessionT
 import { parseAuthorization, verifyHuaweiRequest } from './huawei-signature';
 import { verifyNcpRequest } from './ncp-signature';
 import type { MatchedRoute } from './providers/context';
-import { matchDcs } from './providers/dcs';
-import { DMS_TARGET_PREFIX, matchDms } from './providers/dms';
-import { matchDrs } from './providers/drs';
-import { matchNcp } from './providers/ncp';
-import { matchOms } from './providers/oms';
+import { dcsFleet, matchDcs } from './providers/dcs';
+import { DMS_TARGET_PREFIX, dmsFleet, matchDms } from './providers/dms';
+import { drsFleet, matchDrs } from './providers/drs';
+import { matchNcp, ncpFleet } from './providers/ncp';
+import { matchOms, omsFleet } from './providers/oms';
 import { stsRoute } from './providers/sts';
 import {
   awsJsonError,
@@ -22,7 +22,7 @@ import {
   serviceError,
   stsError,
 } from './replies';
-import type { SimAccount } from './types';
+import type { SimAccount, SimFleet } from './types';
 
 /**
  * A simulated provider's API gateway: everything the server does differently per provider. The server asks each
@@ -54,6 +54,8 @@ export interface SimGateway {
   admit(headers: Record<string, string>, account: SimAccount, route: MatchedRoute): Reply | undefined;
   /** The secret JSON a client keeps for this account (what lib's config reads from `env:`). */
   secretOf(account: SimAccount): Record<string, unknown>;
+  /** How the scenario generator makes this provider's accounts and tasks. */
+  fleet: SimFleet;
   /** This provider's own fields of the account in an accounts file pointing at the simulator at `url`. */
   accountFields?(account: SimAccount, url: string): Record<string, unknown>;
 }
@@ -148,6 +150,7 @@ const ncpGateway: SimGateway = {
       ? undefined
       : ncpError(400, CHOSEN_CODES.ncpBadRequest, 'x-ncp-region_code is missing or does not match'),
   secretOf: (account) => ({ accessKey: account.accessKey, secretKey: account.secretKey }),
+  fleet: ncpFleet,
 };
 
 // Huawei
@@ -199,6 +202,7 @@ interface HuaweiService {
   match(projectId: string, method: string, collection: string, rest: readonly string[]): MatchedRoute | undefined;
   /** The service's own error body for an injected fault the gateway itself would not answer (4xx, 500). */
   serviceFault(status: number): Reply;
+  fleet: SimFleet;
 }
 
 /** A Huawei cloud service behind APIG: the gateway's authentication, throttle, 5xx and project check are shared. */
@@ -247,6 +251,7 @@ function huaweiGateway(service: HuaweiService): SimGateway {
       projectId: account.projectId,
       ...(account.oms !== undefined ? { oms: { ...account.oms } } : {}),
     }),
+    fleet: service.fleet,
   };
 }
 
@@ -355,6 +360,7 @@ const dmsGateway: SimGateway = {
         )
       : undefined,
   secretOf: (account) => ({ accessKeyId: account.accessKey, secretAccessKey: account.secretKey }),
+  fleet: dmsFleet,
   accountFields: (account, url) => ({
     ...(account.roleArn === undefined ? {} : { roleArn: account.roleArn, stsEndpoint: url }),
     ...(account.externalId === undefined ? {} : { externalId: account.externalId }),
@@ -391,6 +397,7 @@ const stsGateway: SimGateway = {
       ? undefined
       : stsError(403, 'AccessDenied', "only the account's own keys may assume its role in this simulator"),
   secretOf: (account) => dmsGateway.secretOf(account),
+  fleet: dmsFleet,
 };
 
 // registry
@@ -405,6 +412,7 @@ export const SIM_GATEWAYS: Record<ProviderKey, SimGateway> = {
     match: (projectId, method, _collection, rest) => matchOms(projectId, method, rest),
     serviceFault: (status) =>
       serviceError(status, status >= 500 ? CHOSEN_CODES.omsInternal : CHOSEN_CODES.omsBadRequest, 'simulated fault'),
+    fleet: omsFleet,
   }),
   'huawei-drs': huaweiGateway({
     key: 'huawei-drs',
@@ -413,6 +421,7 @@ export const SIM_GATEWAYS: Record<ProviderKey, SimGateway> = {
     match: (projectId, method, _collection, rest) => matchDrs(projectId, method, rest),
     serviceFault: (status) =>
       serviceError(status, status >= 500 ? CHOSEN_CODES.drsInternal : CHOSEN_CODES.drsBadRequest, 'simulated fault'),
+    fleet: drsFleet,
   }),
   'huawei-dcs': huaweiGateway({
     key: 'huawei-dcs',
@@ -421,6 +430,7 @@ export const SIM_GATEWAYS: Record<ProviderKey, SimGateway> = {
     match: matchDcs,
     serviceFault: (status) =>
       dcsError(status, status >= 500 ? CHOSEN_CODES.dcsInternal : CHOSEN_CODES.dcsBadRequest, 'simulated fault'),
+    fleet: dcsFleet,
   }),
   'aws-dms': dmsGateway,
 };

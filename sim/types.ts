@@ -151,3 +151,25 @@ export interface AppliedAction {
   toward: string;
   at: number;
 }
+
+/** Which wire states a generated fleet is drawn from, by how the pipeline sees them. */
+export interface FleetStates {
+  running: string[];
+  paused: string[];
+  finished: string[];
+  failed: string[];
+  waiting: string[];
+}
+
+/** How the scenario generator makes a provider's accounts and tasks: each simulated provider declares its own. */
+export interface SimFleet {
+  states: FleetStates;
+  /** Account names (`dms-01`) and fake keys (`FAKE-DMS-AK-01`) start with it. */
+  short: string;
+  /** What a refusing task answers: a busy or invalid-state code of the provider. */
+  refusalCode: string;
+  /** What a generated account carries beyond its keys (`n`: its number, zero-padded). */
+  accountExtras(n: string): Partial<SimAccount> & { region: string };
+  /** The `index`-th task (`n`: its number, zero-padded) of `account`; `random` is the scenario's own generator. */
+  task(account: string, state: string, index: number, n: string, random: () => number): SimTask;
+}

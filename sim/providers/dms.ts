@@ -1,5 +1,6 @@
 import { AWS_JSON, awsJsonError, type Reply } from '../replies';
 import type { StoredTask } from '../task-store';
+import type { SimFleet } from '../types';
 import { consumeFailure, fakeDate, isPlainObject, type MatchedRoute, type RouteContext } from './context';
 
 /**
@@ -208,3 +209,28 @@ function decodeMarker(marker: string): number | undefined {
   const match = /^fake-dms-marker:(\d{1,9})$/.exec(Buffer.from(marker, 'base64').toString('utf8'));
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
+
+/** The region of generated DMS accounts, which their tasks' ARNs name. */
+const FLEET_REGION = 'ap-northeast-2';
+
+/** A generated DMS fleet: each account with a role (and an ExternalId) that its keys assume with STS. */
+export const dmsFleet: SimFleet = {
+  states: {
+    running: ['running'],
+    paused: ['stopped'],
+    finished: ['deleting'],
+    failed: ['failed', 'failed-move'],
+    waiting: ['ready', 'creating'],
+  },
+  short: 'dms',
+  refusalCode: 'InvalidResourceStateFault',
+  accountExtras: (n) => ({
+    region: FLEET_REGION,
+    roleArn: `arn:aws:iam::000000000000:role/fake-dms-operator-${n}`,
+    externalId: `fake-external-id-${n}`,
+  }),
+  task: (account, state, _index, n, random) => {
+    const suffix = Array.from({ length: 22 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[Math.floor(random() * 32)]).join('');
+    return { provider: PROVIDER, account, id: dmsArn(FLEET_REGION, 'task', `FAKE${suffix}`), name: `dms-task-${n}`, state };
+  },
+};
