@@ -17,6 +17,8 @@ export const DOCUMENTED: Record<
   'huawei-drs': { pageSize: 100, listPerDbUseType: true, pauseBatch: 20, statusBatch: 20 },
   // DCS: limit ≤ 1000; batch-stop ≤ 50; no batch status: GET per task.
   'huawei-dcs': { pageSize: 1000, listPerDbUseType: false, pauseBatch: 50, statusBatch: undefined },
+  // DMS: DescribeReplicationTasks MaxRecords ≤ 100, also read back by an ARN filter; stop per task.
+  'aws-dms': { pageSize: 100, listPerDbUseType: false, pauseBatch: 1, statusBatch: 100 },
 };
 
 export interface AccountBound {

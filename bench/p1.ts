@@ -6,6 +6,7 @@ import { targetKey } from '../lib/core/types';
 import { MemoryFailureSink } from '../lib/local/failures';
 import { MemoryLedger } from '../lib/local/ledger-memory';
 import { createLocalSecretSource } from '../lib/local/secrets';
+import { PROVIDER_KEYS } from '../lib/providers/keys';
 import { adapters } from '../lib/providers/registry';
 import { generateScenario, startSimulator } from '../sim';
 import { type AccountBound, accountBound } from './bound';
@@ -44,7 +45,11 @@ export interface P1Result {
 
 /** The whole fleet paused through runCommand against the simulator, and the documented floor for it. */
 export async function runP1(options: P1Options): Promise<P1Result> {
-  const scenario = generateScenario({ seed: 7, tasksPerProvider: Math.round(options.targets / 4), accountsPerProvider: 2 });
+  const scenario = generateScenario({
+    seed: 7,
+    tasksPerProvider: Math.round(options.targets / PROVIDER_KEYS.length),
+    accountsPerProvider: 2,
+  });
   const rateLimit = { perSecond: options.perSecond, burst: options.perSecond };
   for (const account of scenario.accounts) account.rateLimit = rateLimit;
   const transitionMs = 100;

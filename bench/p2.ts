@@ -2,6 +2,7 @@ import { parseAccounts } from '../lib/config';
 import { parseCommand } from '../lib/core/command';
 import { AccountSessions } from '../lib/core/sessions';
 import { createLocalSecretSource } from '../lib/local/secrets';
+import { PROVIDER_KEYS } from '../lib/providers/keys';
 import { adapters } from '../lib/providers/registry';
 import { generateScenario, startSimulator } from '../sim';
 import type { AccountBound } from './bound';
@@ -33,7 +34,7 @@ export async function runP2(options: {
   fullFleet: readonly AccountBound[];
   p1Seconds: number;
 }): Promise<P2Result> {
-  const perProvider = Math.max(10, Math.round((options.targets / 4) * options.fraction));
+  const perProvider = Math.max(10, Math.round((options.targets / PROVIDER_KEYS.length) * options.fraction));
   const scenario = generateScenario({ seed: 7, tasksPerProvider: perProvider, accountsPerProvider: 2 });
   const rateLimit = { perSecond: options.perSecond, burst: options.perSecond };
   for (const account of scenario.accounts) account.rateLimit = rateLimit;

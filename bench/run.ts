@@ -9,6 +9,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { PROVIDER_KEYS } from '../lib/providers/keys';
 import { runP1 } from './p1';
 import { runP2 } from './p2';
 import { runP3 } from './p3';
@@ -56,7 +57,9 @@ const benchStarted = performance.now();
 if (only.has('p1') || only.has('p2')) {
   const targets = Number(values['p1-targets']);
   const confirmInterval = values['confirm-interval-ms'];
-  log(`P1: pausing ${targets} targets (4 providers × 2 accounts, ${PER_SECOND} req/s each, ${LATENCY_MS} ms latency)…`);
+  log(
+    `P1: pausing ${targets} targets (${PROVIDER_KEYS.length} providers × 2 accounts, ${PER_SECOND} req/s each, ${LATENCY_MS} ms latency)…`,
+  );
   const p1 = await runP1({
     targets,
     perSecond: PER_SECOND,

@@ -13,7 +13,7 @@ import { formatFailures, formatSummary } from './format';
 import type { CliIo } from './io';
 
 /**
- * `npm start`: the whole flow on the embedded default. A simulator with a mixed fleet across the four
+ * `npm start`: the whole flow on the embedded default. A simulator with a mixed fleet across the five
  * providers (migrating, already paused by someone else, finished, a few that refuse), an on-disk ledger in a
  * temporary directory, then pause everything, resume what we paused, and show both results.
  */

@@ -192,9 +192,13 @@ export function nextSteps(
   const steps: string[] = [];
   for (const failure of summary.accountFailures) {
     if (failure.errorClass !== 'auth' || failure.reason.includes(' — ')) continue;
-    const secret = context.accounts?.find((a) => a.name === failure.account)?.secret;
+    const account = context.accounts?.find((a) => a.name === failure.account);
+    const secret = account?.secret;
     steps.push(
-      `account ${failure.account}: the provider refused its keys — put the account's current keys in its secret${secret ? ` ${secret}` : ''}, then run the same command again`,
+      account !== undefined && secret === undefined
+        ? // No secret: the credentials come from the environment (AWS DMS: the default chain, and its role).
+          `account ${failure.account}: the provider refused its credentials — check the identity this runs as${account.roleArn ? `, and that it may assume ${account.roleArn}${account.externalId ? ' with the account’s externalId' : ''}` : ''}, then run the same command again`
+        : `account ${failure.account}: the provider refused its keys — put the account's current keys in its secret${secret ? ` ${secret}` : ''}, then run the same command again`,
     );
   }
   if ((summary.totals.failed ?? 0) > 0) {

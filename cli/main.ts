@@ -17,6 +17,7 @@ import { LedgerLockedError } from '../lib/local/errors';
 import type { FileLedgerOptions } from '../lib/local/ledger-file';
 import { createLocalRuntime } from '../lib/local/runtime';
 import { createLocalSecretSource } from '../lib/local/secrets';
+import { PROVIDER_MANIFESTS } from '../lib/providers/keys';
 import { adapters } from '../lib/providers/registry';
 import { PROVIDER_KEYS, type ProviderKey } from '../lib/providers/types';
 import { eventsFileDeps } from './events-file';
@@ -214,8 +215,8 @@ ${EXIT_CODES}`,
   windows: WINDOWS_HELP,
   simulator: `usage: migration-pauser simulator [--port P] [--scenario FILE] [--json]
 
-Runs the provider simulator (NCP Object Migration, Huawei OMS, DRS, DCS) in the foreground and prints an accounts
-file and the export lines with its fake keys. Stop it with Ctrl-C.
+Runs the provider simulator in the foreground and prints an accounts file and the export lines with its fake
+keys. Stop it with Ctrl-C. It serves ${PROVIDER_MANIFESTS.map((m) => m.displayName).join(', ')}.
 
 options:
   --port P              listen on this port (default: any free port)
@@ -238,7 +239,7 @@ example:
 ${EXIT_CODES}`,
 };
 
-const USAGE = `migration-pauser — pause and resume migration tasks across NAVER Cloud and Huawei Cloud
+const USAGE = `migration-pauser — pause and resume migration tasks across NAVER Cloud, Huawei Cloud and AWS DMS
 
 usage:
   migration-pauser plan pause|resume [scope] --reason TEXT   show what would happen, change nothing

@@ -2,6 +2,8 @@
 // writes from the provider manifests in lib/providers, and a test keeps in step with them): each provider's work
 // queue, its DLQ and the DLQ's alarm, its event source on the worker (with its own concurrency cap), and the lists
 // that name every work queue. Adding a provider adds all of them; nothing here names a provider.
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 const { providers } = require('./providers.json');
 
 const queue = (p) => `WorkQueue${p.logical}`;
@@ -87,4 +89,17 @@ module.exports = {
   workQueueArns: () => providers.map((p) => ({ 'Fn::GetAtt': [queue(p), 'Arn'] })),
   /** Every work queue's URL (queue policies). */
   workQueueRefs: () => providers.map((p) => ({ Ref: queue(p) })),
+  /**
+   * The functions that call providers may assume exactly the roles the stage's accounts file names (`roleArn`,
+   * AWS DMS accounts), read at package time from the file that is bundled with them; a stage that names none gets
+   * an explicit deny, so no role can be assumed by adding a policy elsewhere by mistake.
+   */
+  assumeRoleStatement: async ({ resolveVariable }) => {
+    const file = await resolveVariable('self:custom.accountsFile');
+    const { accounts } = JSON.parse(readFileSync(join(__dirname, '..', file), 'utf8'));
+    const roles = [...new Set(accounts.flatMap((a) => (typeof a.roleArn === 'string' ? [a.roleArn] : [])))].sort();
+    return roles.length > 0
+      ? { Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roles }
+      : { Effect: 'Deny', Action: ['sts:AssumeRole'], Resource: '*' };
+  },
 };

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { accountNameSchema, toFieldIssues } from './core/command';
 import { ConfigError } from './core/errors';
 import './core/zod-messages';
-import { manifestOf, PROVIDER_KEYS } from './providers/keys';
+import { ACCOUNT_FIELD_OWNERS, manifestOf, PROVIDER_ACCOUNT_FIELDS, PROVIDER_KEYS, secretOptional } from './providers/keys';
 
 export const accountSchema = z
   .strictObject({
@@ -15,14 +15,19 @@ export const accountSchema = z
     projectId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/))),
     /** Overrides the provider's base URL (how tests and the demo reach the simulator). */
     endpoint: z.optional(z.url()),
-    /** Where the credentials live: `env:NAME`, `file:PATH#key`, or a Secrets Manager name/ARN (`aws:NAME`). */
-    secret: z.string().check(z.minLength(1), z.maxLength(2048)),
+    /**
+     * Where the credentials live: `env:NAME`, `file:PATH#key`, or a Secrets Manager name/ARN (`aws:NAME`). Required
+     * unless the provider's manifest says its credentials may come from the environment (AWS DMS).
+     */
+    secret: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
     rateLimit: z.optional(
       z.strictObject({ perSecond: z.number().check(z.positive(), z.lte(10_000)), burst: z.int().check(z.gte(1), z.lte(10_000)) }),
     ),
     batchSize: z.optional(z.int().check(z.gte(1), z.lte(1000))),
     confirm: z.optional(z.strictObject({ intervalMs: z.int().check(z.gte(1)), deadlineMs: z.int().check(z.gte(1)) })),
     timeoutMs: z.optional(z.int().check(z.gte(1), z.lte(120_000))),
+    /** Each provider's own fields (AWS DMS `roleArn`, `externalId`, `stsEndpoint`), from its manifest. */
+    ...PROVIDER_ACCOUNT_FIELDS,
   })
   .check(
     z.superRefine((a, ctx) => {
@@ -32,6 +37,24 @@ export const accountSchema = z
           ctx.issues.push({
             code: 'custom',
             message: `${manifest.displayName} accounts need a ${field}`,
+            path: [field],
+            input: a,
+          });
+        }
+      }
+      if (a.secret === undefined && !secretOptional(a.provider)) {
+        ctx.issues.push({
+          code: 'custom',
+          message: `${manifest.displayName} accounts need a secret`,
+          path: ['secret'],
+          input: a,
+        });
+      }
+      for (const [field, owner] of ACCOUNT_FIELD_OWNERS) {
+        if (owner.key !== a.provider && (a as Record<string, unknown>)[field] !== undefined) {
+          ctx.issues.push({
+            code: 'custom',
+            message: `${field} is a field of ${owner.displayName} accounts only`,
             path: [field],
             input: a,
           });

@@ -18,6 +18,7 @@ export function buildAccountsFile(accounts: readonly SimAccount[], url: string, 
         secret: `env:${secretEnvName(account)}`,
       };
       if (account.projectId !== undefined) entry.projectId = account.projectId;
+      Object.assign(entry, SIM_GATEWAYS[account.provider].accountFields?.(account, url));
       if (options.confirm !== undefined) entry.confirm = { ...options.confirm };
       if (options.rateLimit !== undefined) entry.rateLimit = { ...options.rateLimit };
       return entry;

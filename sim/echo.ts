@@ -57,7 +57,8 @@ function quote(own: readonly string[], extra: readonly string[], account: SimAcc
 }
 
 /**
- * An error body with its message quoted: NCP's `error.message`, Huawei's `error_msg` (services and gateway alike).
+ * An error body with its message quoted: NCP's `error.message`, Huawei's `error_msg` (services and gateway alike),
+ * AWS JSON's `message`.
  * Codes are left alone: they are what a client classifies the error by.
  */
 export function echoErrorBody(body: unknown, echo: Echo): unknown {
@@ -66,6 +67,8 @@ export function echoErrorBody(body: unknown, echo: Echo): unknown {
   if (isRecord(error) && typeof error.message === 'string')
     return { ...body, error: { ...error, message: echo.text(error.message) } };
   if (typeof body.error_msg === 'string') return { ...body, error_msg: echo.text(body.error_msg) };
+  // AWS JSON (DMS): `{"__type": …, "message": …}`.
+  if (typeof body.__type === 'string' && typeof body.message === 'string') return { ...body, message: echo.text(body.message) };
   return body;
 }
 

@@ -1,12 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import type { ProviderKey } from '../lib/providers/types';
+import { parseAwsAuthorization, tokenAccessKey, verifyAwsRequest, verifySessionToken } from './aws-signature';
 import { parseAuthorization, verifyHuaweiRequest } from './huawei-signature';
 import { verifyNcpRequest } from './ncp-signature';
 import type { MatchedRoute } from './providers/context';
-import { matchDcs } from './providers/dcs';
-import { matchDrs } from './providers/drs';
-import { matchNcp } from './providers/ncp';
-import { matchOms } from './providers/oms';
+import { dcsFleet, matchDcs } from './providers/dcs';
+import { DMS_TARGET_PREFIX, dmsFleet, matchDms } from './providers/dms';
+import { drsFleet, matchDrs } from './providers/drs';
+import { matchNcp, ncpFleet } from './providers/ncp';
+import { matchOms, omsFleet } from './providers/oms';
+import { stsRoute } from './providers/sts';
 import {
+  awsJsonError,
   CHOSEN_CODES,
   dcsError,
   gatewayError,
@@ -15,8 +20,9 @@ import {
   ncpError,
   type Reply,
   serviceError,
+  stsError,
 } from './replies';
-import type { SimAccount } from './types';
+import type { SimAccount, SimFleet } from './types';
 
 /**
  * A simulated provider's API gateway: everything the server does differently per provider. The server asks each
@@ -29,8 +35,9 @@ export interface SimGateway {
   /**
    * Whether this gateway serves the path (`segments`: the raw path split on '/', without the leading empty one), and
    * if so which of its endpoints it names: `{}` when none (the gateway's own 404); undefined when the path is not its.
+   * `headers` (lower-case names) for the APIs that name the operation there (AWS: `X-Amz-Target`, or a form POST).
    */
-  claim(method: string, segments: readonly string[]): GatewayClaim | undefined;
+  claim(method: string, segments: readonly string[], headers: Record<string, string>): GatewayClaim | undefined;
   /** How a caller presents and proves its key; gateways that accept the same keys share one scheme object. */
   auth: SimAuthScheme;
   /** The 401 this gateway answers a request it could not authenticate with (`reason` for those that say why). */
@@ -47,6 +54,10 @@ export interface SimGateway {
   admit(headers: Record<string, string>, account: SimAccount, route: MatchedRoute): Reply | undefined;
   /** The secret JSON a client keeps for this account (what lib's config reads from `env:`). */
   secretOf(account: SimAccount): Record<string, unknown>;
+  /** How the scenario generator makes this provider's accounts and tasks. */
+  fleet: SimFleet;
+  /** This provider's own fields of the account in an accounts file pointing at the simulator at `url`. */
+  accountFields?(account: SimAccount, url: string): Record<string, unknown>;
 }
 
 export interface GatewayClaim {
@@ -139,6 +150,7 @@ const ncpGateway: SimGateway = {
       ? undefined
       : ncpError(400, CHOSEN_CODES.ncpBadRequest, 'x-ncp-region_code is missing or does not match'),
   secretOf: (account) => ({ accessKey: account.accessKey, secretKey: account.secretKey }),
+  fleet: ncpFleet,
 };
 
 // Huawei
@@ -190,6 +202,7 @@ interface HuaweiService {
   match(projectId: string, method: string, collection: string, rest: readonly string[]): MatchedRoute | undefined;
   /** The service's own error body for an injected fault the gateway itself would not answer (4xx, 500). */
   serviceFault(status: number): Reply;
+  fleet: SimFleet;
 }
 
 /** A Huawei cloud service behind APIG: the gateway's authentication, throttle, 5xx and project check are shared. */
@@ -238,6 +251,7 @@ function huaweiGateway(service: HuaweiService): SimGateway {
       projectId: account.projectId,
       ...(account.oms !== undefined ? { oms: { ...account.oms } } : {}),
     }),
+    fleet: service.fleet,
   };
 }
 
@@ -248,6 +262,143 @@ function decodeURIComponentSafe(text: string): string | undefined {
     return undefined;
   }
 }
+
+// AWS (DMS, and the STS that hands out its role's credentials)
+
+/** A failed AWS authentication as `Code: message`, the form the AWS gateways' authFailed reads back. */
+const awsRefusal = (code: string, message: string): AuthVerdict => ({ ok: false, reason: `${code}: ${message}` });
+
+function splitRefusal(reason: string): [string, string] {
+  const match = /^(\w+): (.*)$/s.exec(reason);
+  return match?.[1] !== undefined && match[2] !== undefined ? [match[1], match[2]] : ['IncompleteSignature', reason];
+}
+
+/**
+ * SigV4 with an account's long-term keys, or with the session credentials the simulated STS issued for its role
+ * (recognised by their session token, which names the account's key). The endpoint decides the signing service:
+ * a request with `X-Amz-Target` is DMS's, any other is STS's.
+ */
+const awsAuth: SimAuthScheme = {
+  presentedAccessKey: (headers) => {
+    const auth = parseAwsAuthorization(headers.authorization);
+    if (auth === undefined) return undefined;
+    return tokenAccessKey(headers['x-amz-security-token']) ?? auth.accessKey;
+  },
+  authenticator: () => (request, provider, account, now) => {
+    const auth = parseAwsAuthorization(request.headers.authorization);
+    if (auth === undefined)
+      return awsRefusal('MissingAuthenticationToken', 'Request is missing Authentication Token (AWS4-HMAC-SHA256 expected)');
+    if (account === undefined || account.provider !== provider)
+      return awsRefusal('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    const token = request.headers['x-amz-security-token'];
+    let secretKey = account.secretKey;
+    if (token !== undefined) {
+      const session = verifySessionToken(token, auth.accessKey, account, now);
+      if (!session.ok) return awsRefusal(session.code, session.reason);
+      secretKey = session.secretKey;
+    } else if (auth.accessKey !== account.accessKey) {
+      return awsRefusal('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    }
+    const dms = request.headers['x-amz-target'] !== undefined;
+    const verdict = verifyAwsRequest(
+      request,
+      auth,
+      secretKey,
+      {
+        region: account.region,
+        service: dms ? 'dms' : 'sts',
+        mismatch: dms ? 'InvalidSignatureException' : 'SignatureDoesNotMatch',
+      },
+      now,
+    );
+    return verdict.ok ? verdict : awsRefusal(verdict.code, verdict.reason);
+  },
+};
+
+/** Whether a request is signed with the account's long-term key (not a session of its role). */
+function signedWithAccountKey(headers: Record<string, string>, account: SimAccount): boolean {
+  return (
+    parseAwsAuthorization(headers.authorization)?.accessKey === account.accessKey && headers['x-amz-security-token'] === undefined
+  );
+}
+
+const isRoot = (method: string, segments: readonly string[]) => method === 'POST' && segments.length === 1 && segments[0] === '';
+const awsRequestId = () => ({ 'x-amzn-requestid': randomUUID() });
+
+const dmsThrottled = () => awsJsonError(400, 'ThrottlingException', 'Rate exceeded');
+
+/** AWS DMS over AWS JSON 1.1: `POST /` with `X-Amz-Target: AmazonDMSv20160101.<Operation>`. */
+const dmsGateway: SimGateway = {
+  key: 'aws-dms',
+  claim: (method, segments, headers) => {
+    const target = headers['x-amz-target'];
+    if (!isRoot(method, segments) || target === undefined) return undefined;
+    return { route: target.startsWith(DMS_TARGET_PREFIX) ? matchDms(target) : undefined };
+  },
+  auth: awsAuth,
+  authFailed: (reason) => {
+    const [code, message] = splitRefusal(reason);
+    return awsJsonError(403, code === 'ExpiredToken' ? 'ExpiredTokenException' : code, message);
+  },
+  notFound: () => awsJsonError(400, 'UnknownOperationException', 'The operation is not supported by this simulator'),
+  throttled: dmsThrottled,
+  fault: (status) => {
+    if (status === 429) return dmsThrottled();
+    if (status === 401 || status === 403) return awsJsonError(403, 'UnrecognizedClientException', 'simulated fault');
+    if (status === 502 || status === 503 || status === 504) return awsJsonError(503, 'ServiceUnavailable', 'simulated fault');
+    if (status >= 500) return awsJsonError(status, 'InternalFailure', 'simulated fault');
+    return awsJsonError(400, 'InvalidParameterValueException', 'simulated fault');
+  },
+  responseHeaders: awsRequestId,
+  // With a role, the account's own keys may only assume it: DMS serves the role's sessions, not the keys.
+  admit: (headers, account) =>
+    account.roleArn !== undefined && signedWithAccountKey(headers, account)
+      ? awsJsonError(
+          400,
+          'AccessDeniedException',
+          `User: arn:aws:iam::000000000000:user/${account.name} is not authorized to call DMS; assume ${account.roleArn}`,
+        )
+      : undefined,
+  secretOf: (account) => ({ accessKeyId: account.accessKey, secretAccessKey: account.secretKey }),
+  fleet: dmsFleet,
+  accountFields: (account, url) => ({
+    ...(account.roleArn === undefined ? {} : { roleArn: account.roleArn, stsEndpoint: url }),
+    ...(account.externalId === undefined ? {} : { externalId: account.externalId }),
+  }),
+};
+
+const stsThrottled = () => stsError(400, 'Throttling', 'Rate exceeded');
+
+/** AWS STS over the query protocol: `POST /`, a form body naming the Action; it serves the DMS accounts' roles. */
+const stsGateway: SimGateway = {
+  key: 'aws-dms',
+  claim: (method, segments, headers) =>
+    isRoot(method, segments) && headers['x-amz-target'] === undefined && headers.authorization?.startsWith('AWS4-')
+      ? { route: stsRoute }
+      : undefined,
+  auth: awsAuth,
+  authFailed: (reason) => {
+    const [code, message] = splitRefusal(reason);
+    return stsError(403, code === 'UnrecognizedClientException' ? 'InvalidClientTokenId' : code, message);
+  },
+  notFound: () => stsError(400, 'InvalidAction', 'The action is not supported by this simulator'),
+  throttled: stsThrottled,
+  fault: (status) => {
+    if (status === 429) return stsThrottled();
+    if (status === 401 || status === 403) return stsError(403, 'InvalidClientTokenId', 'simulated fault');
+    if (status === 502 || status === 503 || status === 504) return stsError(503, 'ServiceUnavailable', 'simulated fault');
+    if (status >= 500) return stsError(status, 'InternalFailure', 'simulated fault');
+    return stsError(400, 'InvalidParameterValue', 'simulated fault');
+  },
+  responseHeaders: awsRequestId,
+  // A role's session may not assume the role again (no role chaining here): only the account's keys may.
+  admit: (headers, account) =>
+    signedWithAccountKey(headers, account)
+      ? undefined
+      : stsError(403, 'AccessDenied', "only the account's own keys may assume its role in this simulator"),
+  secretOf: (account) => dmsGateway.secretOf(account),
+  fleet: dmsFleet,
+};
 
 // registry
 
@@ -261,6 +412,7 @@ export const SIM_GATEWAYS: Record<ProviderKey, SimGateway> = {
     match: (projectId, method, _collection, rest) => matchOms(projectId, method, rest),
     serviceFault: (status) =>
       serviceError(status, status >= 500 ? CHOSEN_CODES.omsInternal : CHOSEN_CODES.omsBadRequest, 'simulated fault'),
+    fleet: omsFleet,
   }),
   'huawei-drs': huaweiGateway({
     key: 'huawei-drs',
@@ -269,6 +421,7 @@ export const SIM_GATEWAYS: Record<ProviderKey, SimGateway> = {
     match: (projectId, method, _collection, rest) => matchDrs(projectId, method, rest),
     serviceFault: (status) =>
       serviceError(status, status >= 500 ? CHOSEN_CODES.drsInternal : CHOSEN_CODES.drsBadRequest, 'simulated fault'),
+    fleet: drsFleet,
   }),
   'huawei-dcs': huaweiGateway({
     key: 'huawei-dcs',
@@ -277,16 +430,23 @@ export const SIM_GATEWAYS: Record<ProviderKey, SimGateway> = {
     match: matchDcs,
     serviceFault: (status) =>
       dcsError(status, status >= 500 ? CHOSEN_CODES.dcsInternal : CHOSEN_CODES.dcsBadRequest, 'simulated fault'),
+    fleet: dcsFleet,
   }),
+  'aws-dms': dmsGateway,
 };
 
-const GATEWAY_LIST: readonly SimGateway[] = Object.values(SIM_GATEWAYS);
+/** Every gateway: each provider's, and the ones a provider needs besides (STS, for DMS's roles). */
+const GATEWAY_LIST: readonly SimGateway[] = [...Object.values(SIM_GATEWAYS), stsGateway];
 
 /** The gateway that serves a raw path (no query), and the endpoint it names; no gateway when none claims it. */
-export function routeRequest(method: string, rawPath: string): { gateway?: SimGateway; route?: MatchedRoute } {
+export function routeRequest(
+  method: string,
+  rawPath: string,
+  headers: Record<string, string> = {},
+): { gateway?: SimGateway; route?: MatchedRoute } {
   const segments = rawPath.split('/').slice(1);
   for (const gateway of GATEWAY_LIST) {
-    const claim = gateway.claim(method, segments);
+    const claim = gateway.claim(method, segments, headers);
     if (claim !== undefined) return { gateway, route: claim.route };
   }
   return {};

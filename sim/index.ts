@@ -1,6 +1,7 @@
 /**
- * The provider simulator: test equipment standing in for NAVER Cloud Object Migration and Huawei OMS, DRS and
- * DCS over real HTTP, following the providers' published API contracts. It imports nothing from lib/ but types.
+ * The provider simulator: test equipment standing in for NAVER Cloud Object Migration, Huawei OMS, DRS and DCS,
+ * and AWS DMS (with the STS that hands out its roles' credentials) over real HTTP, following the providers'
+ * published API contracts. It imports nothing from lib/ but types.
  */
 export { runSimulatorForeground } from './cli';
 export { fakeRedisPasswords } from './providers/dcs';

@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 /** What a route answers; the server writes it. An empty body is sent as zero bytes (OMS stop/start). */
 export interface Reply {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is instead of `body` (STS answers in XML). */
+  raw?: string;
+  /** Default `application/json;charset=UTF-8`. */
+  contentType?: string;
 }
 
 export function json(status: number, body: unknown): Reply {
@@ -36,6 +41,27 @@ export function serviceError(status: number, code: string, message: string): Rep
 /** DCS service errors carry `error_ext_msg` too (null: "not used currently"). */
 export function dcsError(status: number, code: string, message: string): Reply {
   return json(status, { error_msg: message, error_code: code, error_ext_msg: null });
+}
+
+/** AWS JSON 1.1 (DMS): the error's name in `__type`, its text in `message`; every client error is HTTP 400. */
+export function awsJsonError(status: number, type: string, message: string): Reply {
+  return { status, body: { __type: type, message }, contentType: AWS_JSON };
+}
+
+export const AWS_JSON = 'application/x-amz-json-1.1';
+
+/** AWS query protocol (STS): an XML ErrorResponse; `Sender` for the caller's fault, `Receiver` for AWS's. */
+export function stsError(status: number, code: string, message: string): Reply {
+  const type = status >= 500 ? 'Receiver' : 'Sender';
+  return {
+    status,
+    raw: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>${type}</Type><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+    contentType: 'text/xml',
+  };
+}
+
+export function xmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 /**

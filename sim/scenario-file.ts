@@ -13,6 +13,8 @@ const scenarioSchema = z.strictObject({
       accessKey: z.string().min(1),
       secretKey: z.string().min(1),
       projectId: z.string().min(1).optional(),
+      roleArn: z.string().min(1).optional(),
+      externalId: z.string().min(1).optional(),
       rateLimit: rateLimit.optional(),
       oms: z
         .strictObject({ dst_ak: z.string(), dst_sk: z.string(), src_ak: z.string().optional(), src_sk: z.string().optional() })
@@ -29,6 +31,7 @@ const scenarioSchema = z.strictObject({
       dbUseType: z.enum(['migration', 'sync', 'cloudDataGuard']).optional(),
       migrationType: z.enum(['backupfile_import', 'online_migration']).optional(),
       rejectsBatch: z.boolean().optional(),
+      stopReason: z.string().min(1).optional(),
       failsAction: z.strictObject({ code: z.string(), message: z.string() }).optional(),
     }),
   ),
@@ -41,6 +44,7 @@ const scenarioSchema = z.strictObject({
         account: z.string().optional(),
         method: z.string().optional(),
         pathIncludes: z.string().optional(),
+        operation: z.string().optional(),
         kind: z.enum(['http', 'timeout', 'reset']),
         status: z.number().int().min(100).max(599).optional(),
         times: z.number().int().min(1).optional(),

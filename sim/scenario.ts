@@ -1,54 +1,19 @@
 import type { ProviderKey } from '../lib/providers/types';
+import { SIM_GATEWAYS } from './gateway';
 import { SIM_PROVIDERS } from './provider-keys';
 import { seededRandom } from './random';
-import type { Scenario, SimAccount, SimTask } from './types';
+import type { FleetStates, Scenario, SimAccount, SimFleet, SimTask } from './types';
 
-/** Which wire states each provider's fleet is drawn from, by how the pipeline sees them. */
-export const STATES: Record<
+const fleetOf = (provider: ProviderKey): SimFleet => SIM_GATEWAYS[provider].fleet;
+
+/** Which wire states each provider's fleet is drawn from, by how the pipeline sees them (from its gateway). */
+export const STATES = Object.fromEntries(SIM_PROVIDERS.map((key) => [key, fleetOf(key).states])) as Record<
   ProviderKey,
-  { running: string[]; paused: string[]; finished: string[]; failed: string[]; waiting: string[] }
-> = {
-  'ncp-object-migration': {
-    running: ['STARTED'],
-    paused: ['PAUSED'],
-    finished: ['DONE', 'DELETED'],
-    failed: ['ERROR'],
-    waiting: ['INITIALIZED'],
-  },
-  'huawei-oms': { running: ['2'], paused: ['3'], finished: ['5'], failed: ['4'], waiting: ['1'] },
-  'huawei-drs': {
-    running: ['INCRE_TRANSFER_STARTED', 'FULL_TRANSFER_STARTED', 'FULL_TRANSFER_COMPLETE'],
-    paused: ['PAUSING'],
-    finished: ['DELETED', 'RELEASE_RESOURCE_COMPLETE'],
-    failed: ['START_JOB_FAILED', 'CREATE_FAILED'],
-    waiting: ['CONFIGURATION', 'WAITING_FOR_START'],
-  },
-  'huawei-dcs': {
-    running: ['MIGRATING', 'FULLMIGRATING', 'INCRMIGEATING'],
-    paused: ['TERMINATED'],
-    finished: ['SUCCESS', 'RELEASED'],
-    failed: ['FAILED', 'MIGRATION_FAILED'],
-    waiting: ['RUNNING'],
-  },
-};
-
-const SHORT: Record<ProviderKey, string> = {
-  'ncp-object-migration': 'ncp',
-  'huawei-oms': 'oms',
-  'huawei-drs': 'drs',
-  'huawei-dcs': 'dcs',
-};
-
-/** What a refusing task answers: a busy or invalid-state code of each provider. */
-const REFUSAL_CODE: Record<ProviderKey, string> = {
-  'ncp-object-migration': '100',
-  'huawei-oms': 'OMS.0066',
-  'huawei-drs': 'DRS.10020003',
-  'huawei-dcs': 'DCS.4135',
-};
+  FleetStates
+>;
 
 /** Per ten tasks: six running, one each paused, finished, failed, waiting. */
-const MIX: Array<keyof (typeof STATES)['huawei-oms']> = [
+const MIX: Array<keyof FleetStates> = [
   'running',
   'running',
   'running',
@@ -65,40 +30,23 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-function uuid(random: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
-  // Version 4, variant 10xx, so validators that check those bits accept it.
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Math.floor(random() * 4)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** What a generated account of each provider carries beyond its keys (a new provider must say: compile error). */
-const ACCOUNT_EXTRAS: Record<ProviderKey, (n: string) => Partial<SimAccount> & { region: string }> = {
-  'ncp-object-migration': () => ({ region: 'KR' }),
-  'huawei-oms': (n) => ({
-    region: 'ap-southeast-1',
-    projectId: `fakeprojectoms${n}`,
-    oms: { dst_ak: `FAKE-OMS-DST-AK-${n}`, dst_sk: `FAKE-OMS-DST-SK-${n}` },
-  }),
-  'huawei-drs': (n) => ({ region: 'ap-southeast-1', projectId: `fakeprojectdrs${n}` }),
-  'huawei-dcs': (n) => ({ region: 'ap-southeast-1', projectId: `fakeprojectdcs${n}` }),
-};
-
 function makeAccount(provider: ProviderKey, index: number): SimAccount {
-  const short = SHORT[provider].toUpperCase();
+  const fleet = fleetOf(provider);
+  const short = fleet.short.toUpperCase();
   const n = pad(index + 1, 2);
   return {
-    name: `${SHORT[provider]}-${n}`,
+    name: `${fleet.short}-${n}`,
     provider,
     accessKey: `FAKE-${short}-AK-${n}`,
     secretKey: `FAKE-${short}-SK-${n}`,
-    ...ACCOUNT_EXTRAS[provider](n),
+    ...fleet.accountExtras(n),
   };
 }
 
 /**
  * A mixed fleet, deterministic for a seed: per provider, `accountsPerProvider` accounts and `tasksPerProvider`
- * tasks, mostly running, some paused, finished, failed and waiting. DCS includes a few backupfile_import tasks
- * (every seventh); NCP includes a Korean title so that path encoding is exercised.
+ * tasks, mostly running, some paused, finished, failed and waiting; each provider's simulator says how its accounts
+ * and tasks look (`SimGateway.fleet`: DCS includes a few backupfile_import tasks, NCP a Korean title).
  */
 export function generateScenario(
   options: {
@@ -132,40 +80,12 @@ export function generateScenario(
       const state = choices[Math.floor(random() * choices.length)] ?? choices[0] ?? 'UNKNOWN';
       const account = own[i % own.length]?.name ?? own[0]?.name ?? '';
       const n = pad(i + 1, 3);
-      tasks.push(makeTask(provider, account, state, i, n, random));
+      tasks.push(fleetOf(provider).task(account, state, i, n, random));
     });
     const running = tasks.filter((t) => t.provider === provider && STATES[provider].running.includes(t.state));
     for (const task of running.slice(0, options.refusingPerProvider ?? 0)) {
-      task.failsAction = { code: REFUSAL_CODE[provider], message: 'the service refused this task (simulated)' };
+      task.failsAction = { code: fleetOf(provider).refusalCode, message: 'the service refused this task (simulated)' };
     }
   }
   return { accounts, tasks, seed };
-}
-
-function makeTask(
-  provider: ProviderKey,
-  account: string,
-  state: string,
-  index: number,
-  n: string,
-  random: () => number,
-): SimTask {
-  switch (provider) {
-    case 'ncp-object-migration': {
-      const title = index === 2 ? `테스트-${n}` : `bucket-sync-${n}`;
-      return { provider, account, id: title, name: title, state };
-    }
-    case 'huawei-oms': {
-      const id = String(191_297_407_000_000 + index * 1_000 + Math.floor(random() * 1_000));
-      return { provider, account, id, name: `oms-task-${n}`, state };
-    }
-    case 'huawei-drs': {
-      const dbUseType = (['migration', 'migration', 'sync', 'cloudDataGuard'] as const)[index % 4] ?? 'migration';
-      return { provider, account, id: uuid(random), name: `drs-job-${n}`, state, dbUseType };
-    }
-    case 'huawei-dcs': {
-      const migrationType = index % 7 === 3 ? 'backupfile_import' : 'online_migration';
-      return { provider, account, id: uuid(random), name: `redis-migration-${n}`, state, migrationType };
-    }
-  }
 }

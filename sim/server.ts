@@ -76,12 +76,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     account: SimAccount | undefined,
     method: string,
     path: string,
+    headers: Record<string, string>,
   ): FaultRule | undefined {
     for (const [index, rule] of faults.entries()) {
       if (rule.provider !== undefined && rule.provider !== provider) continue;
       if (rule.account !== undefined && rule.account !== account?.name) continue;
       if (rule.method !== undefined && rule.method.toUpperCase() !== method) continue;
       if (rule.pathIncludes !== undefined && !path.includes(rule.pathIncludes)) continue;
+      if (rule.operation !== undefined && headers['x-amz-target']?.split('.').at(-1) !== rule.operation) continue;
       if (rule.probability !== undefined && random() >= rule.probability) continue;
       rule.remaining -= 1;
       if (rule.remaining <= 0) faults.splice(index, 1);
@@ -117,7 +119,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const headers = lowerHeaders(request);
     const body = await readBody(request);
     const [rawPath = '/', rawQuery = ''] = splitUrl(rawUrl);
-    const { gateway, route } = routeRequest(method, rawPath);
+    const { gateway, route } = routeRequest(method, rawPath, headers);
     const provider = gateway?.key ?? 'unknown';
     const account = claimedAccount(gateway, headers);
     const record: RecordedRequest = {
@@ -133,7 +135,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (account !== undefined) record.account = account.name;
     requests.push(record);
 
-    const fault = takeFault(provider, account, method, rawUrl);
+    const fault = takeFault(provider, account, method, rawUrl, headers);
     if (fault !== undefined) record.fault = fault.kind;
     // Until the request is authenticated, an echoing provider quotes only the access key it presented.
     let echo = echoFor(scenario.echoSecrets, {
@@ -148,9 +150,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         return;
       }
       record.status = reply.status;
-      const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
       const replyHeaders: Record<string, string | number> = { 'content-length': Buffer.byteLength(text) };
-      if (reply.body !== undefined) replyHeaders['content-type'] = 'application/json;charset=UTF-8';
+      if (reply.raw !== undefined || reply.body !== undefined)
+        replyHeaders['content-type'] = reply.contentType ?? 'application/json;charset=UTF-8';
       if (gateway !== undefined) Object.assign(replyHeaders, gateway.responseHeaders(at));
       response.writeHead(reply.status, replyHeaders);
       response.end(text);

@@ -15,6 +15,10 @@ export interface SimAccount {
   oms?: { dst_ak: string; dst_sk: string; src_ak?: string; src_sk?: string };
   /** This account's asynchronous state change delay (a slow region), instead of the scenario's. */
   transitionMs?: number;
+  /** AWS DMS: the role its keys may assume with STS (and, when set, the only identity DMS serves for it). */
+  roleArn?: string;
+  /** AWS DMS: the ExternalId the role's trust policy demands. */
+  externalId?: string;
 }
 
 export interface SimTask {
@@ -31,6 +35,8 @@ export interface SimTask {
   migrationType?: 'backupfile_import' | 'online_migration';
   /** DRS/DCS: any batch call that contains this task is rejected WHOLE with the provider's 400 body. */
   rejectsBatch?: boolean;
+  /** AWS DMS: a stopped task's StopReason (default `Stop Reason NORMAL`). */
+  stopReason?: string;
   /** The next pause/resume of this task fails per task with this provider code. */
   failsAction?: { code: string; message: string };
 }
@@ -40,6 +46,8 @@ export interface FaultRule {
   account?: string;
   method?: string;
   pathIncludes?: string;
+  /** AWS JSON APIs (DMS), which name the operation in `X-Amz-Target` and post everything to `/`: that operation. */
+  operation?: string;
   /**
    * 'timeout' holds the request unanswered, 'reset' drops the connection before anything is done; 'drop-after-apply'
    * does the request's work (an action is applied to the task store) and then drops the connection without a reply:
@@ -142,4 +150,26 @@ export interface AppliedAction {
   /** The state the action moves the task to, e.g. PAUSED, STARTED, TERMINATED. */
   toward: string;
   at: number;
+}
+
+/** Which wire states a generated fleet is drawn from, by how the pipeline sees them. */
+export interface FleetStates {
+  running: string[];
+  paused: string[];
+  finished: string[];
+  failed: string[];
+  waiting: string[];
+}
+
+/** How the scenario generator makes a provider's accounts and tasks: each simulated provider declares its own. */
+export interface SimFleet {
+  states: FleetStates;
+  /** Account names (`dms-01`) and fake keys (`FAKE-DMS-AK-01`) start with it. */
+  short: string;
+  /** What a refusing task answers: a busy or invalid-state code of the provider. */
+  refusalCode: string;
+  /** What a generated account carries beyond its keys (`n`: its number, zero-padded). */
+  accountExtras(n: string): Partial<SimAccount> & { region: string };
+  /** The `index`-th task (`n`: its number, zero-padded) of `account`; `random` is the scenario's own generator. */
+  task(account: string, state: string, index: number, n: string, random: () => number): SimTask;
 }

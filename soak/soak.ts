@@ -26,7 +26,7 @@ import { DeliveryLedger, DeliverySink, type HoldEvent, injected, runMortal, Soak
 
 export interface SoakOptions {
   commands: number;
-  /** Tasks per provider (four providers): 250 gives 1,000 targets per pause of everything. */
+  /** Tasks per provider (five providers): 250 gives 1,250 targets per pause of everything. */
   tasksPerProvider: number;
   accountsPerProvider: number;
   /** Share of provider requests answered with a fault (429, 5xx, a timeout, a reset), 0..1. */
@@ -149,6 +149,8 @@ const COMMAND_LIFETIME_MS = 15 * 60_000;
 const SLOW_TRANSITION_MS = 800;
 const SLOW_STOP_MS = 250;
 const ACTION_PATHS = ['/pause', '/stop', '/start', 'batch-stop', 'batch-restart', 'batch-pause-task', 'batch-retry-task'];
+/** The actions of the providers that name them in X-Amz-Target rather than in the path (AWS DMS). */
+const ACTION_OPERATIONS = ['StopReplicationTask', 'StartReplicationTask'];
 
 interface CommandRun {
   command: Command;
@@ -211,6 +213,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           kind: 'drop-after-apply' as const,
           method: 'POST',
           pathIncludes: path,
+          probability: drop,
+        })),
+        ...ACTION_OPERATIONS.map((operation) => ({
+          kind: 'drop-after-apply' as const,
+          method: 'POST',
+          operation,
           probability: drop,
         })),
       ],
@@ -294,7 +302,7 @@ async function soakAgainst(
   // The outage: Secrets Manager fails while one command is planned (its accounts cannot be listed), and while the
   // next one's workers run (their targets fail as retryable, for a redrive).
   const outageAt = Math.floor(options.commands * 0.4) | 1;
-  const secretRefs = accounts.map((a) => a.secret);
+  const secretRefs = accounts.flatMap((a) => (a.secret === undefined ? [] : [a.secret]));
   const setOutage = (on: boolean) => {
     secretsManager.setOutage(on);
     for (const ref of secretRefs) secrets.invalidate(ref);
@@ -602,8 +610,9 @@ function pauseSomeByHand(sim: Simulator, tasks: readonly SimTask[], foreign: Map
 /** Every secret value the simulator's accounts hold, plus the Redis passwords its DCS tasks carry. */
 function seededSecrets(sim: Simulator, options: SoakOptions): string[] {
   const values = new Set<string>();
-  for (const text of Object.values(sim.secretEnv())) collectStrings(JSON.parse(text), values, /key$|sk$|ak$|password|token/i);
-  for (let order = 0; order < options.tasksPerProvider * 4; order++) {
+  for (const text of Object.values(sim.secretEnv()))
+    collectStrings(JSON.parse(text), values, /key$|keyid$|sk$|ak$|password|token/i);
+  for (let order = 0; order < options.tasksPerProvider * PROVIDERS.length; order++) {
     const { source, target } = fakeRedisPasswords(order);
     values.add(source);
     values.add(target);
@@ -686,7 +695,10 @@ async function measure(
   exercised.providerRequests = sim.requests.length;
   exercised.faultsInjected = sim.requests.filter((r) => r.status === 0 || r.status === 429 || r.status >= 500).length;
   exercised.droppedResponses = sim.requests.filter(
-    (r) => r.fault === 'drop-after-apply' && ACTION_PATHS.some((p) => r.path.includes(p)),
+    (r) =>
+      r.fault === 'drop-after-apply' &&
+      (ACTION_PATHS.some((p) => r.path.includes(p)) ||
+        ACTION_OPERATIONS.some((o) => r.headers['x-amz-target']?.endsWith(`.${o}`))),
   ).length;
   const everything = JSON.stringify([runs.map((r) => r.result), recorded, await ledger.pausedByUs(), dlq, errors]);
   // DCS cannot restart a backup import it stopped: no command of the soak allows such a stop, so none is paused,

@@ -139,6 +139,8 @@ export class AccountSessions {
   private async refetch(name: string): Promise<boolean> {
     const handle = this.requireHandle(name);
     const before = (await this.open(name)).secret;
+    // An account without a secret takes its credentials from the environment: there is nothing to fetch again.
+    if (handle.config.secret === undefined) return false;
     this.secrets.invalidate(handle.config.secret);
     this.sessions.delete(name);
     const after = (await this.open(name)).secret;
@@ -165,7 +167,9 @@ export class AccountSessions {
     let opened = this.sessions.get(name);
     if (!opened) {
       const handle = this.requireHandle(name);
-      opened = this.secrets.get(handle.config.secret).then((secret) => {
+      const ref = handle.config.secret;
+      const fetched = ref === undefined ? Promise.resolve({}) : this.secrets.get(ref);
+      opened = fetched.then((secret) => {
         // Every credential in it is redacted wherever it might be quoted (logs, errors, DLQ bodies) from now on.
         rememberSecretValues(secret);
         return {

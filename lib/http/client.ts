@@ -67,10 +67,7 @@ export async function sendProviderRequest(
   call: ProviderCall,
   request: HttpRequest,
 ): Promise<HttpResponse> {
-  const sleep = settings.sleep ?? defaultSleep;
-  for (let attempt = 1; ; attempt++) {
-    await settings.limiter.take();
-    let error: ProviderError;
+  return withProviderRetries(settings, async (attempt): Promise<Attempt<HttpResponse>> => {
     try {
       const signed = call.sign(request);
       const res = await fetch(signed.url, {
@@ -80,11 +77,11 @@ export async function sendProviderRequest(
         signal: AbortSignal.timeout(settings.timeoutMs),
       });
       const response: HttpResponse = { status: res.status, headers: res.headers, text: await res.text(), attempts: attempt };
-      if (res.status < 400) return response;
-      error = call.toError(response);
+      if (res.status < 400) return { ok: true, value: response };
+      return { ok: false, error: call.toError(response) };
     } catch (cause) {
       if (cause instanceof ProviderError) throw cause;
-      error = transportError(call, cause);
+      const error = transportError(call, cause);
       if (call.action && !neverSent(cause)) {
         throw new ProviderError(`${error.message}; the provider may have carried it out`, {
           ...error.details(),
@@ -93,7 +90,30 @@ export async function sendProviderRequest(
           cause,
         });
       }
+      return { ok: false, error };
     }
+  });
+}
+
+/** One attempt at a provider call: its value, or the provider's refusal for the retry policy to weigh. */
+export type Attempt<T> = { ok: true; value: T } | { ok: false; error: ProviderError };
+
+/**
+ * The one retry policy of every provider call, whatever carries it (our fetch, or an AWS SDK client with its own
+ * retries off): before each attempt waits for the account's rate limit; a `throttled` refusal holds the account's
+ * limiter for the provider's Retry-After (2 s when it gives none; never past the run's time); retries what is
+ * retryable with backoff and full jitter. An attempt that throws stops at once (an action that may have been applied).
+ */
+export async function withProviderRetries<T>(
+  settings: HttpSettings,
+  attemptOnce: (attempt: number) => Promise<Attempt<T>>,
+): Promise<T> {
+  const sleep = settings.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt++) {
+    await settings.limiter.take();
+    const outcome = await attemptOnce(attempt);
+    if (outcome.ok) return outcome.value;
+    const { error } = outcome;
     error.attempts = attempt;
     if (error.errorClass === 'throttled') {
       const asked = error.retryAfterMs ?? 2_000;

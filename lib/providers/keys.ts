@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { dmsManifest } from './aws-dms/manifest';
 import { dcsManifest } from './huawei-dcs/manifest';
 import { drsManifest } from './huawei-drs/manifest';
 import { omsManifest } from './huawei-oms/manifest';
@@ -10,7 +11,7 @@ import { ncpManifest } from './ncp-object-migration/manifest';
  * with no import running back. Adding a provider: its folder (manifest, adapter, index) and one line here and in
  * registry.ts — the compiler names every Record<ProviderKey, …> that then lacks it.
  */
-export const PROVIDER_MANIFESTS = [ncpManifest, omsManifest, drsManifest, dcsManifest] as const;
+export const PROVIDER_MANIFESTS = [ncpManifest, omsManifest, drsManifest, dcsManifest, dmsManifest] as const;
 
 export type ProviderManifest = (typeof PROVIDER_MANIFESTS)[number];
 export type ProviderKey = ProviderManifest['key'];
@@ -33,6 +34,29 @@ export const PROVIDER_OPTIONS = Object.fromEntries(
 export type ProviderOptions<K extends ProviderKey> = K extends ManifestWithOptions['key']
   ? z.output<Extract<ManifestWithOptions, { key: K }>['options']>
   : Record<string, never>;
+
+/** The manifests that declare account fields of their own (AWS DMS `roleArn`). */
+type ManifestWithAccountFields = Extract<ProviderManifest, { accountFields: unknown }>;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** Every provider's own account fields, by name (each optional): the accounts file schema takes them from here. */
+export type ProviderAccountFieldsShape = UnionToIntersection<ManifestWithAccountFields['accountFields']>;
+
+export const PROVIDER_ACCOUNT_FIELDS = Object.assign(
+  {},
+  ...PROVIDER_MANIFESTS.map((m) => ('accountFields' in m ? m.accountFields : {})),
+) as ProviderAccountFieldsShape;
+
+/** Which provider owns each of those fields: an account of another provider that gives one is refused. */
+export const ACCOUNT_FIELD_OWNERS: ReadonlyMap<string, ProviderManifest> = new Map(
+  PROVIDER_MANIFESTS.flatMap((m) => ('accountFields' in m ? Object.keys(m.accountFields).map((f) => [f, m] as const) : [])),
+);
+
+/** Whether an account of this provider may name no secret (its credentials come from the environment). */
+export function secretOptional(key: ProviderKey): boolean {
+  const manifest = manifestOf(key);
+  return 'secretOptional' in manifest && manifest.secretOptional;
+}
 
 export function manifestOf(key: ProviderKey): ProviderManifest {
   const manifest = PROVIDER_MANIFESTS.find((m) => m.key === key);

@@ -1,4 +1,5 @@
 import type { AdapterRegistry } from '../core/sessions';
+import { awsDmsAdapter } from './aws-dms';
 import { huaweiDcsAdapter } from './huawei-dcs';
 import { huaweiDrsAdapter } from './huawei-drs';
 import { huaweiOmsAdapter } from './huawei-oms';
@@ -21,6 +22,7 @@ export const adapters: AdapterRegistry = {
   'huawei-oms': huaweiOmsAdapter,
   'huawei-drs': huaweiDrsAdapter,
   'huawei-dcs': huaweiDcsAdapter,
+  'aws-dms': awsDmsAdapter,
 };
 
 export function moduleOf(key: ProviderKey): ProviderModule {

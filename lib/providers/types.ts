@@ -52,6 +52,11 @@ export interface Capabilities {
 
 export type ActionResult = { taskId: string; ok: true } | { taskId: string; ok: false; error: ProviderError };
 
+/** The account's secret reference as errors name it (schema: every provider but those whose manifest allows none has one). */
+export function secretRefOf(account: AccountConfig): string {
+  return account.secret ?? `(account ${account.name} names no secret)`;
+}
+
 export interface SessionContext {
   account: AccountConfig;
   /** The account's secret as parsed JSON; the adapter validates the fields it needs. */

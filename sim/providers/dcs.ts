@@ -1,6 +1,8 @@
+import { seededUuid } from '../random';
 import { CHOSEN_CODES, dcsError, json, type Reply } from '../replies';
 import type { StoredTask } from '../task-store';
 import { decodeSegment } from '../template';
+import type { SimFleet } from '../types';
 import {
   consumeFailure,
   fakeDate,
@@ -204,3 +206,21 @@ function taskBody(task: StoredTask, context: RouteContext): Record<string, unkno
     };
   return body;
 }
+
+/** A generated DCS fleet: every seventh task a backup-file import, which can be stopped but never restarted. */
+export const dcsFleet: SimFleet = {
+  states: {
+    running: ['MIGRATING', 'FULLMIGRATING', 'INCRMIGEATING'],
+    paused: ['TERMINATED'],
+    finished: ['SUCCESS', 'RELEASED'],
+    failed: ['FAILED', 'MIGRATION_FAILED'],
+    waiting: ['RUNNING'],
+  },
+  short: 'dcs',
+  refusalCode: 'DCS.4135',
+  accountExtras: (n) => ({ region: 'ap-southeast-1', projectId: `fakeprojectdcs${n}` }),
+  task: (account, state, index, n, random) => {
+    const migrationType = index % 7 === 3 ? 'backupfile_import' : 'online_migration';
+    return { provider: PROVIDER, account, id: seededUuid(random), name: `redis-migration-${n}`, state, migrationType };
+  },
+};

@@ -1,5 +1,7 @@
+import { seededUuid } from '../random';
 import { CHOSEN_CODES, json, type Reply, serviceError } from '../replies';
 import type { StoredTask } from '../task-store';
+import type { SimFleet } from '../types';
 import { consumeFailure, fakeDate, isPlainObject, jsonObjectBody, type MatchedRoute, type RouteContext } from './context';
 
 /** Huawei DRS v3 (providers.md section 3). PAUSING is the paused state. */
@@ -215,3 +217,21 @@ function jobBody(job: StoredTask, context: RouteContext): Record<string, unknown
     node_new_framework: true,
   };
 }
+
+/** A generated DRS fleet: every kind of job (migration, sync, disaster recovery), so listing per kind is exercised. */
+export const drsFleet: SimFleet = {
+  states: {
+    running: ['INCRE_TRANSFER_STARTED', 'FULL_TRANSFER_STARTED', 'FULL_TRANSFER_COMPLETE'],
+    paused: ['PAUSING'],
+    finished: ['DELETED', 'RELEASE_RESOURCE_COMPLETE'],
+    failed: ['START_JOB_FAILED', 'CREATE_FAILED'],
+    waiting: ['CONFIGURATION', 'WAITING_FOR_START'],
+  },
+  short: 'drs',
+  refusalCode: 'DRS.10020003',
+  accountExtras: (n) => ({ region: 'ap-southeast-1', projectId: `fakeprojectdrs${n}` }),
+  task: (account, state, index, n, random) => {
+    const dbUseType = (['migration', 'migration', 'sync', 'cloudDataGuard'] as const)[index % 4] ?? 'migration';
+    return { provider: PROVIDER, account, id: seededUuid(random), name: `drs-job-${n}`, state, dbUseType };
+  },
+};

@@ -1,6 +1,7 @@
 import { CHOSEN_CODES, json, ncpError, type Reply } from '../replies';
 import type { StoredTask } from '../task-store';
 import { decodeSegment } from '../template';
+import type { SimFleet } from '../types';
 import { consumeFailure, fakeDate, integerParameter, type MatchedRoute, type RouteContext, unknownParameter } from './context';
 
 /** NCP Object Migration (providers.md section 1): a job is a policy named by its title. */
@@ -105,3 +106,21 @@ function jobBody(job: StoredTask, context: RouteContext): Record<string, unknown
     skippedObjectNum: 0,
   };
 }
+
+/** A generated NCP fleet; the third policy has a Korean title, so that path encoding is exercised. */
+export const ncpFleet: SimFleet = {
+  states: {
+    running: ['STARTED'],
+    paused: ['PAUSED'],
+    finished: ['DONE', 'DELETED'],
+    failed: ['ERROR'],
+    waiting: ['INITIALIZED'],
+  },
+  short: 'ncp',
+  refusalCode: '100',
+  accountExtras: () => ({ region: 'KR' }),
+  task: (account, state, index, n) => {
+    const title = index === 2 ? `테스트-${n}` : `bucket-sync-${n}`;
+    return { provider: PROVIDER, account, id: title, name: title, state };
+  },
+};

@@ -1,6 +1,7 @@
 import { CHOSEN_CODES, emptyOk, json, type Reply, serviceError } from '../replies';
 import type { StoredTask } from '../task-store';
 import { decodeSegment } from '../template';
+import type { SimFleet } from '../types';
 import {
   consumeFailure,
   fakeDate,
@@ -145,3 +146,19 @@ function taskBody(task: StoredTask, context: RouteContext): Record<string, unkno
     body.error_reason = { error_code: 'OMS.0503', error_msg: context.echo.text('simulated migration failure') };
   return body;
 }
+
+/** A generated OMS fleet: 15-digit task ids, and the destination keys a start needs in each account. */
+export const omsFleet: SimFleet = {
+  states: { running: ['2'], paused: ['3'], finished: ['5'], failed: ['4'], waiting: ['1'] },
+  short: 'oms',
+  refusalCode: 'OMS.0066',
+  accountExtras: (n) => ({
+    region: 'ap-southeast-1',
+    projectId: `fakeprojectoms${n}`,
+    oms: { dst_ak: `FAKE-OMS-DST-AK-${n}`, dst_sk: `FAKE-OMS-DST-SK-${n}` },
+  }),
+  task: (account, state, index, n, random) => {
+    const id = String(191_297_407_000_000 + index * 1_000 + Math.floor(random() * 1_000));
+    return { provider: PROVIDER, account, id, name: `oms-task-${n}`, state };
+  },
+};

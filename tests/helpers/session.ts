@@ -31,7 +31,7 @@ export function simAccount(sim: Simulator, accountName: string): AccountConfig {
 /** A SessionContext for one simulator account: its config, its secret (from `secretEnv`) and test transport. */
 export function simSessionContext(sim: Simulator, accountName: string, options: SessionOptions = {}): SessionContext {
   const account = simAccount(sim, accountName);
-  const envName = account.secret.replace(/^env:/, '');
+  const envName = (account.secret ?? '').replace(/^env:/, '');
   const secretText = sim.secretEnv()[envName];
   if (secretText === undefined) throw new Error(`the simulator has no secret ${envName}`);
   const secret = JSON.parse(secretText) as Record<string, unknown>;

@@ -98,7 +98,7 @@ describe('the migration-pauser command', () => {
   });
 
   it('exits 2 with every bad field named when the input is wrong', async () => {
-    const { code, stderr } = await cli('pause', '--provider', 'aws-dms', '--task', '../etc');
+    const { code, stderr } = await cli('pause', '--provider', 'gcp-storage-transfer', '--task', '../etc');
 
     expect(code).toBe(2);
     expect(stderr).toMatch(/providers/);

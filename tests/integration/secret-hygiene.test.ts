@@ -25,7 +25,7 @@ import { deliver, writeAccountsFile } from './functions/support';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-const PROVIDERS: ProviderKey[] = ['ncp-object-migration', 'huawei-oms', 'huawei-drs', 'huawei-dcs'];
+const PROVIDERS: ProviderKey[] = ['ncp-object-migration', 'huawei-oms', 'huawei-drs', 'huawei-dcs', 'aws-dms'];
 const TASKS_PER_PROVIDER = 6;
 
 /** Recognisable secrets, one set per account, plus a wrong key that the provider refuses. */
@@ -34,6 +34,7 @@ const SEEDED = {
   'oms-01': { accessKey: 'FAKESECRET-oms-ak-77e1a0', secretKey: 'FAKESECRET-oms-sk-77e1a0c3d2' },
   'drs-01': { accessKey: 'FAKESECRET-drs-ak-5b21f9', secretKey: 'FAKESECRET-drs-sk-5b21f9d0aa' },
   'dcs-01': { accessKey: 'FAKESECRET-dcs-ak-c0ffee', secretKey: 'FAKESECRET-dcs-sk-c0ffee1234' },
+  'dms-01': { accessKey: 'FAKESECRET-dms-ak-d15ea5e', secretKey: 'FAKESECRET-dms-sk-d15ea5e0b0' },
 } as const;
 const OMS_DESTINATION = { dst_ak: 'FAKESECRET-oms-dst-ak-4e4e', dst_sk: 'FAKESECRET-oms-dst-sk-4e4e9a81' };
 const WRONG_SECRET_KEY = 'FAKESECRET-wrong-sk-0bad0bad';
@@ -352,7 +353,7 @@ describe('a full run against providers that quote the keys back leaks no secret'
       expect(failed.some((m) => m.target?.provider === provider && quoted(m) && m.providerCode?.startsWith(code))).toBe(true);
     }
     // Error bodies: NCP's and OMS's refusals, and an auth failure (DCS's wrong key), which quotes the key presented.
-    for (const provider of ['ncp-object-migration', 'huawei-oms']) {
+    for (const provider of ['ncp-object-migration', 'huawei-oms', 'aws-dms']) {
       expect(failed.some((m) => m.target?.provider === provider && m.errorClass !== 'auth' && quoted(m))).toBe(true);
     }
     expect(failures.some((m) => m.errorClass === 'auth' && quoted(m))).toBe(true);

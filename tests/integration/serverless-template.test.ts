@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -324,6 +325,34 @@ describe('the packaged CloudFormation template', () => {
       statement.Action.filter((a) => a.startsWith('secretsmanager:')),
     );
     expect(new Set(secretActions)).toEqual(new Set(['secretsmanager:GetSecretValue']));
+  });
+
+  it('lets the functions that call providers assume exactly the DMS roles of the stage’s accounts file, and redrive none', async () => {
+    const { accounts } = JSON.parse(await readFile(join(ROOT, 'config/accounts.ci.json'), 'utf8')) as {
+      accounts: Array<{ roleArn?: string }>;
+    };
+    const roles = accounts.flatMap((a) => (a.roleArn === undefined ? [] : [a.roleArn]));
+    expect(roles).toHaveLength(1);
+
+    for (const f of ['window', 'commands', 'incident', 'worker'] as const) {
+      expect(grantedTargets(f, 'sts:AssumeRole'), f).toEqual(roles);
+    }
+    expect(grantedTargets('redrive', 'sts:AssumeRole')).toEqual([]);
+    const stsActions = allStatements().flatMap(({ statement }) => statement.Action.filter((a) => a.startsWith('sts:')));
+    expect(new Set(stsActions)).toEqual(new Set(['sts:AssumeRole']));
+  });
+
+  it('denies sts:AssumeRole outright to a stage whose accounts name no role', async () => {
+    const providers = (await import(join(ROOT, 'config/providers.cjs'))).default as {
+      assumeRoleStatement: (resolver: { resolveVariable: (name: string) => Promise<string> }) => Promise<unknown>;
+    };
+
+    const file = join(await mkdtemp(join(tmpdir(), 'mp-accounts-')), 'accounts.json');
+    await writeFile(file, JSON.stringify({ accounts: [{ name: 'n', provider: 'ncp-object-migration', region: 'KR' }] }));
+
+    const statement = await providers.assumeRoleStatement({ resolveVariable: async () => relative(ROOT, file) });
+
+    expect(statement).toEqual({ Effect: 'Deny', Action: ['sts:AssumeRole'], Resource: '*' });
   });
 
   it('lets each function send only to its own queues', () => {

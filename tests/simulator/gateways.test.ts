@@ -11,6 +11,13 @@ const ownPath: Record<ProviderKey, string> = {
   'huawei-oms': '/v2/fakeprojectoms01/tasks',
   'huawei-drs': '/v3/fakeprojectdrs01/jobs/batch-status',
   'huawei-dcs': '/v2/fakeprojectdcs01/migration-tasks',
+  // AWS JSON: every operation is a POST to /, named in X-Amz-Target (see ownHeaders).
+  'aws-dms': '/',
+};
+
+/** The headers that name an operation, for the APIs that name it there. */
+const ownHeaders: Partial<Record<ProviderKey, Record<string, string>>> = {
+  'aws-dms': { 'x-amz-target': 'AmazonDMSv20160101.DescribeReplicationTasks' },
 };
 
 /** Paths no gateway serves: near misses of each provider's prefixes, and nothing like them. */
@@ -34,12 +41,13 @@ describe('the gateway registry', () => {
 
   it("routes each provider's paths to its gateway alone, and claims none of the unclaimed paths", () => {
     for (const key of PROVIDER_KEYS) {
-      const method = key === 'huawei-drs' ? 'POST' : 'GET';
+      const method = key === 'huawei-drs' || key === 'aws-dms' ? 'POST' : 'GET';
       const segments = ownPath[key].split('/').slice(1);
-      const claimants = PROVIDER_KEYS.filter((other) => SIM_GATEWAYS[other].claim(method, segments) !== undefined);
+      const headers = ownHeaders[key] ?? {};
+      const claimants = PROVIDER_KEYS.filter((other) => SIM_GATEWAYS[other].claim(method, segments, headers) !== undefined);
 
       expect(claimants).toEqual([key]);
-      expect(routeRequest(method, ownPath[key]).route).toBeDefined();
+      expect(routeRequest(method, ownPath[key], headers).route).toBeDefined();
     }
     for (const path of unclaimed) expect(routeRequest('POST', path)).toEqual({});
   });

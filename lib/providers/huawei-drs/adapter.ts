@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors';
 import { HuaweiClient, huaweiBaseUrl, parseHuaweiSecret } from '../huawei/client';
-import type { Capabilities, ProviderAdapter } from '../types';
+import { type Capabilities, type ProviderAdapter, secretRefOf } from '../types';
 import { classifyDrsCode } from './error-codes';
 import { createDrsSession } from './session';
 
@@ -18,7 +18,7 @@ export const huaweiDrsAdapter: ProviderAdapter = {
   key: 'huawei-drs',
   capabilities: DRS_CAPABILITIES,
   open({ account, secret, http, batchLimit }) {
-    const credentials = parseHuaweiSecret(secret, account.secret);
+    const credentials = parseHuaweiSecret(secret, secretRefOf(account));
     const projectId = account.projectId ?? credentials.projectId;
     if (projectId === undefined) throw new ConfigError(`account ${account.name} has no projectId`);
     const client = new HuaweiClient({

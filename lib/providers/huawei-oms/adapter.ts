@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors';
 import { HuaweiClient, huaweiBaseUrl, parseHuaweiSecret } from '../huawei/client';
-import type { Capabilities, ProviderAdapter } from '../types';
+import { type Capabilities, type ProviderAdapter, secretRefOf } from '../types';
 import { classifyOmsCode } from './error-codes';
 import { createOmsSession } from './session';
 
@@ -17,7 +17,7 @@ export const huaweiOmsAdapter: ProviderAdapter = {
   key: 'huawei-oms',
   capabilities: OMS_CAPABILITIES,
   open({ account, secret, http }) {
-    const credentials = parseHuaweiSecret(secret, account.secret);
+    const credentials = parseHuaweiSecret(secret, secretRefOf(account));
     const projectId = account.projectId ?? credentials.projectId;
     if (projectId === undefined) throw new ConfigError(`account ${account.name} has no projectId`);
     const client = new HuaweiClient({
@@ -28,6 +28,6 @@ export const huaweiOmsAdapter: ProviderAdapter = {
       http,
       classifyCode: classifyOmsCode,
     });
-    return createOmsSession({ accountName: account.name, projectId, secret, secretRef: account.secret, client });
+    return createOmsSession({ accountName: account.name, projectId, secret, secretRef: secretRefOf(account), client });
   },
 };

@@ -1,4 +1,4 @@
-import type { Capabilities, ProviderAdapter } from '../types';
+import { type Capabilities, type ProviderAdapter, secretRefOf } from '../types';
 import { NcpClient, ncpBaseUrl, parseNcpSecret } from './client';
 import { createNcpSession } from './session';
 
@@ -15,7 +15,7 @@ export const ncpObjectMigrationAdapter: ProviderAdapter = {
   key: 'ncp-object-migration',
   capabilities: NCP_CAPABILITIES,
   open({ account, secret, http }) {
-    const credentials = parseNcpSecret(secret, account.secret);
+    const credentials = parseNcpSecret(secret, secretRefOf(account));
     const client = new NcpClient({ baseUrl: ncpBaseUrl(account), region: account.region, credentials, http });
     return createNcpSession({ accountName: account.name, client });
   },

@@ -10,6 +10,7 @@ import { openSimSession } from '../../helpers/session';
  * method, the path, the signing headers and the body the adapter actually sends (as the simulator recorded it).
  */
 const DRS_JOB = '00000000-0000-4000-8000-0000000000a1';
+const DMS_TASK = 'arn:aws:dms:ap-northeast-2:000000000000:task:FAKEDMSTASK0000000001';
 const OPTIONS: ActionOptions = { force: false, 'huawei-drs': { pauseMode: 'all' }, 'huawei-oms': { migrateFailedObject: true } };
 
 const scenario: Scenario = {
@@ -41,9 +42,19 @@ const scenario: Scenario = {
       accessKey: 'FAKE-DCS-AK',
       secretKey: 'FAKE-DCS-SK',
     },
+    {
+      name: 'dms',
+      provider: 'aws-dms',
+      region: 'ap-northeast-2',
+      accessKey: 'FAKE-DMS-AK',
+      secretKey: 'FAKE-DMS-SK',
+      roleArn: 'arn:aws:iam::000000000000:role/fake-dms-operator',
+      externalId: 'fake-external-id',
+    },
   ],
   tasks: [
     { provider: 'ncp-object-migration', account: 'ncp', id: '테스트', name: '테스트', state: 'STARTED' },
+    { provider: 'aws-dms', account: 'dms', id: DMS_TASK, name: 'orders-cdc', state: 'running' },
     { provider: 'huawei-oms', account: 'oms', id: '123456789012345', name: 'oms-1', state: '2' },
     { provider: 'huawei-drs', account: 'drs', id: DRS_JOB, name: 'drs-1', state: 'INCRE_TRANSFER_STARTED' },
     { provider: 'huawei-dcs', account: 'dcs', id: 'dcs-task-1', name: 'dcs-1', state: 'MIGRATING' },
@@ -58,6 +69,8 @@ interface Row {
   operation: Operation;
   method: string;
   path: RegExp;
+  /** AWS JSON: the operation named in X-Amz-Target (every call is a POST to /). */
+  target?: string;
   body?: unknown;
 }
 
@@ -199,6 +212,46 @@ const rows: Row[] = [
     path: /^\/v2\/fakeprojdcs\/migration-tasks\/batch-restart$/,
     body: { migration_tasks: ['dcs-task-1'] },
   },
+  {
+    provider: 'aws-dms',
+    account: 'dms',
+    taskId: DMS_TASK,
+    operation: 'list',
+    method: 'POST',
+    path: /^\/$/,
+    target: 'AmazonDMSv20160101.DescribeReplicationTasks',
+    body: { MaxRecords: 100, WithoutSettings: true },
+  },
+  {
+    provider: 'aws-dms',
+    account: 'dms',
+    taskId: DMS_TASK,
+    operation: 'get',
+    method: 'POST',
+    path: /^\/$/,
+    target: 'AmazonDMSv20160101.DescribeReplicationTasks',
+    body: { WithoutSettings: true, Filters: [{ Name: 'replication-task-arn', Values: [DMS_TASK] }] },
+  },
+  {
+    provider: 'aws-dms',
+    account: 'dms',
+    taskId: DMS_TASK,
+    operation: 'pause',
+    method: 'POST',
+    path: /^\/$/,
+    target: 'AmazonDMSv20160101.StopReplicationTask',
+    body: { ReplicationTaskArn: DMS_TASK },
+  },
+  {
+    provider: 'aws-dms',
+    account: 'dms',
+    taskId: DMS_TASK,
+    operation: 'resume',
+    method: 'POST',
+    path: /^\/$/,
+    target: 'AmazonDMSv20160101.StartReplicationTask',
+    body: { ReplicationTaskArn: DMS_TASK, StartReplicationTaskType: 'resume-processing' },
+  },
 ];
 
 let sim: Simulator;
@@ -229,7 +282,14 @@ async function perform(session: ProviderSession, row: Row): Promise<void> {
 }
 
 function pausedState(provider: ProviderKey): string {
-  return { 'ncp-object-migration': 'PAUSED', 'huawei-oms': '3', 'huawei-drs': 'PAUSING', 'huawei-dcs': 'TERMINATED' }[provider];
+  const paused: Record<ProviderKey, string> = {
+    'ncp-object-migration': 'PAUSED',
+    'huawei-oms': '3',
+    'huawei-drs': 'PAUSING',
+    'huawei-dcs': 'TERMINATED',
+    'aws-dms': 'stopped',
+  };
+  return paused[provider];
 }
 
 function expectSigned(provider: ProviderKey, request: RecordedRequest): void {
@@ -240,6 +300,18 @@ function expectSigned(provider: ProviderKey, request: RecordedRequest): void {
       'x-ncp-apigw-timestamp': expect.stringMatching(/^\d{13}$/),
       'x-ncp-apigw-signature-v2': expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
     });
+    return;
+  }
+  if (provider === 'aws-dms') {
+    // SigV4 by the role's session (STS-issued), scoped to DMS in the account's region.
+    const auth = request.headers.authorization ?? '';
+    expect(auth).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=ASIAFAKE\w+\/\d{8}\/ap-northeast-2\/dms\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+    );
+    expect(/SignedHeaders=([^,]+)/.exec(auth)?.[1]?.split(';')).toEqual(
+      expect.arrayContaining(['host', 'x-amz-date', 'x-amz-security-token', 'x-amz-target']),
+    );
+    expect(request.headers['content-type']).toBe('application/x-amz-json-1.1');
     return;
   }
   expect(request.headers['x-sdk-date']).toMatch(/^\d{8}T\d{6}Z$/);
@@ -257,7 +329,9 @@ describe('provider endpoints on the wire', () => {
 
     await perform(session, row);
 
-    const sent = sim.requests.slice(before).filter((r) => row.path.test(r.path));
+    const sent = sim.requests
+      .slice(before)
+      .filter((r) => row.path.test(r.path) && (row.target === undefined || r.headers['x-amz-target'] === row.target));
     expect(sent.length, `no ${row.method} request matched ${row.path}`).toBeGreaterThanOrEqual(1);
     const request = sent[0];
     if (!request) return;

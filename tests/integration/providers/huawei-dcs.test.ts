@@ -58,7 +58,7 @@ async function openDcs(s: Scenario): Promise<{ sim: Simulator; session: Provider
   open.push(sim);
   const account = parseAccounts(sim.accountsFile()).accounts.find((a) => a.name === ACCOUNT);
   if (!account) throw new Error('simulator has no dcs account');
-  const secretText = sim.secretEnv()[account.secret.replace(/^env:/, '')];
+  const secretText = sim.secretEnv()[(account.secret ?? '').replace(/^env:/, '')];
   if (secretText === undefined) throw new Error('simulator has no secret for the dcs account');
   const secret = JSON.parse(secretText) as Record<string, unknown>;
   const http = {

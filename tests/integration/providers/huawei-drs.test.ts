@@ -64,7 +64,7 @@ async function aSession(
   const [account] = parseAccounts(sim.accountsFile()).accounts;
   if (!account) throw new Error('the simulator produced no account');
   const env = sim.secretEnv();
-  const secret = JSON.parse(env[account.secret.replace(/^env:/, '')] ?? '{}') as Record<string, unknown>;
+  const secret = JSON.parse(env[(account.secret ?? '').replace(/^env:/, '')] ?? '{}') as Record<string, unknown>;
   // Waits (backoff, a throttle's hold) pass on a virtual clock, recorded instead of slept.
   const waits: number[] = [];
   let clock = 0;

@@ -50,7 +50,7 @@ async function openOms(s: Scenario, editSecret: (secret: Record<string, unknown>
   open.push(sim);
   const account = parseAccounts(sim.accountsFile()).accounts.find((a) => a.name === ACCOUNT);
   if (!account) throw new Error('simulator has no oms account');
-  const secretText = sim.secretEnv()[account.secret.replace(/^env:/, '')];
+  const secretText = sim.secretEnv()[(account.secret ?? '').replace(/^env:/, '')];
   if (secretText === undefined) throw new Error('simulator has no secret for the oms account');
   const secret = JSON.parse(secretText) as Record<string, unknown>;
   editSecret(secret);

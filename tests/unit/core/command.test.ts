@@ -77,7 +77,7 @@ describe('Command schema', () => {
   });
 
   it('refuses unknown providers and overlong reasons', () => {
-    const paths = issuesOf({ action: 'pause', scope: { providers: ['aws-dms'] }, reason: 'x'.repeat(501) });
+    const paths = issuesOf({ action: 'pause', scope: { providers: ['gcp-storage-transfer'] }, reason: 'x'.repeat(501) });
     expect(paths).toEqual(expect.arrayContaining(['scope.providers.0', 'reason']));
   });
 

@@ -28,6 +28,7 @@ const registry = {
   'huawei-drs': fakeAdapter('huawei-drs', 20),
   'huawei-oms': fakeAdapter('huawei-oms', 1),
   'huawei-dcs': fakeAdapter('huawei-dcs', 50),
+  'aws-dms': fakeAdapter('aws-dms', 1),
 } satisfies AdapterRegistry;
 
 const accounts = parseAccounts({

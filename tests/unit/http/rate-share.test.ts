@@ -80,7 +80,7 @@ describe('MP_WORKER_CONCURRENCY', () => {
 
   it('refuses anything but whole worker counts per known provider', () => {
     expect(() => parseWorkerConcurrency('{"huawei-drs":0}')).toThrow(ConfigError);
-    expect(() => parseWorkerConcurrency('{"aws-dms":2}')).toThrow(ConfigError);
+    expect(() => parseWorkerConcurrency('{"gcp-storage-transfer":2}')).toThrow(ConfigError);
     expect(() => parseWorkerConcurrency('not json')).toThrow(ConfigError);
   });
 });

@@ -1,0 +1,80 @@
+import type {
+  DescribeReplicationTasksCommandInput,
+  StartReplicationTaskCommandInput,
+  StopReplicationTaskCommandInput,
+} from '@aws-sdk/client-database-migration-service';
+import type { AccountConfig } from '../../config';
+import { type Attempt, type HttpSettings, withProviderRetries } from '../../http/client';
+import type { DmsCredentials } from './credentials';
+import { type DmsErrorContext, dmsErrorFrom } from './errors';
+import { sdkClientSettings } from './sdk-settings';
+
+/** The three DMS operations this provider uses, each through our retry policy; answers are parsed by the caller. */
+export interface DmsCalls {
+  describeReplicationTasks(input: DescribeReplicationTasksCommandInput, context?: DmsErrorContext): Promise<unknown>;
+  stopReplicationTask(input: StopReplicationTaskCommandInput, context?: DmsErrorContext): Promise<unknown>;
+  startReplicationTask(input: StartReplicationTaskCommandInput, context?: DmsErrorContext): Promise<unknown>;
+}
+
+type DmsModule = typeof import('@aws-sdk/client-database-migration-service');
+type DmsClient = InstanceType<DmsModule['DatabaseMigrationServiceClient']>;
+
+let dmsModule: Promise<DmsModule> | undefined;
+/** Loaded on first use: a function that never calls DMS never loads its SDK. */
+const loadDms = () => {
+  dmsModule ??= import('@aws-sdk/client-database-migration-service');
+  return dmsModule;
+};
+
+export interface DmsClientOptions {
+  account: AccountConfig;
+  credentials: DmsCredentials;
+  http: HttpSettings;
+}
+
+/**
+ * One account's DMS client (built on the first call), each call through withProviderRetries: the account's rate
+ * limiter before every attempt, throttling holding it, retries with backoff. An action whose answer was lost is not
+ * sent again (maybeApplied); a refusal of our credentials drops the assumed role so the next run assumes it afresh.
+ */
+export function createDmsCalls({ account, credentials, http }: DmsClientOptions): DmsCalls {
+  let client: Promise<{ sdk: DmsModule; client: DmsClient }> | undefined;
+  const connect = () => {
+    client ??= loadDms().then((sdk) => ({
+      sdk,
+      client: new sdk.DatabaseMigrationServiceClient({
+        region: account.region,
+        ...sdkClientSettings(http, account.endpoint),
+        ...(credentials.provide === undefined ? {} : { credentials: credentials.provide }),
+      }),
+    }));
+    return client;
+  };
+
+  async function call(
+    send: (dms: DmsClient, sdk: DmsModule) => Promise<unknown>,
+    context: DmsErrorContext = {},
+  ): Promise<unknown> {
+    const { sdk, client: dms } = await connect();
+    return withProviderRetries(http, async (): Promise<Attempt<unknown>> => {
+      try {
+        return { ok: true, value: await send(dms, sdk) };
+      } catch (thrown) {
+        const error = dmsErrorFrom(thrown, context);
+        if (error.errorClass === 'auth') credentials.forget();
+        // Our own STS call already had its retries; an action that may have been applied is read back, not resent.
+        if (thrown === error || error.maybeApplied) throw error;
+        return { ok: false, error };
+      }
+    });
+  }
+
+  return {
+    describeReplicationTasks: (input, context) =>
+      call((dms, sdk) => dms.send(new sdk.DescribeReplicationTasksCommand(input)), context),
+    stopReplicationTask: (input, context) =>
+      call((dms, sdk) => dms.send(new sdk.StopReplicationTaskCommand(input)), { action: true, ...context }),
+    startReplicationTask: (input, context) =>
+      call((dms, sdk) => dms.send(new sdk.StartReplicationTaskCommand(input)), { action: true, ...context }),
+  };
+}
