@@ -1,5 +1,5 @@
 import { type ErrorClass, isRetryableClass, ProviderError } from '../core/errors';
-import { defaultSleep, type TokenBucket } from './rate-limiter';
+import { defaultSleep, type RequestLimiter } from './rate-limiter';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -27,7 +27,7 @@ export interface RetryPolicy {
 export interface HttpSettings {
   timeoutMs: number;
   retry: RetryPolicy;
-  limiter: TokenBucket;
+  limiter: RequestLimiter;
   sleep?: (ms: number) => Promise<void>;
   /**
    * How long this run may still wait for a provider (until its stopBy), now; default: no limit. A Retry-After is
@@ -69,8 +69,11 @@ export async function sendProviderRequest(
 ): Promise<HttpResponse> {
   const sleep = settings.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {
-    await settings.limiter.take();
+    const sentAt = await settings.limiter.take();
     let error: ProviderError;
+    // Only a provider's own Retry-After holds the whole account: without one, cutting the account's rate is the
+    // account's answer to a throttle, and only the throttled request waits before its retry.
+    let askedToHold = false;
     try {
       const signed = call.sign(request);
       const res = await fetch(signed.url, {
@@ -80,8 +83,14 @@ export async function sendProviderRequest(
         signal: AbortSignal.timeout(settings.timeoutMs),
       });
       const response: HttpResponse = { status: res.status, headers: res.headers, text: await res.text(), attempts: attempt };
-      if (res.status < 400) return response;
+      if (res.status < 400) {
+        settings.limiter.answered(sentAt, false);
+        return response;
+      }
       error = call.toError(response);
+      // The one throttling signal: the adapter's classification (429, NCP 400/410/420, Huawei APIG.0308, ...).
+      settings.limiter.answered(sentAt, error.errorClass === 'throttled');
+      askedToHold = res.headers.has('retry-after');
     } catch (cause) {
       if (cause instanceof ProviderError) throw cause;
       error = transportError(call, cause);
@@ -99,7 +108,7 @@ export async function sendProviderRequest(
       const asked = error.retryAfterMs ?? 2_000;
       const timeLeft = Math.max(0, settings.timeLeftMs?.() ?? Number.POSITIVE_INFINITY);
       const allowed = Math.min(MAX_RETRY_AFTER_MS, timeLeft);
-      settings.limiter.holdFor(Math.min(asked, allowed));
+      if (askedToHold) settings.limiter.holdFor(Math.min(asked, allowed));
       if (asked > allowed) {
         const outOfTime = asked <= MAX_RETRY_AFTER_MS;
         throw new ProviderError(
