@@ -15,9 +15,11 @@
  *   on a throttle               wMax = rate then, rate = β·wMax        (β = 0.7; wMax·(1+β)/2 when below the last wMax)
  *   after it                    rate = C·(t − K)³ + wMax,  K = ∛(wMax·(1−β)/C)
  *
- * and always: floor ≤ rate ≤ ceiling (the account's `rateLimit.max`), and rate ≤ max(initial, 2 × the rate the account
- * actually sent at over the last second) — an account with little to send does not talk itself into a rate it never
- * tried (the AWS SDK's cap), which would be a burst at the provider the moment work arrives.
+ * and always: floor ≤ rate ≤ ceiling (the account's `rateLimit.max`), and rate ≤ max(initial, 2 × the most the account
+ * actually sent in one second of the last few) — an account with little to send does not talk itself into a rate it
+ * never tried (the AWS SDK's cap), which would be a burst at the provider the moment work arrives. The most of a few
+ * seconds, not the last second alone: a pause run sends in waves (a chunk's call, its confirm interval, its
+ * read-back), and a lull between waves must not drop the rate back to where it started.
  *
  * Pure: every decision takes `now` (epoch ms) and nothing here sleeps.
  */
@@ -41,8 +43,8 @@ export const CUBIC_BETA = 0.7;
 export const CUBIC_C = 0.0002;
 /** Slow start doubles the rate every second until the first throttle. */
 export const SLOW_START_DOUBLING_MS = 1_000;
-/** The window the send rate is measured over. */
-export const MEASURE_WINDOW_MS = 1_000;
+/** The send rate is the most requests sent in one whole second among the last MEASURE_SECONDS (and this one). */
+export const MEASURE_SECONDS = 5;
 
 export class CubicRate {
   private readonly floor: number;
@@ -52,8 +54,8 @@ export class CubicRate {
   private throttledOnce = false;
   private wMax: number;
   private k = 0;
-  /** When each answered request (throttled or not) was sent, within the last MEASURE_WINDOW_MS. */
-  private readonly sends: number[] = [];
+  /** Answered requests (throttled or not) per second they were sent in (epoch second → count), the last few. */
+  private readonly sends = new Map<number, number>();
 
   constructor(
     private readonly options: CubicRateOptions,
@@ -100,20 +102,20 @@ export class CubicRate {
     return true;
   }
 
-  /** Requests per second sent (and answered) over the last MEASURE_WINDOW_MS. */
+  /** The most requests sent (and answered) in one second, over the last MEASURE_SECONDS. */
   private measured(now: number): number {
     this.forget(now);
-    return this.sends.length / (MEASURE_WINDOW_MS / 1000);
+    return Math.max(0, ...this.sends.values());
   }
 
   private record(sentAt: number, now: number): void {
-    this.sends.push(sentAt);
+    const second = Math.floor(sentAt / 1000);
+    this.sends.set(second, (this.sends.get(second) ?? 0) + 1);
     this.forget(now);
   }
 
   private forget(now: number): void {
-    const oldest = now - MEASURE_WINDOW_MS;
-    // Answers arrive about in send order; the few that do not leave the window a little late, which is harmless.
-    while (this.sends.length > 0 && (this.sends[0] ?? now) < oldest) this.sends.shift();
+    const oldest = Math.floor(now / 1000) - MEASURE_SECONDS;
+    for (const second of this.sends.keys()) if (second < oldest) this.sends.delete(second);
   }
 }
