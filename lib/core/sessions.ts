@@ -225,8 +225,8 @@ export function effectiveCapabilities(base: Capabilities, account: AccountConfig
 
 /**
  * The account's rate limit: its own fields over the adapter's defaults. A `perSecond` tuned by hand without a `max` is
- * also the ceiling (the issue's "a limit configured in the accounts file stays a ceiling"): the limiter still cuts on
- * a throttle, but climbs back no higher than it. Set `max` above it to let the limiter look further.
+ * also the ceiling — someone found that rate by hand, and accounts files written before the adaptive limiter meant
+ * it as the limit: the limiter still cuts on a throttle, but climbs back no higher. Set `max` above it to look further.
  */
 export function accountRateLimit(base: RateLimit, configured: AccountConfig['rateLimit']): RateLimit {
   const max = configured?.max ?? configured?.perSecond ?? base.max;
