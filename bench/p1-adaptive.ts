@@ -101,7 +101,7 @@ export async function runP1Adaptive(targets: number, scenario: P1AdaptiveScenari
   try {
     // No rateLimit in the accounts file: every account starts from its adapter's default.
     const accountsFile = sim.accountsFile();
-    const startedAt = Date.now();
+    let startedAt = Date.now();
     const outcomes: TargetOutcome[] = [];
     let planned: string[] = [];
     if (scenario.workers === 1) {
@@ -114,7 +114,7 @@ export async function runP1Adaptive(targets: number, scenario: P1AdaptiveScenari
       outcomes.push(...result.outcomes);
       planned = result.plan.targets.map((p) => targetKey(p.target));
     } else {
-      const results = await runWorkers(
+      const workers = await runWorkers(
         scenario.workers,
         fleet.tasks.map((t) => t.id),
         {
@@ -122,7 +122,8 @@ export async function runP1Adaptive(targets: number, scenario: P1AdaptiveScenari
           secretEnv: sim.secretEnv(),
         },
       );
-      for (const r of results) {
+      startedAt = workers.startedAt;
+      for (const r of workers.outputs) {
         outcomes.push(...r.outcomes);
         planned.push(...r.planned);
       }
@@ -219,7 +220,7 @@ async function runWorkers(
   workers: number,
   taskIds: readonly string[],
   shared: Omit<WorkerInput, 'taskIds' | 'workers'>,
-): Promise<WorkerOutput[]> {
+): Promise<{ startedAt: number; outputs: WorkerOutput[] }> {
   const unique = [...new Set(taskIds)].sort();
   const dir = await mkdtemp(join(tmpdir(), 'p1-adaptive-'));
   try {
@@ -232,8 +233,9 @@ async function runWorkers(
       }),
     );
     await Promise.all(children.map((c) => c.ready));
+    const startedAt = Date.now();
     for (const c of children) c.go();
-    return await Promise.all(children.map((c) => c.result));
+    return { startedAt, outputs: await Promise.all(children.map((c) => c.result)) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
