@@ -14,7 +14,6 @@
  *   before the first throttle   rate = initial · 2^(t/1 s)            (slow start: 5/s reaches 20/s in 2 s)
  *   on a throttle               wMax = rate then, rate = β·wMax        (β = 0.7; wMax·(1+β)/2 when below the last wMax)
  *   after it                    rate = C·(t − K)³ + wMax,  K = ∛(wMax·(1−β)/C)
- *   from K + 5 s, unthrottled   rate ≥ wMax · 2^((t − K − 5 s)/2 s)  (spare capacity: see spareCapacityCurve)
  *
  * and always: floor ≤ rate ≤ ceiling (the account's `rateLimit.max`), and rate ≤ max(initial, 2 × the most the account
  * actually sent in one second of the last few) — an account with little to send does not talk itself into a rate it
@@ -44,10 +43,6 @@ export const CUBIC_BETA = 0.7;
 export const CUBIC_C = 0.0002;
 /** Slow start doubles the rate every second until the first throttle. */
 export const SLOW_START_DOUBLING_MS = 1_000;
-/** Seconds past the plateau with nothing throttled before the rate grows exponentially again (spare capacity). */
-export const SPARE_PROBE_AFTER_S = 5;
-/** Then it doubles every this many seconds (bench p1adaptive's 4-worker row: a finished worker's share is taken up). */
-export const SPARE_DOUBLING_S = 2;
 /** The send rate is the most requests sent in one whole second among the last MEASURE_SECONDS (and this one). */
 export const MEASURE_SECONDS = 5;
 
@@ -78,21 +73,11 @@ export class CubicRate {
   rate(now: number): number {
     const t = Math.max(0, now - this.since) / 1000;
     const curve = this.throttledOnce
-      ? Math.max(CUBIC_C * (t - this.k) ** 3 + this.wMax, this.spareCapacityCurve(t))
+      ? CUBIC_C * (t - this.k) ** 3 + this.wMax
       : this.options.initial * 2 ** ((t * 1000) / SLOW_START_DOUBLING_MS);
     const sent = this.measured(now);
     const demandCap = Math.max(this.options.initial, 2 * sent);
     return Math.max(this.floor, Math.min(this.ceiling, demandCap, curve));
-  }
-
-  /**
-   * Past the plateau for SPARE_PROBE_AFTER_S with nothing throttled, the capacity is evidently spare (a worker that
-   * shared the account has finished, or the provider raised its limit): CUBIC's own probe would take tens of seconds
-   * to claim it at this C, so from then on the rate doubles every SPARE_DOUBLING_S, as in slow start but slower.
-   */
-  private spareCapacityCurve(t: number): number {
-    const since = t - this.k - SPARE_PROBE_AFTER_S;
-    return since > 0 ? this.wMax * 2 ** (since / SPARE_DOUBLING_S) : 0;
   }
 
   /** The provider answered a request sent at `sentAt` without throttling it. */
