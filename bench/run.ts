@@ -1,9 +1,11 @@
 /**
  * The benchmark (never part of `npm test`): P1 fan-out against the documented rate-limit floor, P2 the same fleet one
  * request at a time, P3 plan + dispatch scale, P4 bundle size and module-load time (and the SDK's own), P5 the window
- * resume of up to 100,000 held targets on each ledger.
+ * resume of up to 100,000 held targets on each ledger; P1 adaptive the P1 fleet with the rates left to the adaptive
+ * limiter against true limits the client cannot see.
  *
- *   node --import tsx bench/run.ts [--json] [--only p1,p2,p3,p4] [--p1-targets 10000] [--p2-fraction 0.05]
+ *   node --import tsx bench/run.ts [--json] [--only p1,p2,p3,p4,p5,p1adaptive] [--p1-targets 10000] [--p2-fraction 0.05]
+ *        [--p1adaptive-scenarios true20-default5,true2-default5,drop20to5,true20-default5-4workers]
  *        [--p3-sizes 1000,10000,100000] [--p4-runs 11] [--confirm-interval-ms N] [--chunks-per-account N]
  *        [--p5-sizes 1000,10000,100000] [--p5-ledgers memory,file,dynamodb]
  */
@@ -11,6 +13,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { PROVIDER_KEYS } from '../lib/providers/keys';
 import { runP1 } from './p1';
+import { P1_ADAPTIVE_SCENARIOS, type P1AdaptiveRow, runP1Adaptive } from './p1-adaptive';
 import { runP2 } from './p2';
 import { runP3 } from './p3';
 import { runP4, runSdkFloor } from './p4';
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     'p5-ledgers': { type: 'string', default: 'memory,file,dynamodb' },
     'confirm-interval-ms': { type: 'string' },
     'chunks-per-account': { type: 'string' },
+    'p1adaptive-scenarios': { type: 'string', default: P1_ADAPTIVE_SCENARIOS.map((s) => s.name).join(',') },
   },
 });
 const only = new Set(values.only.split(','));
@@ -165,6 +169,26 @@ if (only.has('p5')) {
   log(
     'goals: peak RSS ≤ 256 MB at 100k (each row runs with a 192 MB heap, as a 256 MB Lambda would); items read per work message max ≤ 2 × its targets; ledger requests per target ≤ 4',
   );
+}
+
+if (only.has('p1adaptive')) {
+  const targets = Number(values['p1-targets']);
+  const wanted = new Set(values['p1adaptive-scenarios'].split(','));
+  const rows: P1AdaptiveRow[] = [];
+  log(`\nP1 adaptive: ${targets} targets, no rate in the accounts file (start 5/s), true limits the client cannot see…`);
+  for (const scenario of P1_ADAPTIVE_SCENARIOS.filter((s) => wanted.has(s.name))) {
+    const row = await runP1Adaptive(targets, scenario);
+    rows.push(row);
+    log(
+      `${row.scenario.padEnd(25)} true ${row.trueLimit}, ${row.workers} worker(s): ${f(row.seconds, 1)} s / T* ${f(row.boundSeconds, 1)} s = ratio ${f(row.ratio)} (goal ≤ ${row.goal.ratio})  throttledShare ${f(row.throttledShare, 4)} (goal ≤ ${row.goal.throttledShare})  lost ${row.lost}  ${JSON.stringify(row.outcomes)}`,
+    );
+    for (const a of row.accounts) {
+      log(
+        `  ${a.account.padEnd(9)} bound ${String(a.boundRequests).padStart(5)} req ${f(a.boundSeconds, 1).padStart(7)} s  made ${String(a.made).padStart(5)}  429s ${String(a.throttled).padStart(4)}  last request at ${f(a.lastAt, 1)} s`,
+      );
+    }
+  }
+  report.p1adaptive = rows;
 }
 
 report.benchSeconds = (performance.now() - benchStarted) / 1000;

@@ -20,8 +20,23 @@ export const accountSchema = z
      * unless the provider's manifest says its credentials may come from the environment (AWS DMS).
      */
     secret: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+    /**
+     * The adaptive limiter starts at `perSecond` (default: the adapter's) and never goes above `max`. A `perSecond`
+     * given without `max` is the ceiling too: a hand-tuned rate stays the most this account is sent.
+     */
     rateLimit: z.optional(
-      z.strictObject({ perSecond: z.number().check(z.positive(), z.lte(10_000)), burst: z.int().check(z.gte(1), z.lte(10_000)) }),
+      z
+        .strictObject({
+          perSecond: z.optional(z.number().check(z.positive(), z.lte(10_000))),
+          burst: z.optional(z.int().check(z.gte(1), z.lte(10_000))),
+          max: z.optional(z.number().check(z.positive(), z.lte(10_000))),
+        })
+        .check(
+          z.refine((r) => r.max === undefined || r.perSecond === undefined || r.perSecond <= r.max, {
+            message: 'perSecond must not be above max',
+            path: ['perSecond'],
+          }),
+        ),
     ),
     batchSize: z.optional(z.int().check(z.gte(1), z.lte(1000))),
     confirm: z.optional(z.strictObject({ intervalMs: z.int().check(z.gte(1)), deadlineMs: z.int().check(z.gte(1)) })),

@@ -2,7 +2,11 @@ import * as z from 'zod';
 import { SIM_PROVIDERS } from './provider-keys';
 import type { Scenario } from './types';
 
-const rateLimit = z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) });
+const bucket = { perSecond: z.number().positive(), burst: z.number().int().min(1) };
+const rateLimit = z.strictObject({
+  ...bucket,
+  drop: z.strictObject({ afterRequests: z.number().int().min(0), ...bucket }).optional(),
+});
 
 const scenarioSchema = z.strictObject({
   accounts: z.array(

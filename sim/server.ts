@@ -102,14 +102,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return authenticator;
   }
 
-  function rateLimited(gateway: SimGateway, account: SimAccount, now: number): Reply | undefined {
-    const limit = account.rateLimit ?? DEFAULT_RATE_LIMIT;
+  function bucketOf(account: SimAccount, now: number): SimTokenBucket {
     let bucket = buckets.get(account.name);
     if (bucket === undefined) {
-      bucket = new SimTokenBucket(limit.perSecond, limit.burst, now);
+      bucket = new SimTokenBucket(account.rateLimit ?? DEFAULT_RATE_LIMIT, now);
       buckets.set(account.name, bucket);
     }
-    return bucket.tryTake(now) ? undefined : gateway.throttled(Math.floor(limit.perSecond));
+    return bucket;
+  }
+
+  function rateLimited(gateway: SimGateway, account: SimAccount, now: number): Reply | undefined {
+    const bucket = bucketOf(account, now);
+    return bucket.tryTake(now) ? undefined : gateway.throttled(Math.floor(bucket.currentPerSecond));
   }
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -177,7 +181,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     if (latencyMs > 0) await sleep(latencyMs);
     if (fault?.kind === 'http') {
-      const limit = Math.floor((account?.rateLimit ?? DEFAULT_RATE_LIMIT).perSecond);
+      const limit = Math.floor(
+        account === undefined ? DEFAULT_RATE_LIMIT.perSecond : bucketOf(account, Date.now()).currentPerSecond,
+      );
       const status = fault.status ?? 500;
       send(gateway === undefined ? unclaimedPath(status) : gateway.fault(status, limit));
       return;

@@ -9,8 +9,12 @@ export interface SimAccount {
   secretKey: string;
   /** Huawei: the project id every path carries. */
   projectId?: string;
-  /** Token bucket per account (default 1000/s, burst 1000). */
-  rateLimit?: { perSecond: number; burst: number };
+  /**
+   * The account's true limit, which the client cannot see: a token bucket per account (default 1000/s, burst 1000),
+   * held across every process that calls this simulator. With `drop`, the limit changes once the bucket has admitted
+   * `afterRequests` requests (a provider tightening its limit halfway through a run).
+   */
+  rateLimit?: SimRateLimit;
   /** OMS accounts: the task source/destination keys that start requires. */
   oms?: { dst_ak: string; dst_sk: string; src_ak?: string; src_sk?: string };
   /** This account's asynchronous state change delay (a slow region), instead of the scenario's. */
@@ -19,6 +23,12 @@ export interface SimAccount {
   roleArn?: string;
   /** AWS DMS: the ExternalId the role's trust policy demands. */
   externalId?: string;
+}
+
+export interface SimRateLimit {
+  perSecond: number;
+  burst: number;
+  drop?: { afterRequests: number; perSecond: number; burst: number };
 }
 
 export interface SimTask {

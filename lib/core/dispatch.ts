@@ -47,8 +47,10 @@ export function chunkPlan(targets: readonly PlannedTarget[], sessions: AccountSe
  * interval ran 4× slower than the rate allows). More would only queue calls that may start after a deadline.
  */
 export function chunkConcurrency(account: AccountHandle): number {
-  const { rateLimit, confirm } = account.capabilities;
-  return Math.max(8, Math.ceil((2 * rateLimit.perSecond * (confirm.intervalMs + 1_000)) / 1_000));
+  const { confirm } = account.capabilities;
+  // The rate the account's limiter has learned so far, not the one it started from: runChunks asks again as chunks
+  // end, so the chunks in flight grow with the rate (and a start at 5/s is not held there by too few chunks).
+  return Math.max(8, Math.ceil((2 * account.currentRate() * (confirm.intervalMs + 1_000)) / 1_000));
 }
 
 /**
@@ -69,13 +71,32 @@ export async function runChunks<T>(
   }
   const results: T[] = [];
   await Promise.all(
-    [...queues.values()].flatMap((queue) => {
-      const account = queue[0]?.account;
-      const limit = !account ? 0 : typeof perAccount === 'number' ? perAccount : perAccount(account);
-      return Array.from({ length: Math.min(Math.max(1, limit), queue.length) }, async () => {
-        for (let chunk = queue.shift(); chunk; chunk = queue.shift()) results.push(await run(chunk));
-      });
-    }),
+    [...queues.values()].map(
+      (queue) =>
+        new Promise<void>((resolve, reject) => {
+          const account = queue[0]?.account;
+          const limit = () => Math.max(1, !account ? 0 : typeof perAccount === 'number' ? perAccount : perAccount(account));
+          let active = 0;
+          // The limit is asked again each time a chunk ends: it may have grown with the account's learned rate.
+          const pump = () => {
+            for (
+              let chunk = active < limit() ? queue.shift() : undefined;
+              chunk;
+              chunk = active < limit() ? queue.shift() : undefined
+            ) {
+              active += 1;
+              run(chunk).then((result) => {
+                results.push(result);
+                active -= 1;
+                if (queue.length === 0 && active === 0) resolve();
+                else pump();
+              }, reject);
+            }
+          };
+          if (queue.length === 0) resolve();
+          else pump();
+        }),
+    ),
   );
   return results;
 }

@@ -1,7 +1,7 @@
 import type { AccountConfig } from '../config';
+import { AdaptiveLimiter } from '../http/adaptive-limiter';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type HttpSettings, type RetryPolicy } from '../http/client';
-import { TokenBucket } from '../http/rate-limiter';
-import { shareOfRateLimit } from '../http/rate-share';
+import { type RateLimit, shareOfRateLimit, UNCAPPED_RATE } from '../http/rate-share';
 import type { ActionResult, Capabilities, ProviderAdapter, ProviderKey, ProviderSession, ProviderTask } from '../providers/types';
 import { ConfigError, ProviderError } from './errors';
 import { redactText, rememberSecretValues } from './redaction';
@@ -36,6 +36,8 @@ export interface AccountHandle {
    * limit is this process's share of the account's.
    */
   capabilities: Capabilities;
+  /** The rate the account is sent at now in this process (requests/s): what its adaptive limiter has learned. */
+  currentRate: () => number;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface AccountHandle {
 export class AccountSessions {
   private readonly handles = new Map<string, AccountHandle>();
   private readonly sessions = new Map<string, Promise<OpenedSession>>();
-  private readonly limiters = new Map<string, TokenBucket>();
+  private readonly limiters = new Map<string, AdaptiveLimiter>();
   /** Per account, the one refetch of its secret this run makes after an auth refusal: whether a new secret came. */
   private readonly refreshes = new Map<string, Promise<boolean>>();
   /** Accounts whose credentials stay refused: every call fails with this at once, without a request. */
@@ -64,7 +66,8 @@ export class AccountSessions {
       const adapter = registry[config.provider];
       if (!adapter) throw new ConfigError(`account ${config.name}: no adapter for provider ${config.provider}`);
       const capabilities = effectiveCapabilities(adapter.capabilities, config, options.runners?.[config.provider]);
-      this.handles.set(config.name, { config, adapter, capabilities });
+      const currentRate = () => this.limiters.get(config.name)?.perSecond ?? capabilities.rateLimit.perSecond;
+      this.handles.set(config.name, { config, adapter, capabilities, currentRate });
     }
   }
 
@@ -194,8 +197,8 @@ export class AccountSessions {
   private httpSettings(handle: AccountHandle): HttpSettings {
     let limiter = this.limiters.get(handle.config.name);
     if (!limiter) {
-      const { perSecond, burst } = handle.capabilities.rateLimit;
-      limiter = new TokenBucket(perSecond, burst);
+      const { perSecond, burst, max } = handle.capabilities.rateLimit;
+      limiter = new AdaptiveLimiter({ perSecond, burst, ceiling: max ?? UNCAPPED_RATE });
       this.limiters.set(handle.config.name, limiter);
     }
     return {
@@ -220,8 +223,19 @@ export function effectiveCapabilities(base: Capabilities, account: AccountConfig
     ...base,
     batchLimit: Math.min(base.batchLimit, account.batchSize ?? base.batchLimit),
     confirm: account.confirm ?? base.confirm,
-    rateLimit: shareOfRateLimit(account.rateLimit ?? base.rateLimit, runners),
+    rateLimit: shareOfRateLimit(accountRateLimit(base.rateLimit, account.rateLimit), runners),
   };
+}
+
+/**
+ * The account's rate limit: its own fields over the adapter's defaults. A `perSecond` tuned by hand without a `max` is
+ * also the ceiling — someone found that rate by hand, and accounts files written before the adaptive limiter meant
+ * it as the limit: the limiter still cuts on a throttle, but climbs back no higher. Set `max` above it to look further.
+ */
+export function accountRateLimit(base: RateLimit, configured: AccountConfig['rateLimit']): RateLimit {
+  const max = configured?.max ?? configured?.perSecond ?? base.max;
+  const perSecond = Math.min(configured?.perSecond ?? base.perSecond, max ?? Number.POSITIVE_INFINITY);
+  return { perSecond, burst: configured?.burst ?? base.burst, ...(max === undefined ? {} : { max }) };
 }
 
 /**

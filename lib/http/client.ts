@@ -1,5 +1,5 @@
 import { type ErrorClass, isRetryableClass, ProviderError } from '../core/errors';
-import { defaultSleep, type TokenBucket } from './rate-limiter';
+import { defaultSleep, type RequestLimiter } from './rate-limiter';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -27,7 +27,7 @@ export interface RetryPolicy {
 export interface HttpSettings {
   timeoutMs: number;
   retry: RetryPolicy;
-  limiter: TokenBucket;
+  limiter: RequestLimiter;
   sleep?: (ms: number) => Promise<void>;
   /**
    * How long this run may still wait for a provider (until its stopBy), now; default: no limit. A Retry-After is
@@ -90,13 +90,16 @@ export async function sendProviderRequest(
           cause,
         });
       }
-      return { ok: false, error };
+      return { ok: false, error, unanswered: true };
     }
   });
 }
 
-/** One attempt at a provider call: its value, or the provider's refusal for the retry policy to weigh. */
-export type Attempt<T> = { ok: true; value: T } | { ok: false; error: ProviderError };
+/**
+ * One attempt at a provider call: its value, or the provider's refusal for the retry policy to weigh. `unanswered`:
+ * no answer came (a timeout, a connection that failed), which tells the account's rate nothing.
+ */
+export type Attempt<T> = { ok: true; value: T } | { ok: false; error: ProviderError; unanswered?: true };
 
 /**
  * The one retry policy of every provider call, whatever carries it (our fetch, or an AWS SDK client with its own
@@ -110,16 +113,24 @@ export async function withProviderRetries<T>(
 ): Promise<T> {
   const sleep = settings.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {
-    await settings.limiter.take();
+    const sentAt = await settings.limiter.take();
     const outcome = await attemptOnce(attempt);
-    if (outcome.ok) return outcome.value;
+    if (outcome.ok) {
+      settings.limiter.answered(sentAt, false);
+      return outcome.value;
+    }
     const { error } = outcome;
+    // The one throttling signal: the adapter's classification (429, NCP 400/410/420, Huawei APIG.0308, DMS
+    // ThrottlingException, ...).
+    if (outcome.unanswered !== true) settings.limiter.answered(sentAt, error.errorClass === 'throttled');
     error.attempts = attempt;
     if (error.errorClass === 'throttled') {
       const asked = error.retryAfterMs ?? 2_000;
       const timeLeft = Math.max(0, settings.timeLeftMs?.() ?? Number.POSITIVE_INFINITY);
       const allowed = Math.min(MAX_RETRY_AFTER_MS, timeLeft);
-      settings.limiter.holdFor(Math.min(asked, allowed));
+      // Only a provider's own Retry-After holds the whole account: without one, cutting the account's rate is the
+      // account's answer to a throttle, and only the throttled request waits before its retry.
+      if (error.retryAfterMs !== undefined) settings.limiter.holdFor(Math.min(asked, allowed));
       if (asked > allowed) {
         const outOfTime = asked <= MAX_RETRY_AFTER_MS;
         throw new ProviderError(

@@ -2,6 +2,7 @@ import type { AccountConfig } from '../config';
 import type { ActionOptions } from '../core/command';
 import type { ProviderError } from '../core/errors';
 import type { HttpSettings } from '../http/client';
+import type { RateLimit } from '../http/rate-share';
 
 import type { ProviderKey } from './keys';
 
@@ -44,8 +45,11 @@ export interface Capabilities {
   batchLimit: number;
   /** How to confirm an action: read back every intervalMs until the target state or deadlineMs. */
   confirm: { intervalMs: number; deadlineMs: number };
-  /** Conservative default when the accounts file says nothing; no provider publishes a number. */
-  rateLimit: { perSecond: number; burst: number };
+  /**
+   * Conservative default when the accounts file says nothing; no provider publishes a number. The adaptive limiter
+   * starts here and learns the rest; `max`, when set, is the account's ceiling.
+   */
+  rateLimit: RateLimit;
   /** One line for operators, e.g. "DCS: stop, restart later — online migrations only". */
   describe: string;
 }

@@ -89,6 +89,22 @@ describe('the simulated gateways', () => {
     });
   });
 
+  it('tightens the limit once the account has been served the given number of requests', async () => {
+    // A bucket that barely refills over the test: only the burst counts.
+    const sim = await simWith(running, {
+      accounts: [
+        { ...accounts.drs, rateLimit: { perSecond: 0.001, burst: 5, drop: { afterRequests: 2, perSecond: 0.002, burst: 1 } } },
+      ],
+    });
+
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push(await call(sim, accounts.drs, 'POST', drsStatus, { jobs: [UUID(1)] }));
+
+    // Two served under the first limit; the burst left over (3) is cut to the new burst (1): one more, then 429.
+    expect(statuses.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+    expect(statuses[3]?.json).toMatchObject({ error_code: 'APIG.0308' });
+  });
+
   it('injects an HTTP fault the given number of times, in the provider style', async () => {
     const sim = await simWith(running);
     sim.inject({ provider: 'huawei-drs', kind: 'http', status: 503, times: 1 });

@@ -34,7 +34,7 @@ export interface DmsClientOptions {
 
 /**
  * One account's DMS client (built on the first call), each call through withProviderRetries: the account's rate
- * limiter before every attempt, throttling holding it, retries with backoff. An action whose answer was lost is not
+ * limiter before every attempt and told of every answer, throttling cutting its rate, retries with backoff. An action whose answer was lost is not
  * sent again (maybeApplied); a refusal of our credentials drops the assumed role so the next run assumes it afresh.
  */
 export function createDmsCalls({ account, credentials, http }: DmsClientOptions): DmsCalls {
@@ -64,7 +64,8 @@ export function createDmsCalls({ account, credentials, http }: DmsClientOptions)
         if (error.errorClass === 'auth') credentials.forget();
         // Our own STS call already had its retries; an action that may have been applied is read back, not resent.
         if (thrown === error || error.maybeApplied) throw error;
-        return { ok: false, error };
+        // No HTTP status: no answer came (a timeout, a connection that failed), which tells the rate limiter nothing.
+        return { ok: false, error, ...(error.status === undefined ? { unanswered: true as const } : {}) };
       }
     });
   }

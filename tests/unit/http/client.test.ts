@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../lib/core/errors';
 import { backoffDelay, classifyStatus, type HttpRequest, retryAfterMs, sendProviderRequest } from '../../../lib/http/client';
-import { TokenBucket } from '../../../lib/http/rate-limiter';
+import { type RequestLimiter, TokenBucket } from '../../../lib/http/rate-limiter';
 
 describe('backoffDelay', () => {
   const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000 };
@@ -190,6 +190,106 @@ describe('sendProviderRequest and a Retry-After', () => {
       const sent = sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
       await expect(sent).rejects.toThrow(/asked to wait 20 s, past this run's time/);
       await expect(sent).rejects.toMatchObject({ errorClass: 'throttled', outOfTime: true });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('sendProviderRequest and the account’s limiter', () => {
+  /** A limiter that lets everything through and writes down what the client told it. */
+  const recording = () => {
+    const answers: boolean[] = [];
+    const holds: number[] = [];
+    const limiter: RequestLimiter = {
+      take: async () => 0,
+      holdFor: (ms) => {
+        holds.push(ms);
+      },
+      answered: (_sentAt, throttled) => {
+        answers.push(throttled);
+      },
+    };
+    return { limiter, answers, holds };
+  };
+  const call = {
+    provider: 'test',
+    sign: (r: HttpRequest) => r,
+    toError: (response: { status: number; headers: Headers }) =>
+      new ProviderError('answered', {
+        errorClass: response.status === 400 ? 'throttled' : classifyStatus(response.status),
+        provider: 'test',
+        retryAfterMs: retryAfterMs(response.headers),
+      }),
+  };
+
+  it('tells the limiter which answers were throttles, as the adapter classified them (a 400 throttling code too)', async () => {
+    // NCP answers some throttles 400 with code 400/410/420: the adapter's class decides, not the HTTP status.
+    const server = await countingServer((seen, _req, res) => {
+      if (seen === 1) res.writeHead(429).end('{}');
+      else if (seen === 2) res.writeHead(400).end('{}');
+      else if (seen === 3) res.writeHead(404).end('{}');
+      else res.end('{}');
+    });
+    const { limiter, answers, holds } = recording();
+    const settings = {
+      timeoutMs: 2_000,
+      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+      limiter,
+      sleep: async () => {},
+    };
+    try {
+      const first = sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
+      await expect(first).rejects.toMatchObject({ errorClass: 'not-found', attempts: 3 });
+      expect(answers).toEqual([true, true, false]);
+
+      await sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
+      expect(answers).toEqual([true, true, false, false]);
+      // No Retry-After: the cut is the account's answer; nothing holds the whole account.
+      expect(holds).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('holds the whole account only when the provider says for how long (Retry-After)', async () => {
+    const server = await countingServer((seen, _req, res) => {
+      if (seen === 1) res.writeHead(429, { 'retry-after': '3' }).end('{}');
+      else res.end('{}');
+    });
+    const { limiter, answers, holds } = recording();
+    const settings = {
+      timeoutMs: 2_000,
+      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+      limiter,
+      sleep: async () => {},
+    };
+    try {
+      await sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
+
+      expect(answers).toEqual([true, false]);
+      expect(holds).toEqual([3_000]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('tells the limiter nothing about a request that got no answer', async () => {
+    const server = await countingServer((seen, req, res) => {
+      if (seen === 1) req.socket.destroy();
+      else res.end('{}');
+    });
+    const { limiter, answers } = recording();
+    const settings = {
+      timeoutMs: 2_000,
+      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+      limiter,
+      sleep: async () => {},
+    };
+    try {
+      await sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
+
+      expect(answers).toEqual([false]);
     } finally {
       await server.close();
     }

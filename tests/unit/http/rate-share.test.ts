@@ -64,8 +64,45 @@ describe('the rate each session paces itself to', () => {
     const sessions = new AccountSessions(accounts, adapters, createLocalSecretSource({ env: {} }), {
       runners: { 'huawei-drs': runnersFor(3) },
     });
-    expect(sessions.handle('drs-a')?.capabilities.rateLimit).toEqual({ perSecond: 3, burst: 1 });
-    expect(sessions.handle('ncp-a')?.capabilities.rateLimit).toEqual({ perSecond: 12, burst: 6 });
+    // A hand-tuned perSecond is the ceiling as well as the start, and the ceiling is shared like the rate.
+    expect(sessions.handle('drs-a')?.capabilities.rateLimit).toEqual({ perSecond: 3, burst: 1, max: 3 });
+    expect(sessions.handle('ncp-a')?.capabilities.rateLimit).toEqual({ perSecond: 12, burst: 6, max: 12 });
+  });
+
+  it('starts from the adapter default and is capped only by max when the accounts file gives just a max', () => {
+    const [capped] = parseAccounts({
+      accounts: [{ name: 'ncp-b', provider: 'ncp-object-migration', region: 'KR', secret: 'env:X', rateLimit: { max: 40 } }],
+    }).accounts;
+    if (!capped) throw new Error('no account');
+    const sessions = new AccountSessions([capped], adapters, createLocalSecretSource({ env: {} }), {
+      runners: { 'ncp-object-migration': 2 },
+    });
+    expect(sessions.handle('ncp-b')?.capabilities.rateLimit).toEqual({ perSecond: 2.5, burst: 1, max: 20 });
+  });
+
+  it('has no ceiling of its own when the accounts file says nothing: the limiter learns the provider’s', () => {
+    const [open] = parseAccounts({
+      accounts: [{ name: 'ncp-c', provider: 'ncp-object-migration', region: 'KR', secret: 'env:X' }],
+    }).accounts;
+    if (!open) throw new Error('no account');
+    const sessions = new AccountSessions([open], adapters, createLocalSecretSource({ env: {} }));
+    expect(sessions.handle('ncp-c')?.capabilities.rateLimit).toEqual({ perSecond: 5, burst: 2 });
+  });
+
+  it('refuses a start above the ceiling', () => {
+    expect(() =>
+      parseAccounts({
+        accounts: [
+          {
+            name: 'ncp-d',
+            provider: 'ncp-object-migration',
+            region: 'KR',
+            secret: 'env:X',
+            rateLimit: { perSecond: 50, max: 40 },
+          },
+        ],
+      }),
+    ).toThrow(/invalid accounts file/);
   });
 });
 

@@ -1,0 +1,269 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseAccounts } from '../lib/config';
+import { parseCommand } from '../lib/core/command';
+import { planPause } from '../lib/core/plan';
+import { runCommand } from '../lib/core/run';
+import { AccountSessions } from '../lib/core/sessions';
+import { type TargetOutcome, targetKey } from '../lib/core/types';
+import { MemoryFailureSink } from '../lib/local/failures';
+import { MemoryLedger } from '../lib/local/ledger-memory';
+import { createLocalSecretSource } from '../lib/local/secrets';
+import { adapters } from '../lib/providers/registry';
+import { generateScenario, type SimAccount, startSimulator } from '../sim';
+import { accountBound } from './bound';
+
+/**
+ * P1 with the adaptive limiter: the same fleet (10,000 targets, 4 providers × 2 accounts, 100 ms latency), but the
+ * accounts file says nothing about rates (every account starts at the adapters' default, 5/s) and each simulator
+ * account enforces a true limit the client cannot see. T* is computed from the true limits.
+ */
+export interface P1AdaptiveScenario {
+  name: 'true20-default5' | 'true2-default5' | 'drop20to5' | 'true20-default5-4workers';
+  /** The true limit before any drop (requests/s, burst the same). */
+  perSecond: number;
+  /** The true limit after half of the account's bound requests have been admitted. */
+  dropTo?: number;
+  /** Worker processes sharing every account (1: this process). */
+  workers: number;
+  goal: { ratio: number; throttledShare: number };
+}
+
+export const P1_ADAPTIVE_SCENARIOS: readonly P1AdaptiveScenario[] = [
+  { name: 'true20-default5', perSecond: 20, workers: 1, goal: { ratio: 1.25, throttledShare: 0.05 } },
+  { name: 'true2-default5', perSecond: 2, workers: 1, goal: { ratio: 1.25, throttledShare: 0.05 } },
+  { name: 'drop20to5', perSecond: 20, dropTo: 5, workers: 1, goal: { ratio: 1.35, throttledShare: 0.05 } },
+  { name: 'true20-default5-4workers', perSecond: 20, workers: 4, goal: { ratio: 1.35, throttledShare: 0.05 } },
+];
+
+export interface P1AdaptiveAccount {
+  account: string;
+  boundRequests: number;
+  boundSeconds: number;
+  made: number;
+  throttled: number;
+  /** Seconds from the start: the account's last request. */
+  lastAt: number;
+}
+
+export interface P1AdaptiveRow {
+  scenario: P1AdaptiveScenario['name'];
+  workers: number;
+  trueLimit: string;
+  clientStart: string;
+  targets: number;
+  acting: number;
+  seconds: number;
+  boundSeconds: number;
+  ratio: number;
+  throttledShare: number;
+  lost: number;
+  requests: number;
+  outcomes: Record<string, number>;
+  goal: P1AdaptiveScenario['goal'];
+  accounts: P1AdaptiveAccount[];
+}
+
+const LATENCY_MS = 100;
+const TRANSITION_MS = 100;
+const command = parseCommand({ action: 'pause', scope: { all: true }, reason: 'benchmark P1 adaptive', requestedBy: 'bench' });
+
+export async function runP1Adaptive(targets: number, scenario: P1AdaptiveScenario): Promise<P1AdaptiveRow> {
+  const fleet = generateScenario({ seed: 7, tasksPerProvider: Math.round(targets / 4), accountsPerProvider: 2 });
+  const acting = await actingPerAccount(fleet);
+  const bounds = fleet.accounts.map((account) => {
+    const bound = accountBound(
+      account.name,
+      account.provider,
+      fleet.tasks.filter((t) => t.account === account.name),
+      acting.get(account.name)?.length ?? 0,
+      scenario.perSecond,
+    );
+    // The true limit drops once the account has been served half the requests the bound needs.
+    const half = Math.ceil(bound.requests / 2);
+    const seconds =
+      scenario.dropTo === undefined ? bound.seconds : half / scenario.perSecond + (bound.requests - half) / scenario.dropTo;
+    return { account, bound, half, seconds };
+  });
+  for (const { account, half } of bounds) {
+    account.rateLimit = {
+      perSecond: scenario.perSecond,
+      burst: scenario.perSecond,
+      ...(scenario.dropTo === undefined
+        ? {}
+        : { drop: { afterRequests: half, perSecond: scenario.dropTo, burst: scenario.dropTo } }),
+    };
+  }
+  const sim = await startSimulator({ scenario: { ...fleet, latencyMs: LATENCY_MS, transitionMs: TRANSITION_MS } });
+  try {
+    // No rateLimit in the accounts file: every account starts from its adapter's default.
+    const accountsFile = sim.accountsFile();
+    let startedAt = Date.now();
+    const outcomes: TargetOutcome[] = [];
+    let planned: string[] = [];
+    if (scenario.workers === 1) {
+      const sessions = new AccountSessions(
+        parseAccounts(accountsFile).accounts,
+        adapters,
+        createLocalSecretSource({ env: sim.secretEnv() }),
+      );
+      const result = await runCommand(command, { sessions, ledger: new MemoryLedger(), failures: new MemoryFailureSink() });
+      outcomes.push(...result.outcomes);
+      planned = result.plan.targets.map((p) => targetKey(p.target));
+    } else {
+      const workers = await runWorkers(
+        scenario.workers,
+        fleet.tasks.map((t) => t.id),
+        {
+          accountsFile,
+          secretEnv: sim.secretEnv(),
+        },
+      );
+      startedAt = workers.startedAt;
+      for (const r of workers.outputs) {
+        outcomes.push(...r.outcomes);
+        planned.push(...r.planned);
+      }
+    }
+    const seconds = (Date.now() - startedAt) / 1000;
+    const withOutcome = new Set(outcomes.map((o) => targetKey(o.target)));
+    const counts: Record<string, number> = {};
+    for (const o of outcomes) {
+      const key = o.outcome === 'failed' ? `failed:${o.errorClass ?? '?'}` : o.outcome;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    const accounts = bounds.map(({ account, bound, seconds: boundSeconds }): P1AdaptiveAccount => {
+      const mine = sim.requests.filter((r) => r.account === account.name);
+      return {
+        account: account.name,
+        boundRequests: bound.requests,
+        boundSeconds,
+        made: mine.length,
+        throttled: mine.filter((r) => r.status === 429).length,
+        lastAt: ((mine.at(-1)?.at ?? startedAt) - startedAt) / 1000,
+      };
+    });
+    const boundSeconds = Math.max(...accounts.map((a) => a.boundSeconds));
+    const requests = sim.requests.length;
+    return {
+      scenario: scenario.name,
+      workers: scenario.workers,
+      trueLimit:
+        scenario.dropTo === undefined
+          ? `${scenario.perSecond}/s`
+          : `${scenario.perSecond}/s, ${scenario.dropTo}/s after half the bound's requests`,
+      clientStart: scenario.workers === 1 ? '5/s (adapter default)' : `5/s ÷ ${scenario.workers} workers each`,
+      targets: new Set(planned).size,
+      acting: [...acting.values()].reduce((n, ids) => n + ids.length, 0),
+      seconds,
+      boundSeconds,
+      ratio: seconds / boundSeconds,
+      throttledShare: requests ? sim.requests.filter((r) => r.status === 429).length / requests : 0,
+      lost: [...new Set(planned)].filter((key) => !withOutcome.has(key)).length,
+      requests,
+      outcomes: counts,
+      goal: scenario.goal,
+      accounts,
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+/** The targets the plan acts on, per account: planned once against a simulator without limits, before the run. */
+async function actingPerAccount(fleet: ReturnType<typeof generateScenario>): Promise<Map<string, string[]>> {
+  const sim = await startSimulator({ scenario: { ...fleet, accounts: fleet.accounts.map((a): SimAccount => ({ ...a })) } });
+  try {
+    const sessions = new AccountSessions(
+      parseAccounts(sim.accountsFile({ rateLimit: { perSecond: 1_000, burst: 100 } })).accounts,
+      adapters,
+      createLocalSecretSource({ env: sim.secretEnv() }),
+    );
+    const plan = await planPause(command, {
+      sessions,
+      ledger: new MemoryLedger(),
+      now: () => new Date(),
+      lease: { holder: 'bench-p1-adaptive', expiresAt: Date.now() + 600_000 },
+    });
+    const acting = new Map<string, string[]>();
+    for (const p of plan.targets) {
+      if (p.decision.kind !== 'act') continue;
+      acting.set(p.target.account, [...(acting.get(p.target.account) ?? []), p.target.taskId]);
+    }
+    return acting;
+  } finally {
+    await sim.close();
+  }
+}
+
+export interface WorkerInput {
+  accountsFile: unknown;
+  secretEnv: Record<string, string>;
+  taskIds: string[];
+  workers: number;
+}
+
+export interface WorkerOutput {
+  outcomes: TargetOutcome[];
+  planned: string[];
+}
+
+/**
+ * The fleet spread over `workers` processes that share every account and never talk: each takes every
+ * `workers`-th task id (so no two act on the same task) and takes 1/workers of each account's starting rate. The
+ * clock starts when every worker has loaded and ends with the last one's result.
+ */
+async function runWorkers(
+  workers: number,
+  taskIds: readonly string[],
+  shared: Omit<WorkerInput, 'taskIds' | 'workers'>,
+): Promise<{ startedAt: number; outputs: WorkerOutput[] }> {
+  const unique = [...new Set(taskIds)].sort();
+  const dir = await mkdtemp(join(tmpdir(), 'p1-adaptive-'));
+  try {
+    const children = await Promise.all(
+      Array.from({ length: workers }, async (_, i) => {
+        const file = join(dir, `worker-${i}.json`);
+        const input: WorkerInput = { ...shared, taskIds: unique.filter((_, n) => n % workers === i), workers };
+        await writeFile(file, JSON.stringify(input));
+        return startWorker(file);
+      }),
+    );
+    await Promise.all(children.map((c) => c.ready));
+    const startedAt = Date.now();
+    for (const c of children) c.go();
+    return { startedAt, outputs: await Promise.all(children.map((c) => c.result)) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function startWorker(inputFile: string): { ready: Promise<void>; go: () => void; result: Promise<WorkerOutput> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'p1-adaptive-child.ts'), inputFile], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let err = '';
+  proc.stderr.on('data', (d) => {
+    err += d;
+  });
+  const lines = createInterface({ input: proc.stdout });
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const result = new Promise<WorkerOutput>((resolve, reject) => {
+    let last = '';
+    lines.on('line', (line) => {
+      if (line === 'ready') markReady();
+      else last = line;
+    });
+    proc.on('exit', (code) => {
+      if (code === 0) resolve(JSON.parse(last) as WorkerOutput);
+      else reject(new Error(`P1 adaptive worker failed (${code}): ${err.slice(-2000)}`));
+    });
+  });
+  return { ready, go: () => proc.stdin.end('go\n'), result };
+}
