@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AdaptiveLimiter } from '../../../lib/http/adaptive-limiter';
+import { DEFAULT_RETRY } from '../../../lib/http/client';
 import { awsDmsAdapter, clearAssumedRoles } from '../../../lib/providers/aws-dms';
 import type { ProviderTask } from '../../../lib/providers/types';
 import { generateScenario, type RecordedRequest, type Scenario, type Simulator, startSimulator } from '../../../sim';
@@ -176,10 +178,13 @@ describe('aws-dms over HTTP (AWS JSON 1.1, SigV4, STS)', () => {
     expect(listed.map((t) => t.phase)).toEqual(['finished', 'failed', 'failed']);
   });
 
-  it('waits out DMS throttling through the account’s limiter and gets every page', async () => {
+  it('slows down to DMS’s throttling through the account’s adaptive limiter and gets every page', async () => {
     const tasks = Array.from({ length: 250 }, (_, i) => ({ n: i + 1, state: 'running' }));
-    // One request a second, two at once: the STS call and the first page spend the burst.
-    const { sim, session } = await openDms(scenario(tasks, { rateLimit: { perSecond: 1, burst: 2 } }));
+    // One request a second, two at once: the STS call and the first page spend the burst. The client starts at the
+    // default 5/s with the default retries, as a run does.
+    const { sim, session } = await openDms(scenario(tasks, { rateLimit: { perSecond: 1, burst: 2 } }), {
+      http: { limiter: new AdaptiveLimiter({ perSecond: 5, burst: 5, ceiling: 5 }), retry: DEFAULT_RETRY },
+    });
 
     const listed = await session.list();
 

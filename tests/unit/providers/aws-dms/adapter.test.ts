@@ -38,6 +38,10 @@ function open(config: AccountConfig, secret: Record<string, unknown> = BASE_KEYS
     held.push(ms);
     holdFor(0);
   };
+  const throttles: boolean[] = [];
+  limiter.answered = (_sentAt, throttled) => {
+    throttles.push(throttled);
+  };
   const http = {
     timeoutMs: 1_000,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
@@ -47,7 +51,7 @@ function open(config: AccountConfig, secret: Record<string, unknown> = BASE_KEYS
     },
   };
   const session = awsDmsAdapter.open({ account: config, secret, http });
-  return { session, held, http };
+  return { session, held, throttles, http };
 }
 
 function awsError(name: string, status: number, message = 'simulated'): DatabaseMigrationServiceServiceException {
@@ -164,17 +168,19 @@ describe('aws-dms adapter (SDK mocked)', () => {
     expect(dms.commandCalls(StopReplicationTaskCommand)).toHaveLength(calls);
   });
 
-  it('holds the account’s rate limiter on throttling and succeeds on the retry', async () => {
+  it('tells the account’s rate limiter of the throttling (which cuts its rate) and succeeds on the retry', async () => {
     dms
       .on(DescribeReplicationTasksCommand)
       .rejectsOnce(awsError('ThrottlingException', 400, 'Rate exceeded'))
       .resolves({ ReplicationTasks: [task(1)] });
-    const { session, held } = open(account());
+    const { session, held, throttles } = open(account());
 
     const tasks = await session.list();
 
     expect(tasks).toHaveLength(1);
-    expect(held).toEqual([2_000]);
+    expect(throttles).toEqual([true, false]);
+    // DMS sends no Retry-After: the account is not held, its rate is cut instead.
+    expect(held).toEqual([]);
     expect(dms.commandCalls(DescribeReplicationTasksCommand)).toHaveLength(2);
   });
 
