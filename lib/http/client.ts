@@ -78,7 +78,11 @@ export async function sendProviderRequest(
       });
       const response: HttpResponse = { status: res.status, headers: res.headers, text: await res.text(), attempts: attempt };
       if (res.status < 400) return { ok: true, value: response };
-      return { ok: false, error: call.toError(response) };
+      return {
+        ok: false,
+        error: call.toError(response),
+        ...(res.headers.has('retry-after') ? { holdAccount: true as const } : {}),
+      };
     } catch (cause) {
       if (cause instanceof ProviderError) throw cause;
       const error = transportError(call, cause);
@@ -99,13 +103,22 @@ export async function sendProviderRequest(
  * One attempt at a provider call: its value, or the provider's refusal for the retry policy to weigh. `unanswered`:
  * no answer came (a timeout, a connection that failed), which tells the account's rate nothing.
  */
-export type Attempt<T> = { ok: true; value: T } | { ok: false; error: ProviderError; unanswered?: true };
+export type Attempt<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      error: ProviderError;
+      unanswered?: true;
+      /** The provider sent a Retry-After: the whole account waits it out, not only this request. */
+      holdAccount?: true;
+    };
 
 /**
  * The one retry policy of every provider call, whatever carries it (our fetch, or an AWS SDK client with its own
- * retries off): before each attempt waits for the account's rate limit; a `throttled` refusal holds the account's
- * limiter for the provider's Retry-After (2 s when it gives none; never past the run's time); retries what is
- * retryable with backoff and full jitter. An attempt that throws stops at once (an action that may have been applied).
+ * retries off): before each attempt waits for the account's rate limit, and tells it of every answer (a `throttled`
+ * one cuts the account's learned rate); a provider's own Retry-After holds the whole account (never past the run's
+ * time); retries what is retryable with backoff and full jitter, a throttled request waiting at least what its
+ * provider asks. An attempt that throws stops at once (an action that may have been applied).
  */
 export async function withProviderRetries<T>(
   settings: HttpSettings,
@@ -130,7 +143,7 @@ export async function withProviderRetries<T>(
       const allowed = Math.min(MAX_RETRY_AFTER_MS, timeLeft);
       // Only a provider's own Retry-After holds the whole account: without one, cutting the account's rate is the
       // account's answer to a throttle, and only the throttled request waits before its retry.
-      if (error.retryAfterMs !== undefined) settings.limiter.holdFor(Math.min(asked, allowed));
+      if (outcome.holdAccount === true) settings.limiter.holdFor(Math.min(asked, allowed));
       if (asked > allowed) {
         const outOfTime = asked <= MAX_RETRY_AFTER_MS;
         throw new ProviderError(

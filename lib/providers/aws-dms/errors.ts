@@ -101,8 +101,13 @@ export function dmsErrorFrom(error: unknown, context: DmsErrorContext = {}): Pro
     status,
     providerCode: error.name,
     taskId: context.taskId,
+    // DMS gives no Retry-After: the throttled request waits a second before its retry (the account's rate is cut).
+    ...(errorClass === 'throttled' ? { retryAfterMs: THROTTLED_RETRY_WAIT_MS } : {}),
   });
 }
+
+/** How long a throttled DMS request waits before it is sent again (AWS's own SDKs back off from 0.5–1 s). */
+const THROTTLED_RETRY_WAIT_MS = 1_000;
 
 /** The connection was never made: the request certainly did not reach AWS. */
 function isNeverSent(shape: AwsErrorShape): boolean {
