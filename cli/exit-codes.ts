@@ -43,9 +43,12 @@ export function errorReport(error: unknown, env: Record<string, string | undefin
   };
 }
 
-/** 3 when an account's credentials were refused or missing (fix the secret first), 1 for other failures. */
+/**
+ * 3 when an account's credentials were refused or missing, or its endpoint could not be reached (fix the
+ * configuration or the network first), 1 for other failures.
+ */
 export function exitCodeOfSummary(summary: Summary): ExitCode {
-  if (summary.accountFailures.some((f) => f.errorClass === 'auth')) return EXIT.config;
+  if (summary.accountFailures.some((f) => f.errorClass === 'auth' || f.unreachable)) return EXIT.config;
   if (hasFailures(summary)) return EXIT.someFailed;
   // A resume that leaves tasks paused (unsupported, or skipped) has not done what was asked of it.
   const { unsupported = 0, skipped = 0 } = summary.totals;

@@ -1,5 +1,5 @@
 import type { parseArgs } from 'node:util';
-import { PROVIDER_KEYS } from '../lib/providers/keys';
+import { PROVIDER_KEYS, PROVIDER_MANIFESTS } from '../lib/providers/keys';
 import type { RemoteTarget } from './remote';
 
 /** A command's flag table, in node:util parseArgs' own shape. */
@@ -48,6 +48,9 @@ export const COMMON_FLAGS = {
 /** Local and remote mode and output: what every command that reads the ledger or runs a command takes. */
 export const MODE_FLAGS = { ...LOCAL_FLAGS, ...REMOTE_FLAGS, ...COMMON_FLAGS } as const satisfies FlagTable;
 
+/** The providers by name, from the registry: a provider added there shows in every help text with no CLI change. */
+export const PROVIDER_NAMES = PROVIDER_MANIFESTS.map((m) => m.displayName).join(', ');
+
 export const DEFAULT_STATE_DIR = '.migration-pauser';
 export const DEFAULT_ACCOUNTS_FILE = 'accounts.json';
 
@@ -74,9 +77,9 @@ ${REMOTE_HELP}
 
 export const EXIT_CODES_HELP = `exit codes: 0 all good, 1 some targets failed (or a resume left some paused: named), 2 bad input (or a
   pause --all not confirmed),
-  3 configuration or credentials problem (an invalid accounts file, an account whose secret is missing or refused,
-  the local ledger still held by another run after --wait, or in remote mode: no AWS credentials, access denied,
-  or the stage not deployed)`;
+  3 configuration, credentials or connection problem (an invalid accounts file, an account whose secret is missing
+  or refused, a provider endpoint that cannot be reached, the local ledger still held by another run after --wait,
+  or in remote mode: no AWS credentials, access denied, AWS unreachable, or the stage not deployed)`;
 
 /** Where the embedded ledger lives: --state-dir, else $MIGRATION_PAUSER_STATE_DIR, else ./.migration-pauser. */
 export function stateDirOf(values: { 'state-dir'?: string }, env: Record<string, string | undefined>): string {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CommandValidationError } from '../lib/core/errors';
 import { PENDING_GRACE_MS } from '../lib/core/holds';
 import { holdStatus, type Ledger, type PauseRecord } from '../lib/core/ledger';
@@ -28,6 +29,7 @@ export async function openLedger(
     const { ledger, tableName } = await remoteLedger(clientsFor(remote, io), remote);
     return { ledger, read: (call) => withAccessHints(remote, io.env, `read ledger table ${tableName}`, call) };
   }
+  warnIfNoStateDir(values, io);
   const { FileLedger } = await import('../lib/local/ledger-file');
   const ledger = await FileLedger.open(join(stateDirOf(values, io.env), 'ledger.json'), ledgerOptions(values, io));
   return {
@@ -40,6 +42,18 @@ export async function openLedger(
       }
     },
   };
+}
+
+/**
+ * A state directory that is not there holds no pause: the usual cause of "nothing is held" and "0 targets" is
+ * a run from another directory, or another --state-dir, than the pause's.
+ */
+export function warnIfNoStateDir(values: ModeValues, io: CliIo): void {
+  const directory = stateDirOf(values, io.env);
+  if (existsSync(directory)) return;
+  io.err(
+    `warning: the state directory ${resolve(directory)} does not exist, so no pause made from here is known — pass --state-dir DIR or set MIGRATION_PAUSER_STATE_DIR to the directory the pause used`,
+  );
 }
 
 /** How the CLI opens the embedded ledger: waits --wait seconds (default 60) for another run, saying so once. */

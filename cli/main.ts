@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
+import { ACTION_FLAGS } from './action-flags';
 import { COMMANDS } from './commands';
 import { UsageError } from './errors';
 import { EXIT, errorReport } from './exit-codes';
-import { MODE_FLAGS, SCOPE_FLAGS } from './flags';
 import type { CliIo } from './io';
 import { parseFlags } from './parse-flags';
 import { askOnTerminal } from './prompt';
+import { didYouMean } from './suggest';
 import { USAGE } from './usage';
+import { versionLine } from './version';
 
 export type { CliIo } from './io';
 
@@ -22,15 +24,22 @@ const processIo: CliIo = {
 /** migration-pauser: finds the command, parses its flags, runs it, and turns what it throws into an exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   try {
+    if (argv[0] === '--version' || argv[0] === '-v') {
+      io.out(await versionLine());
+      return EXIT.ok;
+    }
     const at = verbIndex(argv);
     const verb = at === undefined ? undefined : argv[at];
     if (verb === undefined) {
-      const help = argv.includes('--help') || argv.includes('-h');
+      const [first] = argv;
+      if (first !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
+        throw new UsageError(`no command before ${first}${didYouMean(first, ['--version', '--help'])}`);
+      }
       io.out(USAGE);
-      return help ? EXIT.ok : EXIT.badInput;
+      return first === undefined ? EXIT.badInput : EXIT.ok;
     }
     const load = COMMANDS[verb];
-    if (!load) throw new UsageError(`unknown command "${verb}"`);
+    if (!load) throw new UsageError(`unknown command "${verb}"${didYouMean(verb, Object.keys(COMMANDS))}`);
     const command = (await load()).default;
     const rest = argv.filter((_, i) => i !== at);
     // Help wins over every other flag: `pause --stage prod --help` is someone asking, not a mistake.
@@ -48,16 +57,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 }
 
 /**
- * Where the command's name is: the first word that is not a flag's value. Scope and mode flags may come first
- * (`--stage prod status`), so their values are skipped by their types.
+ * Where the command's name is: the first word that is not a flag's value. Flags may come first (`--stage prod
+ * status`); the action flags' values are skipped by their types, and a known command name wins over other words.
  */
 function verbIndex(argv: string[]): number | undefined {
-  const { tokens } = parseArgs({
-    args: argv,
-    options: { ...SCOPE_FLAGS, ...MODE_FLAGS },
-    allowPositionals: true,
-    strict: false,
-    tokens: true,
-  });
-  return tokens.find((t) => t.kind === 'positional')?.index;
+  const { tokens } = parseArgs({ args: argv, options: ACTION_FLAGS, allowPositionals: true, strict: false, tokens: true });
+  const words = tokens.filter((t) => t.kind === 'positional');
+  return (words.find((t) => Object.hasOwn(COMMANDS, t.value)) ?? words[0])?.index;
 }

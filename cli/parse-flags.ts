@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from './command';
 import { UsageError } from './errors';
 import type { FlagTable, FlagValues } from './flags';
+import { didYouMean } from './suggest';
 
 /**
  * The command's flags from argv (the verb already taken off). A flag it does not take, a flag without its value or
@@ -26,7 +27,13 @@ export function parseFlags<F extends FlagTable>(
     }
     if (token.kind !== 'option') continue;
     const spec = flags[token.name];
-    if (!spec) throw usage(`unknown flag ${token.rawName}`);
+    if (!spec)
+      throw usage(
+        `unknown flag ${token.rawName}${didYouMean(
+          `--${token.name}`,
+          Object.keys(flags).map((f) => `--${f}`),
+        )}`,
+      );
     if (spec.type === 'string' && token.value === undefined) throw usage(`${token.rawName} needs a value`);
     if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) {
       throw usage(

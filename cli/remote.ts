@@ -68,6 +68,11 @@ export class RemoteAccessError extends MigrationPauserError {
   override name = 'RemoteAccessError';
 }
 
+/** AWS could not be reached at all (DNS, connection refused, timeout): exit 3, naming the endpoint. */
+export class RemoteConnectionError extends RemoteAccessError {
+  override name = 'RemoteConnectionError';
+}
+
 /** The deployed function failed for another reason (a bug, a timeout): its error type and message. */
 export class RemoteFunctionError extends MigrationPauserError {
   override name = 'RemoteFunctionError';
@@ -88,6 +93,7 @@ const summarySchema = z.object({
       errorClass: z.enum(ERROR_CLASSES),
       providerCode: z.optional(z.string()),
       reason: z.string(),
+      unreachable: z.optional(z.object({ endpoint: z.string(), code: z.string() })),
     }),
   ),
   startedAt: z.string(),
@@ -204,6 +210,37 @@ const MISSING = new Set([
   'NonExistentQueue',
 ]);
 
+/** Socket errors: nothing answered, so neither credentials nor the stage were even looked at. */
+const CONNECTION_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const connectionSchema = z.object({
+  code: z.optional(z.string()),
+  hostname: z.optional(z.string()),
+  address: z.optional(z.string()),
+  port: z.optional(z.number()),
+});
+
+/** The socket error in an SDK error (on it, or on its cause): its code and where it tried to connect. */
+function connectionFailureOf(error: Error): { code: string; endpoint?: string } | undefined {
+  for (const candidate of [error, error.cause]) {
+    const parsed = connectionSchema.safeParse(candidate);
+    if (!parsed.success || !parsed.data.code || !CONNECTION_CODES.has(parsed.data.code)) continue;
+    const { code, hostname, address, port } = parsed.data;
+    const host = hostname ?? address;
+    return { code, ...(host ? { endpoint: port ? `${host}:${port}` : host } : {}) };
+  }
+  return undefined;
+}
+
 /** A RemoteAccessError saying what to do, or undefined when the error is not about access. */
 export function accessErrorOf(
   error: unknown,
@@ -215,6 +252,13 @@ export function accessErrorOf(
   const region = regionOf(target, env);
   const profile = target.profile ?? env.AWS_PROFILE;
   const as = profile ? `profile ${profile}` : 'the default credentials';
+  const connection = connectionFailureOf(error);
+  if (connection || error.name === 'TimeoutError') {
+    const where = connection?.endpoint ?? `AWS in ${region}`;
+    return new RemoteConnectionError(
+      `cannot ${what}: cannot connect to ${where} (${connection?.code ?? 'timeout'}) — check that ${region} is the stage's region (--region), that this machine reaches AWS (network, VPN, proxy: HTTPS_PROXY), and that no AWS_ENDPOINT_URL variable points elsewhere`,
+    );
+  }
   if (NO_CREDENTIALS.has(error.name) || /could not load credentials|credential/i.test(error.message)) {
     return new RemoteAccessError(
       `cannot ${what}: no AWS credentials found (${as}) — run aws sso login${profile ? ` --profile ${profile}` : ''}, or pass --profile NAME / set AWS_PROFILE, then check with aws sts get-caller-identity`,

@@ -1,7 +1,8 @@
-import { EXIT_CODES_HELP } from './flags';
+import { PROVIDER_KEYS } from '../lib/providers/keys';
+import { EXIT_CODES_HELP, PROVIDER_NAMES } from './flags';
 
 /** `migration-pauser --help`: every command in one line, the two modes, the shared flags. */
-export const USAGE = `migration-pauser — pause and resume migration tasks across NAVER Cloud and Huawei Cloud
+export const USAGE = `migration-pauser — pause and resume data-migration tasks: ${PROVIDER_NAMES}
 
 usage:
   migration-pauser plan pause|resume [scope] --reason TEXT   show what would happen, change nothing
@@ -24,11 +25,13 @@ two modes:
 scope (combine freely; repeat a flag for several values):
   --all | --provider KEY | --account NAME | --task ID | --name GLOB
   --exclude-provider KEY | --exclude-account NAME | --exclude-task ID | --exclude-name GLOB
+  --task takes a bare task id or provider/account/id, the form status and history print
+  providers: ${PROVIDER_KEYS.join(', ')}
 
 options:
-  --accounts FILE       accounts file (default ./accounts.json, or $MIGRATION_PAUSER_ACCOUNTS)
-  --state-dir DIR       where the embedded ledger and failures file live (default .migration-pauser); one run
-                        at a time holds it, the others wait
+  --accounts FILE       accounts file (default $MIGRATION_PAUSER_ACCOUNTS, else ./accounts.json)
+  --state-dir DIR       where the embedded ledger and failures file live (default $MIGRATION_PAUSER_STATE_DIR,
+                        else .migration-pauser); one run at a time holds it, the others wait
   --wait SECONDS        how long to wait for another run holding --state-dir (default 60, 0: not at all): exit 3
   --stage S, --region R, --profile P    remote mode (see above)
   --requested-by WHO    recorded in the ledger (default $USER)
@@ -40,7 +43,8 @@ options:
   --pause-mode MODE     DRS: target (default) or all
   --migrate-failed-objects   OMS resume: only the objects that failed
   --yes                 pause --all on a terminal: do not ask for confirmation
-  --json                print JSON (every command)
+  --json                print JSON (every command); pause and resume include each target's outcome
+  --version             print the version
 
 example:
   migration-pauser pause --provider huawei-drs --reason "INC-123 source DB overloaded"

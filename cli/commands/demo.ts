@@ -1,5 +1,5 @@
 import { defineCommand } from '../command';
-import { EXIT_CODES_HELP, type FlagTable } from '../flags';
+import type { FlagTable } from '../flags';
 
 const FLAGS = {
   json: { type: 'boolean' },
@@ -14,10 +14,14 @@ export default defineCommand({
 prints the result per provider, resumes what it paused, and exits. Its state lives in a temporary directory
 that is removed afterwards. The same as npm start.
 
+Some targets fail on purpose: the simulator refuses two tasks per provider, to show the failure path. Those
+failures are simulated and expected, and the demo says so. Any other failure is real (a bug, or a broken setup):
+the demo names it and exits 1.
+
 example:
   migration-pauser demo
 
-${EXIT_CODES_HELP}`,
+exit codes: 0 every failure was one the simulator made on purpose, 1 some other target or account failed`,
   async run({ values, io }) {
     const { runDemo } = await import('../demo');
     return runDemo(io, { json: values.json === true });

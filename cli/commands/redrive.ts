@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AccountsFile } from '../../lib/config';
+import { CommandValidationError } from '../../lib/core/errors';
 import { redriveRequestSchema } from '../../lib/core/redrive';
 import { runCommand } from '../../lib/core/run';
 import { createLocalRuntime } from '../../lib/local/runtime';
@@ -11,7 +12,8 @@ import { UsageError } from '../errors';
 import { EXIT, exitCodeOfSummary } from '../exit-codes';
 import { EXIT_CODES_HELP, type FlagTable, MODE_FLAGS, MODE_HELP, remoteArgs, remoteTargetOf, stateDirOf } from '../flags';
 import { formatRedrive, formatSummary } from '../format';
-import { ledgerOptions } from '../ledger-access';
+import { ledgerOptions, warnIfNoStateDir } from '../ledger-access';
+import { isProviderKey, unknownProvider } from '../provider-flag';
 import { redriveLocal } from '../redrive-local';
 import { redriveRemote, remoteNames } from '../remote';
 import { clientsFor } from '../remote-clients';
@@ -62,6 +64,9 @@ ${EXIT_CODES_HELP}`,
     if ((values.provider?.length ?? 0) > 1) {
       throw new UsageError('redrive takes at most one --provider (run it once per provider)', { name: 'redrive', usage: USAGE });
     }
+    const [provider] = values.provider ?? [];
+    if (provider !== undefined && !isProviderKey(provider))
+      throw new CommandValidationError([unknownProvider('--provider', provider)]);
     const parsed = redriveRequestSchema.safeParse({
       ...(values.command ? { commandId: values.command } : {}),
       ...(values.provider?.[0] ? { provider: values.provider[0] } : {}),
@@ -91,6 +96,7 @@ ${EXIT_CODES_HELP}`,
       }
       return EXIT.ok;
     }
+    warnIfNoStateDir(values, io);
     const stateDir = stateDirOf(values, io.env);
     const failuresPath = join(stateDir, 'failures.jsonl');
     let accounts: AccountsFile | undefined;

@@ -5,6 +5,7 @@ import { defineCommand } from '../command';
 import { EXIT } from '../exit-codes';
 import { type FlagTable, MODE_FLAGS, MODE_HELP } from '../flags';
 import { openLedger } from '../ledger-access';
+import { isTaskKey, parseTaskKey } from '../task-key';
 
 const FLAGS = {
   ...MODE_FLAGS,
@@ -41,10 +42,9 @@ exit codes: 0 released, 1 no such hold, 2 bad input, 3 ledger busy or remote: no
   async run({ values, io }) {
     const key = values.task;
     const issues: FieldIssue[] = [];
-    const parts = key?.split('/') ?? [];
-    if (parts.length !== 3 || parts.some((part) => part === '')) {
-      issues.push({ path: '--task', message: 'name one task as provider/account/taskId' });
-    }
+    const parsed = key === undefined ? undefined : parseTaskKey('--task', key);
+    if (parsed === undefined) issues.push({ path: '--task', message: 'name one task as provider/account/taskId' });
+    else if (!isTaskKey(parsed)) issues.push(parsed);
     if (!values.source) issues.push({ path: '--source', message: 'name the source whose hold ends' });
     if (!values.reason?.trim()) issues.push({ path: '--reason', message: 'a reason is required' });
     if (issues.length || !key || !values.source || !values.reason) throw new CommandValidationError(issues);

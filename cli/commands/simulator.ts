@@ -1,7 +1,7 @@
 import { defineCommand } from '../command';
 import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
-import type { FlagTable } from '../flags';
+import { type FlagTable, PROVIDER_NAMES } from '../flags';
 
 const USAGE = 'usage: migration-pauser simulator [--port P] [--scenario FILE] [--json]';
 
@@ -16,8 +16,8 @@ export default defineCommand({
   name: 'simulator',
   usage: USAGE,
   flags: FLAGS,
-  help: `Runs the provider simulator (NCP Object Migration, Huawei OMS, DRS, DCS) in the foreground and prints an accounts
-file and the export lines with its fake keys. Stop it with Ctrl-C.
+  help: `Runs the provider simulator (${PROVIDER_NAMES}) in the foreground and prints an accounts file and the
+export lines with its fake keys. Stop it with Ctrl-C.
 
 options:
   --port P              listen on this port (default: any free port)
