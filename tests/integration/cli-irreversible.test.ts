@@ -101,5 +101,5 @@ describe('stops that can never be undone', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--task/);
     expect(bad.stderr).toMatch(/--source/);
-  }, 60_000); // ten CLI processes of ~1.5 s each: over this project's 20 s test timeout on a loaded two-core machine
+  });
 });
