@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { needsConfirmation } from '../../../cli/confirm';
 import { main } from '../../../cli/main';
 import { isYes } from '../../../cli/prompt';
-import { needsConfirmation } from '../../../cli/run-action';
 import { parseCommand } from '../../../lib/core/command';
 
 /**
