@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ACTION_FLAGS } from './action-flags';
 import type { CliCommand } from './command';
 import { UsageError } from './errors';
 import type { FlagTable, FlagValues } from './flags';
@@ -27,13 +28,17 @@ export function parseFlags<F extends FlagTable>(
     }
     if (token.kind !== 'option') continue;
     const spec = flags[token.name];
-    if (!spec)
-      throw usage(
-        `unknown flag ${token.rawName}${didYouMean(
-          `--${token.name}`,
-          Object.keys(flags).map((f) => `--${f}`),
-        )}`,
+    if (!spec && Object.hasOwn(ACTION_FLAGS, token.name)) {
+      // A flag of other commands: a suggestion among this one's flags would mislead (--provider is not --profile).
+      throw usage(`${command.name} does not take ${token.rawName}`);
+    }
+    if (!spec) {
+      const suggestion = didYouMean(
+        `--${token.name}`,
+        Object.keys(flags).map((f) => `--${f}`),
       );
+      throw usage(`unknown flag ${token.rawName}${suggestion}`);
+    }
     if (spec.type === 'string' && token.value === undefined) throw usage(`${token.rawName} needs a value`);
     if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) {
       throw usage(

@@ -8,9 +8,10 @@ export default defineCommand({
   usage: 'usage: migration-pauser pause [scope] --reason TEXT [options]',
   flags: PAUSE_FLAGS,
   help: `Pauses every running task in scope and places a hold of --source on it, so that a resume of the same source
-(and only that) resumes it. With --all on a terminal it asks "Pause every migration task in N accounts? [y/N]"
-unless --yes; off a terminal (scripts, CI) it does not ask. With --stage it invokes the stage's incident function
-(migration-pauser-<stage>-incident), which runs it against the stage's accounts and ledger.
+(and only that) resumes it. With --all on a terminal it first plans (list calls only) and asks "Pause every
+migration task: N running tasks in M accounts? [y/N]" unless --yes; off a terminal (scripts, CI) it does not ask.
+With --stage it invokes the stage's incident function (migration-pauser-<stage>-incident), which runs it against
+the stage's accounts and ledger.
 
 ${SCOPE_HELP}
 

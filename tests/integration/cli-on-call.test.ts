@@ -95,6 +95,14 @@ describe('errors in flag words', () => {
     ]);
   });
 
+  it('says that a command does not take another command’s flag, rather than suggest a look-alike', async () => {
+    const { code, stderr } = await cli(['status', '--provider', 'huawei-drs', ...local()]);
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^migration-pauser status: status does not take --provider$/m);
+    expect(stderr).not.toMatch(/did you mean/);
+  });
+
   it('suggests the nearest command for a mistyped one', async () => {
     const { code, stderr } = await cli(['pasue', '--all']);
 
