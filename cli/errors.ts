@@ -19,3 +19,23 @@ export class UsageError extends MigrationPauserError {
 export class AccountsFileError extends MigrationPauserError {
   override name = 'AccountsFileError';
 }
+
+/** The deployed function refused the command as invalid (a CLI older or newer than the deployment). */
+export class RemoteInvalidCommandError extends MigrationPauserError {
+  override name = 'RemoteInvalidCommandError';
+}
+
+/** AWS refused us or the stage is not there: exit 3, with what to do about it. */
+export class RemoteAccessError extends MigrationPauserError {
+  override name = 'RemoteAccessError';
+}
+
+/** AWS could not be reached at all (DNS, connection refused, timeout): exit 3, naming the endpoint. */
+export class RemoteConnectionError extends RemoteAccessError {
+  override name = 'RemoteConnectionError';
+}
+
+/** The deployed function failed for another reason (a bug, a timeout): its error type and message. */
+export class RemoteFunctionError extends MigrationPauserError {
+  override name = 'RemoteFunctionError';
+}

@@ -2,8 +2,7 @@ import { CommandValidationError, ConfigError, SecretError } from '../lib/core/er
 import { hasFailures } from '../lib/core/outcome';
 import type { Summary } from '../lib/core/types';
 import { LedgerLockedError } from '../lib/local/errors';
-import { AccountsFileError, UsageError } from './errors';
-import { RemoteAccessError, RemoteFunctionError, RemoteInvalidCommandError } from './remote';
+import { AccountsFileError, RemoteAccessError, RemoteFunctionError, RemoteInvalidCommandError, UsageError } from './errors';
 import { usageLines } from './usage-lines';
 
 export const EXIT = { ok: 0, someFailed: 1, badInput: 2, config: 3 } as const;

@@ -10,6 +10,7 @@ import { ERROR_CLASSES, MigrationPauserError } from '../lib/core/errors';
 import type { RedriveRequest } from '../lib/core/redrive';
 import type { Summary } from '../lib/core/types';
 import { PROVIDER_KEYS } from '../lib/providers/types';
+import { RemoteAccessError, RemoteConnectionError, RemoteFunctionError, RemoteInvalidCommandError } from './errors';
 import '../lib/core/zod-messages';
 
 /** Which deployment remote mode talks to: `--stage`, `--region`, `--profile` (or the standard AWS_* variables). */
@@ -56,26 +57,6 @@ export function createRemoteClients(target: RemoteTarget, env: Record<string, st
     sqs: once(async (): Promise<SQSClient> => new (await sqsSdk()).SQSClient(config)),
     dynamodb: once(async (): Promise<DynamoDBClient> => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(config)),
   };
-}
-
-/** The deployed function refused the command as invalid (a CLI older or newer than the deployment). */
-export class RemoteInvalidCommandError extends MigrationPauserError {
-  override name = 'RemoteInvalidCommandError';
-}
-
-/** AWS refused us or the stage is not there: exit 3, with what to do about it. */
-export class RemoteAccessError extends MigrationPauserError {
-  override name = 'RemoteAccessError';
-}
-
-/** AWS could not be reached at all (DNS, connection refused, timeout): exit 3, naming the endpoint. */
-export class RemoteConnectionError extends RemoteAccessError {
-  override name = 'RemoteConnectionError';
-}
-
-/** The deployed function failed for another reason (a bug, a timeout): its error type and message. */
-export class RemoteFunctionError extends MigrationPauserError {
-  override name = 'RemoteFunctionError';
 }
 
 const countsSchema = z.record(z.string(), z.number());
