@@ -19,7 +19,11 @@ export function formatSummary(summary: Summary): string {
   const title = `${summary.dryRun ? 'plan' : summary.action} ${summary.commandId}: ${summary.targets} targets in ${summary.seconds}s`;
   const out = [title, line(header), ...rows.map(line)];
   for (const f of summary.accountFailures) {
-    out.push(`account ${f.account} (${f.provider}) could not be listed: ${f.errorClass}: ${f.reason}`);
+    out.push(
+      f.unreachable
+        ? `account ${f.account} (${f.provider}) could not be reached at ${f.unreachable.endpoint} (${f.unreachable.code})`
+        : `account ${f.account} (${f.provider}) could not be listed: ${f.errorClass}: ${f.reason}`,
+    );
   }
   return out.join('\n');
 }
@@ -136,11 +140,13 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
   const rows = entries.map(({ commandId, outcome: o }) => [
     o.finishedAt,
     `${o.target.provider}/${o.target.account}/${o.target.taskId}`,
+    o.target.name,
     o.outcome,
+    o.errorClass ? `${o.errorClass}${o.providerCode ? ` ${o.providerCode}` : ''}` : '-',
     commandId,
     o.reason ?? '',
   ]);
-  return table(['when', 'target', 'outcome', 'command', 'why'], rows);
+  return table(['when', 'target', 'name', 'outcome', 'error', 'command', 'why'], rows);
 }
 
 /** Columns padded to their widest cell, two spaces apart. */
@@ -191,6 +197,13 @@ export function nextSteps(
 ): string {
   const steps: string[] = [];
   for (const failure of summary.accountFailures) {
+    if (failure.unreachable) {
+      const { endpoint } = failure.unreachable;
+      steps.push(
+        `account ${failure.account}: nothing answered at ${endpoint} — check the endpoint in the accounts file${context.remote ? ' of the stage' : ''}, that this machine reaches it (VPN, proxy, firewall; curl -sS ${endpoint}), and the provider's status page; then run the same command again`,
+      );
+      continue;
+    }
     if (failure.errorClass !== 'auth' || failure.reason.includes(' — ')) continue;
     const account = context.accounts?.find((a) => a.name === failure.account);
     const secret = account?.secret;

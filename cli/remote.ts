@@ -10,6 +10,7 @@ import { ERROR_CLASSES, MigrationPauserError } from '../lib/core/errors';
 import type { RedriveRequest } from '../lib/core/redrive';
 import type { Summary } from '../lib/core/types';
 import { PROVIDER_KEYS } from '../lib/providers/types';
+import { RemoteAccessError, RemoteConnectionError, RemoteFunctionError, RemoteInvalidCommandError } from './errors';
 import '../lib/core/zod-messages';
 
 /** Which deployment remote mode talks to: `--stage`, `--region`, `--profile` (or the standard AWS_* variables). */
@@ -58,21 +59,6 @@ export function createRemoteClients(target: RemoteTarget, env: Record<string, st
   };
 }
 
-/** The deployed function refused the command as invalid (a CLI older or newer than the deployment). */
-export class RemoteInvalidCommandError extends MigrationPauserError {
-  override name = 'RemoteInvalidCommandError';
-}
-
-/** AWS refused us or the stage is not there: exit 3, with what to do about it. */
-export class RemoteAccessError extends MigrationPauserError {
-  override name = 'RemoteAccessError';
-}
-
-/** The deployed function failed for another reason (a bug, a timeout): its error type and message. */
-export class RemoteFunctionError extends MigrationPauserError {
-  override name = 'RemoteFunctionError';
-}
-
 const countsSchema = z.record(z.string(), z.number());
 const summarySchema = z.object({
   commandId: z.string(),
@@ -88,6 +74,7 @@ const summarySchema = z.object({
       errorClass: z.enum(ERROR_CLASSES),
       providerCode: z.optional(z.string()),
       reason: z.string(),
+      unreachable: z.optional(z.object({ endpoint: z.string(), code: z.string() })),
     }),
   ),
   startedAt: z.string(),
@@ -204,6 +191,37 @@ const MISSING = new Set([
   'NonExistentQueue',
 ]);
 
+/** Socket errors: nothing answered, so neither credentials nor the stage were even looked at. */
+const CONNECTION_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const connectionSchema = z.object({
+  code: z.optional(z.string()),
+  hostname: z.optional(z.string()),
+  address: z.optional(z.string()),
+  port: z.optional(z.number()),
+});
+
+/** The socket error in an SDK error (on it, or on its cause): its code and where it tried to connect. */
+function connectionFailureOf(error: Error): { code: string; endpoint?: string } | undefined {
+  for (const candidate of [error, error.cause]) {
+    const parsed = connectionSchema.safeParse(candidate);
+    if (!parsed.success || !parsed.data.code || !CONNECTION_CODES.has(parsed.data.code)) continue;
+    const { code, hostname, address, port } = parsed.data;
+    const host = hostname ?? address;
+    return { code, ...(host ? { endpoint: port ? `${host}:${port}` : host } : {}) };
+  }
+  return undefined;
+}
+
 /** A RemoteAccessError saying what to do, or undefined when the error is not about access. */
 export function accessErrorOf(
   error: unknown,
@@ -215,6 +233,13 @@ export function accessErrorOf(
   const region = regionOf(target, env);
   const profile = target.profile ?? env.AWS_PROFILE;
   const as = profile ? `profile ${profile}` : 'the default credentials';
+  const connection = connectionFailureOf(error);
+  if (connection || error.name === 'TimeoutError') {
+    const where = connection?.endpoint ?? `AWS in ${region}`;
+    return new RemoteConnectionError(
+      `cannot ${what}: cannot connect to ${where} (${connection?.code ?? 'timeout'}) — check that ${region} is the stage's region (--region), that this machine reaches AWS (network, VPN, proxy: HTTPS_PROXY), and that no AWS_ENDPOINT_URL variable points elsewhere`,
+    );
+  }
   if (NO_CREDENTIALS.has(error.name) || /could not load credentials|credential/i.test(error.message)) {
     return new RemoteAccessError(
       `cannot ${what}: no AWS credentials found (${as}) — run aws sso login${profile ? ` --profile ${profile}` : ''}, or pass --profile NAME / set AWS_PROFILE, then check with aws sts get-caller-identity`,

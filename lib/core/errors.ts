@@ -39,7 +39,17 @@ export interface ProviderErrorDetails {
    * on, not failed.
    */
   outOfTime?: boolean;
+  /**
+   * No connection to the provider could be made. The endpoint (origin only) and the socket's code (ECONNREFUSED,
+   * ENOTFOUND, …) say what to check.
+   */
+  unreachable?: Unreachable;
   cause?: unknown;
+}
+
+export interface Unreachable {
+  endpoint: string;
+  code: string;
 }
 
 /**
@@ -56,6 +66,7 @@ export class ProviderError extends MigrationPauserError {
   readonly retryAfterMs?: number;
   readonly maybeApplied?: boolean;
   readonly outOfTime?: boolean;
+  readonly unreachable?: Unreachable;
   attempts: number;
 
   constructor(message: string, details: ProviderErrorDetails) {
@@ -68,6 +79,7 @@ export class ProviderError extends MigrationPauserError {
     this.retryAfterMs = details.retryAfterMs;
     this.maybeApplied = details.maybeApplied;
     this.outOfTime = details.outOfTime;
+    this.unreachable = details.unreachable;
     this.attempts = details.attempts ?? 1;
   }
 
@@ -87,6 +99,7 @@ export class ProviderError extends MigrationPauserError {
       attempts: this.attempts,
       maybeApplied: this.maybeApplied,
       outOfTime: this.outOfTime,
+      unreachable: this.unreachable,
     };
   }
 }

@@ -210,7 +210,14 @@ export function targetOf(task: ProviderTask): Target {
 
 export function accountFailureOf(provider: Target['provider'], account: string, error: unknown): AccountFailure {
   if (error instanceof ProviderError) {
-    return { provider, account, errorClass: error.errorClass, providerCode: error.providerCode, reason: error.message };
+    return {
+      provider,
+      account,
+      errorClass: error.errorClass,
+      providerCode: error.providerCode,
+      reason: error.message,
+      ...(error.unreachable ? { unreachable: error.unreachable } : {}),
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { provider, account, errorClass: errorClassOf(error), reason: message };

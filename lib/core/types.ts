@@ -1,7 +1,7 @@
 import type { AccountConfig } from '../config';
 import type { ProviderAdapter, ProviderKey, ProviderTask, TaskPhase } from '../providers/types';
 import type { Action, ActionOptions, Command } from './command';
-import type { ErrorClass } from './errors';
+import type { ErrorClass, Unreachable } from './errors';
 
 /** `provider/account/taskId`: the one key a target is known by in the ledger, the DLQ and the summary. */
 export type TargetKey = string;
@@ -75,6 +75,8 @@ export interface AccountFailure {
   errorClass: ErrorClass;
   providerCode?: string;
   reason: string;
+  /** The provider could not be reached at all: where, and the socket's code. */
+  unreachable?: Unreachable;
 }
 
 export interface Plan {

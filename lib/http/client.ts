@@ -85,7 +85,7 @@ export async function sendProviderRequest(
       };
     } catch (cause) {
       if (cause instanceof ProviderError) throw cause;
-      const error = transportError(call, cause);
+      const error = transportError(call, cause, request.url);
       if (call.action && !neverSent(cause)) {
         throw new ProviderError(`${error.message}; the provider may have carried it out`, {
           ...error.details(),
@@ -165,12 +165,30 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?
   return Math.max(retryAfterMs ?? 0, Math.floor(random() * ceiling));
 }
 
-function transportError(call: ProviderCall, cause: unknown): ProviderError {
+function transportError(call: ProviderCall, cause: unknown, url: URL): ProviderError {
   const isTimeout = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
   const message = isTimeout
     ? 'request timed out'
     : `connection failed: ${cause instanceof Error ? cause.message : String(cause)}`;
-  return new ProviderError(message, { errorClass: 'retryable', provider: call.provider, taskId: call.taskId, cause });
+  // A timeout may be a slow provider, not a wrong endpoint: only a failed connection is `unreachable`. The origin
+  // only: the path and query may carry task ids and signatures.
+  return new ProviderError(message, {
+    errorClass: 'retryable',
+    provider: call.provider,
+    taskId: call.taskId,
+    cause,
+    ...(isTimeout ? {} : { unreachable: { endpoint: url.origin, code: connectionCode(cause) } }),
+  });
+}
+
+/**
+ * What fetch's "fetch failed" wraps: the socket's error code (ECONNREFUSED, ENOTFOUND, …), else its message (fetch
+ * refuses some ports itself: "bad port").
+ */
+function connectionCode(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (typeof inner?.code === 'string') return inner.code;
+  return typeof inner?.message === 'string' ? inner.message.slice(0, 80) : 'no connection';
 }
 
 /** A connection that was never made: the request certainly did not reach the provider. */

@@ -54,6 +54,14 @@ export function createLocalSecretSource(options: LocalSecretOptions = {}): Secre
       }
       return asObject(json[key], ref);
     }
+    if (ref.startsWith('aws:') || ref.startsWith('arn:')) {
+      // The accounts file of a stage is often copied for a local run: its Secrets Manager references are read by
+      // the deployed functions, which local mode is not.
+      throw new SecretError(
+        `secret ${ref}: a Secrets Manager reference needs a stage — run with --stage STAGE to act through the deployed functions, which read it, or give this account an env:NAME or file:PATH#key secret for local mode`,
+        ref,
+      );
+    }
     throw new SecretError(`secret ${ref}: unknown reference (use env:NAME or file:PATH#key locally)`, ref);
   }
 

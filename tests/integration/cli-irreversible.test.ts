@@ -101,5 +101,5 @@ describe('stops that can never be undone', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--task/);
     expect(bad.stderr).toMatch(/--source/);
-  });
+  }, 60_000); // ten CLI processes: 10–15 s on an idle machine, over 30 s on a loaded shared one (main's too)
 });

@@ -75,7 +75,12 @@ afterAll(async () => {
 describe('the migration-pauser command for an operator', () => {
   it('npm start’s demo pauses and resumes the whole simulated fleet, leaves backup imports running, and exits 0', async () => {
     const { stdout } = await run(process.execPath, [BIN, 'demo', '--json'], { env, timeout: 60_000 });
-    const demo = JSON.parse(stdout) as { runs: { action: string; totals: Record<string, number> }[]; failures: number };
+    const demo = JSON.parse(stdout) as {
+      runs: { action: string; totals: Record<string, number> }[];
+      failures: number;
+      simulatedRefusals: number;
+      unexpectedFailures: string[];
+    };
     const [pause, resume] = demo.runs;
 
     expect(pause?.action).toBe('pause');
@@ -85,6 +90,10 @@ describe('the migration-pauser command for an operator', () => {
     expect(resume?.totals.resumed).toBe(pause?.totals.paused);
     expect(resume?.totals.unsupported).toBeUndefined();
     expect(demo.failures).toBe(pause?.totals.failed ?? 0);
+    // Every failure is one the simulator was told to make; none is real.
+    expect(pause?.totals.failed).toBeGreaterThan(0);
+    expect(demo.simulatedRefusals).toBeGreaterThanOrEqual(pause?.totals.failed ?? 0);
+    expect(demo.unexpectedFailures).toEqual([]);
   });
 
   it('stops with exit 3 on a hold it cannot read, names it, and leaves the ledger as it was', async () => {
@@ -125,23 +134,28 @@ describe('the migration-pauser command for an operator', () => {
 
     expect(code).toBe(0);
     expect(stdout).toMatch(/exit codes: 0 all good, 1 some targets failed \(or a resume left some paused: named\), 2 bad input/);
-    expect(stdout).toMatch(/3 configuration or credentials problem/);
+    expect(stdout).toMatch(/3 configuration, credentials or connection problem/);
     expect(stdout).toMatch(/NO_COLOR/);
   });
 
-  it.runIf(existsSync(SCRIPT))('on a terminal, asks before pausing everything and pauses nothing when told no', async () => {
-    // Prepare
-    const before = pauseCalls();
+  it.runIf(existsSync(SCRIPT))(
+    'on a terminal, asks how many tasks in how many accounts and pauses nothing when told no',
+    async () => {
+      // Prepare
+      const planned = JSON.parse((await cli('plan', 'pause', '--all', '--reason', 'count', '--json')).stdout).totals.planned;
+      const before = pauseCalls();
 
-    // Act
-    const { code, stdout } = await cliOnTerminal('n\n', 'pause', '--all', '--reason', 'INC-8 maybe');
+      // Act
+      const { code, stdout } = await cliOnTerminal('n\n', 'pause', '--all', '--reason', 'INC-8 maybe');
 
-    // Assess
-    expect(code).toBe(2);
-    expect(stdout).toMatch(/Pause every migration task in 2 accounts\? \[y\/N\]/);
-    expect(stdout).toMatch(/not confirmed: nothing was paused/);
-    expect(pauseCalls()).toBe(before);
-  });
+      // Assess
+      expect(code).toBe(2);
+      expect(planned).toBeGreaterThan(0);
+      expect(stdout).toContain(`Pause every migration task: ${planned} running tasks in 2 accounts? [y/N]`);
+      expect(stdout).toMatch(/not confirmed: nothing was paused/);
+      expect(pauseCalls()).toBe(before);
+    },
+  );
 
   it.runIf(existsSync(SCRIPT))('on a terminal, pauses everything after a yes, and --yes does not ask', async () => {
     const before = pauseCalls();

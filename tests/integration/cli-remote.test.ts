@@ -200,6 +200,14 @@ describe('remote mode: pause, resume and plan invoke the stage’s incident func
       awsError('ResourceNotFoundException', 'Function not found'),
       /does not exist in ap-northeast-2 — check --stage test and --region/,
     ],
+    [
+      'no such host (a mistyped region)',
+      Object.assign(awsError('Error', 'getaddrinfo ENOTFOUND lambda.ap-nrotheast-2.amazonaws.com'), {
+        code: 'ENOTFOUND',
+        hostname: 'lambda.ap-nrotheast-2.amazonaws.com',
+      }),
+      /cannot connect to lambda\.ap-nrotheast-2\.amazonaws\.com \(ENOTFOUND\) — check that ap-northeast-2 is the stage's region/,
+    ],
   ])('exits 3 saying what to do when there are %s', async (_, error, message) => {
     lambdaMock.on(InvokeCommand).rejects(error);
     const { io, stderr } = remoteIo();
@@ -209,6 +217,7 @@ describe('remote mode: pause, resume and plan invoke the stage’s incident func
     expect(code).toBe(3);
     expect(stderr()).toMatch(message);
     expect(stderr()).toMatch(/cannot invoke migration-pauser-test-incident/);
+    expect(stderr()).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -97,13 +97,14 @@ describe('the migration-pauser command', () => {
     ).toEqual(['paused', 'resumed', 'paused', 'resumed']);
   });
 
-  it('exits 2 with every bad field named when the input is wrong', async () => {
-    const { code, stderr } = await cli('pause', '--provider', 'gcp-storage-transfer', '--task', '../etc');
+  it('exits 2 with every bad flag named in flag words, the nearest provider suggested', async () => {
+    const { code, stderr } = await cli('pause', '--provider', 'huawei-dsr', '--task', '..');
 
     expect(code).toBe(2);
-    expect(stderr).toMatch(/providers/);
-    expect(stderr).toMatch(/taskIds/);
-    expect(stderr).toMatch(/reason/);
+    expect(stderr).toMatch(/^ {2}--provider: unknown provider "huawei-dsr" \(did you mean huawei-drs\?\)$/m);
+    expect(stderr).toMatch(/^ {2}--task "\.\.": must not contain \.\. or be \.$/m);
+    expect(stderr).toMatch(/^ {2}--reason: a reason is required$/m);
+    expect(stderr).not.toMatch(/scope\.|providers|taskIds/);
   });
 
   it('refuses a hold that would already be over (--until in the past) with exit 2, and asks the provider nothing', async () => {

@@ -2,11 +2,15 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, needsConfirmation } from '../../../cli/main';
+import { needsConfirmation } from '../../../cli/confirm';
+import { main } from '../../../cli/main';
 import { isYes } from '../../../cli/prompt';
 import { parseCommand } from '../../../lib/core/command';
 
-/** Two accounts that are never contacted: a declined pause must stop before any provider call. */
+/**
+ * Two accounts at port 9, which fetch itself refuses to contact: the preview cannot list them, and a declined pause
+ * must stop before any pause call.
+ */
 async function accountsFile(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'mp-confirm-'));
   const path = join(dir, 'accounts.json');
@@ -47,7 +51,7 @@ const pauseAll = (extra: Record<string, unknown> = {}) =>
   parseCommand({ action: 'pause', scope: { all: true }, reason: 'INC-1', ...extra });
 
 describe('confirming a pause of everything', () => {
-  it('asks how many accounts it will touch and does nothing when the answer is not yes', async () => {
+  it('asks with what it found, here two accounts it could not list, and does nothing when the answer is not yes', async () => {
     // Prepare
     const accounts = await accountsFile();
     const { io, asked, err } = terminalIo('');
@@ -57,7 +61,9 @@ describe('confirming a pause of everything', () => {
 
     // Assess
     expect(code).toBe(2);
-    expect(asked).toEqual(['Pause every migration task in 2 accounts? [y/N] ']);
+    expect(asked).toEqual([
+      'Pause every migration task: 0 running tasks in 0 accounts, and 2 accounts that could not be listed? [y/N] ',
+    ]);
     expect(err.join('\n')).toMatch(/not confirmed: nothing was paused/);
   });
 

@@ -36,7 +36,13 @@ describe('local secret source', () => {
   });
 
   it('refuses schemes it does not serve', async () => {
-    await expect(createLocalSecretSource().get('aws:mp/ncp')).rejects.toThrow('unknown reference');
+    await expect(createLocalSecretSource().get('vault:mp/ncp')).rejects.toThrow('unknown reference');
+  });
+
+  it('says that a Secrets Manager reference needs a stage', async () => {
+    await expect(createLocalSecretSource().get('aws:mp/ncp')).rejects.toThrow(
+      /aws:mp\/ncp: a Secrets Manager reference needs a stage — run with --stage STAGE/,
+    );
   });
 
   it('reads again after invalidate (a rotated secret)', async () => {
