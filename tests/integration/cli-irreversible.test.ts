@@ -1,32 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScenario, type Simulator, startSimulator } from '../../sim';
-
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../cli/bin.mjs');
+import { runCliIn } from '../helpers/cli-process';
 
 let sim: Simulator;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let imports: string[];
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [BIN, ...args, '--accounts', join(dir, 'accounts.json'), '--state-dir', join(dir, 'state')],
-      { env, timeout: 30_000 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Runs the CLI as a separate process, as an operator would; never throws on a non-zero exit. */
+const cli = (...args: string[]) => runCliIn(dir, env, args);
 
 beforeAll(async () => {
   const scenario = generateScenario({ seed: 5, tasksPerProvider: 14, providers: ['huawei-dcs'] });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScenario, type Simulator, startSimulator } from '../../sim';
+import { runCliIn } from '../helpers/cli-process';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../cli/bin.mjs');
@@ -14,22 +15,7 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 /** Runs the CLI as a separate process, as an operator would; never throws on a non-zero exit. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [BIN, ...args, '--accounts', join(dir, 'accounts.json'), '--state-dir', join(dir, 'state')],
-      {
-        env,
-        timeout: 30_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runCliIn(dir, env, args);
 
 beforeAll(async () => {
   sim = await startSimulator({
