@@ -15,6 +15,7 @@ import { createLocalSecretSource } from '../lib/local/secrets';
 import { adapters } from '../lib/providers/registry';
 import { generateScenario, type SimAccount, startSimulator } from '../sim';
 import { accountBound } from './bound';
+import type { P1Result } from './p1';
 
 /**
  * P1 with the adaptive limiter: the same fleet (10,000 targets, 4 providers × 2 accounts, 100 ms latency), but the
@@ -49,20 +50,12 @@ export interface P1AdaptiveAccount {
   lastAt: number;
 }
 
-export interface P1AdaptiveRow {
+/** P1's figures (ratio against the bound of the true limits), for one scenario of the adaptive limiter. */
+export interface P1AdaptiveRow extends Omit<P1Result, 'accounts' | 'settings'> {
   scenario: P1AdaptiveScenario['name'];
   workers: number;
   trueLimit: string;
   clientStart: string;
-  targets: number;
-  acting: number;
-  seconds: number;
-  boundSeconds: number;
-  ratio: number;
-  throttledShare: number;
-  lost: number;
-  requests: number;
-  outcomes: Record<string, number>;
   goal: P1AdaptiveScenario['goal'];
   accounts: P1AdaptiveAccount[];
 }

@@ -132,7 +132,7 @@ export async function runCommand(command: Command, deps: RunDeps): Promise<RunRe
 }
 
 /** Tells other systems (deps.events), after everything is recorded; never fails the run. */
-async function announce(deps: RunDeps, events: readonly PauserEvent[]): Promise<void> {
+export async function announce(deps: RunDeps, events: readonly PauserEvent[]): Promise<void> {
   if (deps.events) await publishEvents(deps.events.publisher, events, deps.events.onFailure);
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from './command';
-import { aboutCommand, publishEvents } from './events';
+import { aboutCommand } from './events';
 import { settledOutcome, summarize } from './outcome';
-import { type RunDeps, runCommand } from './run';
+import { announce, type RunDeps, runCommand } from './run';
 import type { RunResult } from './types';
 
 /** A window fire that falls on one of its blackout dates. */
@@ -29,24 +29,18 @@ export async function skipCommand(command: Command, fire: SkippedFire, deps: Run
   await deps.ledger.recordOutcomes(command.commandId, outcomes);
   await deps.ledger.flush();
   const summary = summarize(command, plan, outcomes, startedAt, now());
-  if (deps.events) {
-    await publishEvents(
-      deps.events.publisher,
-      [
-        {
-          detailType: 'Window Skipped',
-          detail: {
-            ...aboutCommand(command),
-            window: fire.window,
-            scheduledTime: fire.scheduledTime,
-            localDate: fire.localDate,
-            blackout: fire.blackout,
-            summary,
-          },
-        },
-      ],
-      deps.events.onFailure,
-    );
-  }
+  await announce(deps, [
+    {
+      detailType: 'Window Skipped',
+      detail: {
+        ...aboutCommand(command),
+        window: fire.window,
+        scheduledTime: fire.scheduledTime,
+        localDate: fire.localDate,
+        blackout: fire.blackout,
+        summary,
+      },
+    },
+  ]);
   return { plan: { ...plan, command }, outcomes, summary };
 }

@@ -210,7 +210,14 @@ describe('sendProviderRequest and the account’s limiter', () => {
         answers.push(throttled);
       },
     };
-    return { limiter, answers, holds };
+    // Quick retries that never sleep, through this limiter.
+    const settings = {
+      timeoutMs: 2_000,
+      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+      limiter,
+      sleep: async () => {},
+    };
+    return { settings, answers, holds };
   };
   const call = {
     provider: 'test',
@@ -231,13 +238,7 @@ describe('sendProviderRequest and the account’s limiter', () => {
       else if (seen === 3) res.writeHead(404).end('{}');
       else res.end('{}');
     });
-    const { limiter, answers, holds } = recording();
-    const settings = {
-      timeoutMs: 2_000,
-      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
-      limiter,
-      sleep: async () => {},
-    };
+    const { settings, answers, holds } = recording();
     try {
       const first = sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
       await expect(first).rejects.toMatchObject({ errorClass: 'not-found', attempts: 3 });
@@ -257,13 +258,7 @@ describe('sendProviderRequest and the account’s limiter', () => {
       if (seen === 1) res.writeHead(429, { 'retry-after': '3' }).end('{}');
       else res.end('{}');
     });
-    const { limiter, answers, holds } = recording();
-    const settings = {
-      timeoutMs: 2_000,
-      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
-      limiter,
-      sleep: async () => {},
-    };
+    const { settings, answers, holds } = recording();
     try {
       await sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
 
@@ -279,13 +274,7 @@ describe('sendProviderRequest and the account’s limiter', () => {
       if (seen === 1) req.socket.destroy();
       else res.end('{}');
     });
-    const { limiter, answers } = recording();
-    const settings = {
-      timeoutMs: 2_000,
-      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
-      limiter,
-      sleep: async () => {},
-    };
+    const { settings, answers } = recording();
     try {
       await sendProviderRequest(settings, call, { method: 'GET', url: server.url, headers: {} });
 
