@@ -1,7 +1,7 @@
 import type { Chunk } from './dispatch';
 import { inParallel } from './holds';
 import type { ClaimResult, Lease, Ledger } from './ledger';
-import { type TargetKey, targetKey } from './types';
+import { type TargetKey, type TargetOutcome, targetKey } from './types';
 
 /**
  * Where a delivery's claims live: the command's own for its first attempt, one scope per hand-off after that, so
@@ -46,4 +46,28 @@ export async function claimItems(ledger: Ledger, scope: string, items: Chunk['it
     }
   }
   return claimed;
+}
+
+/**
+ * Of the targets taken over from a dead delivery, those whose outcome has been recorded since: the dead one handed
+ * them on (its deadline came) and died before it could finish their claims, and the hand-off has finished them. That
+ * outcome stands, one per command and target (a failure is already in the DLQ): acted on again, the target would get
+ * a second, contradicting one. Read only when something was taken over, which is rare: a read of the command's
+ * outcomes is the cost.
+ */
+export async function recordedSinceTakeover(
+  ledger: Ledger,
+  commandId: string,
+  items: Chunk['items'],
+  takenOver: ReadonlySet<TargetKey>,
+): Promise<Map<TargetKey, TargetOutcome>> {
+  const found = new Map<TargetKey, TargetOutcome>();
+  if (!items.some((item) => takenOver.has(targetKey(item.target)))) return found;
+  const recorded = new Map((await ledger.outcomesOf(commandId)).map((o) => [targetKey(o.target), o]));
+  for (const item of items) {
+    const key = targetKey(item.target);
+    const outcome = takenOver.has(key) ? recorded.get(key) : undefined;
+    if (outcome) found.set(key, outcome);
+  }
+  return found;
 }

@@ -9,10 +9,21 @@ import type { PlannedTarget, Target } from './types';
  */
 export type ChunkPhase = 'act' | 'hold' | 'confirm';
 
+export interface ChunkItem {
+  target: Target;
+  task: ProviderTask;
+  /**
+   * Handed on in the `confirm` phase after a request that went out and got no answer (a timeout, a dropped
+   * connection): unlike an accepted one, it may never have reached the provider. Read back unmoved for the whole
+   * confirmation deadline, it did not take effect.
+   */
+  unanswered?: true;
+}
+
 /** Targets of one account sized to one provider call (its batch limit, or the account's batch size). */
 export interface Chunk {
   account: AccountHandle;
-  items: { target: Target; task: ProviderTask }[];
+  items: ChunkItem[];
   /** Default `act`. */
   phase?: ChunkPhase;
 }

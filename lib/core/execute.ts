@@ -65,7 +65,7 @@ export async function executeChunk(
     if (!session) return { outcomes: [], handedBack: chunk.items.map((item) => ({ item, phase })) };
     const ids = chunk.items.map((i) => i.task.taskId);
     const seen = await confirm(session, ids, wanted, timing, deps, 0);
-    return settle(new Map(ids.map((id) => [id, { taskId: id, ok: true as const }])), seen);
+    return settle(new Map(chunk.items.map((i) => [i.task.taskId, handedOnResult(i, chunk.account.config.provider)])), seen);
   }
 
   let items = chunk.items;
@@ -345,7 +345,12 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
       if ((mayHaveActed(result) || unread.has(id)) && seen.stopped.has(id)) {
         const last = seen.last.get(id);
         const why = last instanceof ProviderError ? `the read-back kept failing (${last.message})` : undefined;
-        handedBack.push({ item, phase: 'confirm', ...(why ? { why } : {}) });
+        const unanswered = result?.ok === false && result.error.maybeApplied === true;
+        handedBack.push({
+          item: unanswered ? { ...item, unanswered: true } : item,
+          phase: 'confirm',
+          ...(why ? { why } : {}),
+        });
       }
       // Throttled past the run's time, the call was never carried out: the next delivery makes it.
       else if (result && !result.ok && result.error.outOfTime) handedBack.push({ item, phase: 'act' });
@@ -357,6 +362,22 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
     return { outcomes, handedBack };
   };
   return Object.assign(settle, { at: startedAt });
+}
+
+/**
+ * What an earlier delivery's request for a handed-on target came to: accepted, or sent with no answer (then it may
+ * not have reached the provider at all, and is judged as such when the read-back ends).
+ */
+function handedOnResult(item: Chunk['items'][number], provider: Chunk['account']['config']['provider']): ActionResult {
+  const taskId = item.task.taskId;
+  if (item.unanswered !== true) return { taskId, ok: true };
+  const error = new ProviderError('the request got no answer (an earlier delivery); the provider may have carried it out', {
+    errorClass: 'retryable',
+    provider,
+    taskId,
+    maybeApplied: true,
+  });
+  return { taskId, ok: false, error };
 }
 
 /** Accepted, or sent without an answer: the provider may have acted, so the task is read back, not asked again. */

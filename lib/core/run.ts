@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultSleep } from '../http/rate-limiter';
-import { claimItems, claimScope } from './claims';
+import { claimItems, claimScope, recordedSinceTakeover } from './claims';
 import type { Command } from './command';
 import { irreversiblePause, releasesHold } from './decide';
 import {
@@ -17,7 +17,7 @@ import { type EventPublisher, type PauserEvent, publishEvents, runEvents, target
 import { executeChunk, type HandedBack } from './execute';
 import { accountFailure, type FailureSink, suspiciousWork } from './failures';
 import { handOn, sendToWorkQueues } from './handoff';
-import { checkResume, pauseHoldChanges, placePendingHolds, resumeHoldChanges } from './holds';
+import { checkResume, inParallel, pauseHoldChanges, placePendingHolds, resumeHoldChanges } from './holds';
 import { withLeases } from './leases';
 import type { HoldChange, Lease, Ledger, PauseRecord } from './ledger';
 import { assertOneOutcomePerTarget, failedOutcome, settledOutcome, summarize, Tally } from './outcome';
@@ -254,6 +254,14 @@ async function runChunk(
   const busy = await withLeases([...byKey.keys()], lease, waitUntil, deps, async (leased) => {
     let items = [...leased.keys()].flatMap((key) => byKey.get(key) ?? []);
     const released: TargetKey[] = [];
+    // Read under the lease: the hand-off may have recorded while this delivery waited for the target.
+    const finished = await recordedSinceTakeover(deps.ledger, command.commandId, items, claimed.takenOver);
+    if (finished.size > 0) {
+      record.report([...finished.values()]);
+      await inParallel([...finished.keys()], (key) => deps.ledger.finishClaim(scope, key));
+      items = items.filter((i) => !finished.has(targetKey(i.target)));
+      if (items.length === 0) return released;
+    }
     if (command.action === 'pause' && phase === 'act' && command.options.allowIrreversible !== true) {
       // Checked again where the stop is made, whatever the message says the plan decided.
       const irreversible = items.filter((i) => i.task.resumeUnsupportedReason);

@@ -33,12 +33,15 @@ const taskSchema = z.strictObject({
   details: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
 });
 
+/** `unanswered`: handed on after a request that got no answer (see ChunkItem). */
+const itemSchema = z.strictObject({ target: targetSchema, task: taskSchema, unanswered: z.optional(z.literal(true)) });
+
 /** One chunk on a provider's work queue: what a worker needs to execute it, and nothing secret. */
 export const workMessageSchema = z.strictObject({
   version: z.literal(1),
   command: commandSchema,
   account: accountNameSchema,
-  items: z.array(z.strictObject({ target: targetSchema, task: taskSchema })).check(z.minLength(1), z.maxLength(1000)),
+  items: z.array(itemSchema).check(z.minLength(1), z.maxLength(1000)),
   /**
    * `confirm`: the provider already accepted these (a hand-off at a deadline); only read them back. `hold`: a pause
    * adding its hold to tasks already paused under one of ours; read them again, pause any that run.

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Ledger } from '../../lib/core/ledger';
 import { runWorkMessage } from '../../lib/core/run';
+import type { WorkMessage } from '../../lib/core/work';
+import { MemoryLedger } from '../../lib/local/ledger-memory';
 import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
 import { actionRequests, startFleet } from '../helpers/fleet';
 import { NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
@@ -119,5 +122,58 @@ describe('a first pause refused because someone else paused the task since it wa
     const resume = await fleet.run({ action: 'resume', source: 'INC-10' });
     expect(resume.summary.targets).toBe(0);
     expect(fleet.sim.task('ncp-object-migration', 'photos')?.state).toBe('PAUSED');
+  });
+});
+
+/** A view of `ledger` whose claims can never be finished: the process died right after it sent a hand-off. */
+function diesBeforeFinishingClaims(ledger: Ledger): Ledger {
+  return new Proxy(ledger, {
+    get(target, property) {
+      if (property === 'finishClaim') return () => Promise.reject(new Error('killed after the hand-off was sent'));
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('a delivery that died after handing a target on, before finishing its claim', () => {
+  it('is redelivered and reports what the hand-off recorded, without pausing again after the target failed', async () => {
+    // The ledger's clock can jump past the dead delivery's lease, as the queue's visibility timeout would.
+    let skewMs = 0;
+    const ledger = new MemoryLedger(undefined, { now: () => new Date(Date.now() + skewMs) });
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] }, { ledger });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-11' }, { workQueue, inProcessLimit: 0 });
+    const [dispatched] = workQueue.drain();
+    if (!dispatched) throw new Error('nothing was dispatched');
+    // A hand-off itself: an earlier delivery's deadline came before it called the provider. (Its claims live in the
+    // hand-off's own scope, where the command's recorded outcomes do not finish them.)
+    const message: WorkMessage = { ...dispatched, handoff: 1 };
+    // The pause goes out and its connection drops before the provider acted; no read-back answers after it.
+    fleet.sim.inject({ kind: 'reset', method: 'POST', pathIncludes: '/pause', times: 1 });
+    fleet.sim.inject({ kind: 'http', status: 503, method: 'GET', pathIncludes: '/photos' });
+    const deps = (l: Ledger) => ({ sessions: fleet.sessions(), ledger: l, failures: fleet.failures, workQueue });
+
+    await expect(runWorkMessage(message, deps(diesBeforeFinishingClaims(ledger)))).rejects.toThrow(/killed/);
+    const [handedOn] = workQueue.drain();
+    expect(handedOn).toMatchObject({ phase: 'confirm', handoff: 2 });
+    fleet.sim.clearFaults();
+    // The hand-off reads the policy running to its deadline: the pause failed, for a redrive.
+    const confirmed = await runWorkMessage(handedOn as WorkMessage, deps(ledger));
+    expect(confirmed.outcomes).toMatchObject([{ outcome: 'failed', errorClass: 'retryable' }]);
+    // Sent with no answer and read back running for the whole deadline: the pause never took effect, and its hold
+    // goes (left pending, a later pause by hand would be taken for ours).
+    expect(confirmed.outcomes[0]?.reason).toMatch(/no answer.*not seen paused/);
+    expect(await ledger.pausedByUs()).toEqual([]);
+    // Then the dead delivery's message comes back, after its lease ran out.
+    skewMs = 20 * 60_000;
+
+    const redelivered = await runWorkMessage(message, deps(ledger));
+
+    expect(redelivered.outcomes).toEqual(confirmed.outcomes);
+    expect(actionRequests(fleet.sim)).toHaveLength(1);
+    expect(fleet.sim.task('ncp-object-migration', 'photos')?.state).toBe('STARTED');
+    expect(fleet.failures.messages).toHaveLength(1);
+    expect(await ledger.outcomesOf(message.command.commandId)).toMatchObject([{ outcome: 'failed' }]);
   });
 });
