@@ -27,10 +27,14 @@ export function injected(error: unknown): boolean {
 /** One change of a hold, with the number of provider actions applied before it: exact order against sim.applied. */
 export interface HoldEvent {
   appliedBefore: number;
+  /** Epoch ms, for a story told in time order. */
+  at: number;
   key: TargetKey;
   /** Undefined on a release of every source's hold. */
   source?: string;
   op: 'place' | 'release';
+  /** A placed hold's status (absent: held). */
+  status?: 'pending' | 'held';
 }
 
 /**
@@ -62,24 +66,47 @@ export class SoakLedger extends MemoryLedger {
   }
 
   override async recordPause(record: PauseRecord): Promise<void> {
-    this.events.push({ appliedBefore: this.appliedCount(), key: record.key, source: record.source, op: 'place' });
+    this.events.push({
+      appliedBefore: this.appliedCount(),
+      at: Date.now(),
+      key: record.key,
+      source: record.source,
+      op: 'place',
+      ...(record.status ? { status: record.status } : {}),
+    });
     await super.recordPause(record);
   }
 
   override async release(key: TargetKey, source?: string): Promise<void> {
-    this.events.push({ appliedBefore: this.appliedCount(), key, ...(source === undefined ? {} : { source }), op: 'release' });
+    this.events.push({
+      appliedBefore: this.appliedCount(),
+      at: Date.now(),
+      key,
+      ...(source === undefined ? {} : { source }),
+      op: 'release',
+    });
     await super.release(key, source);
   }
 
   override async changeHolds(holder: string, changes: readonly HoldChange[], options: { releaseLease: boolean }): Promise<void> {
     const appliedBefore = this.appliedCount();
+    const at = Date.now();
     for (const change of changes) {
       // Only a change by the target's lease holder takes effect (as the port says); only those are history.
       if (this.state.leases[change.key]?.holder !== holder) continue;
       const { key } = change;
-      if (change.removeAll) this.events.push({ appliedBefore, key, op: 'release' });
-      for (const source of change.remove ?? []) this.events.push({ appliedBefore, key, source, op: 'release' });
-      for (const hold of change.put ?? []) this.events.push({ appliedBefore, key, source: hold.source, op: 'place' });
+      if (change.removeAll) this.events.push({ appliedBefore, at, key, op: 'release' });
+      for (const source of change.remove ?? []) this.events.push({ appliedBefore, at, key, source, op: 'release' });
+      for (const hold of change.put ?? []) {
+        this.events.push({
+          appliedBefore,
+          at,
+          key,
+          source: hold.source,
+          op: 'place',
+          ...(hold.status ? { status: hold.status } : {}),
+        });
+      }
     }
     await super.changeHolds(holder, changes, options);
   }

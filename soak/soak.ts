@@ -173,6 +173,8 @@ interface Soak {
   errors: string[];
   slowAccounts: ReadonlySet<string>;
   runs: CommandRun[];
+  /** `provider/taskId` → when someone outside paused it by hand (0: before the soak). */
+  foreign: ReadonlyMap<string, number>;
 }
 
 /**
@@ -276,6 +278,7 @@ async function soakAgainst(
     errors: [],
     slowAccounts,
     runs: [],
+    foreign,
     exercised: {
       providerRequests: 0,
       faultsInjected: 0,
@@ -308,21 +311,13 @@ async function soakAgainst(
     for (const ref of secretRefs) secrets.invalidate(ref);
   };
   const sources = new Set<string>(SOURCES);
+  // The first pause from two thirds of the way on.
+  const handPauseInFlightAt = Math.floor((options.commands * 2) / 3) + (Math.floor((options.commands * 2) / 3) % 2);
 
   for (let i = 0; i < options.commands; i++) {
     const command = commandOf(i, random);
     setOutage(i === outageAt);
-    if (i === Math.floor(options.commands / 3)) {
-      const before = new Set(foreign.keys());
-      exercised.handPaused += pauseSomeByHand(sim, tasks, foreign, random);
-      const byHand = tasks.filter((t) => foreign.has(`${t.provider}/${t.id}`) && !before.has(`${t.provider}/${t.id}`));
-      for (const t of byHand) {
-        const key = `${t.provider}/${t.account}/${t.id}`;
-        const holds = (await soak.ledger.holdsOf([key])).map((h) => `${h.source}:${h.status ?? 'held'}:${h.commandId}`);
-        log(`paused by hand before command ${i + 1}: ${key}; our holds on it then: ${holds.join(', ') || 'none'}`);
-        if (holds.length > 0) await logTaskStory(soak, key, 'its story until then');
-      }
-    }
+    if (i === Math.floor(options.commands / 3)) await handPause(soak, tasks, foreign, `before command ${i + 1}`);
     const from = sim.applied.length;
     const duplicate = random() < options.duplicateRate || i === 1;
     const deliveries = duplicate ? 2 : 1;
@@ -330,6 +325,9 @@ async function soakAgainst(
     // A duplicate delivery of a command runs at the same time as the first, as two Lambdas would.
     const runs = await Promise.all(Array.from({ length: deliveries }, () => deliverCommand(soak, command)));
     setOutage(i === outageAt + 1);
+    // Someone pauses tasks by hand while a pause is under way: planned running, they are paused before a worker
+    // gets to them. Ours to neither hold nor resume.
+    if (i === handPauseInFlightAt) await handPause(soak, tasks, foreign, `while command ${i + 1} was in flight`);
     // An incident is declared while the evening's resume is under way: its pause races the resume's workers.
     let incident: Promise<unknown> = Promise.resolve();
     let incidentCommand: Command | undefined;
@@ -595,6 +593,19 @@ async function pool<T>(items: readonly T[], size: number, work: (item: T) => Pro
 const pausedState = (provider: ProviderKey): string => STATES[provider].paused[0] ?? '';
 
 /** Someone pauses about one running task in twenty by hand mid-soak: from then on they are not ours to resume. */
+/** Someone outside this system pauses some running tasks (logged, with the holds of ours they had then). */
+async function handPause(soak: Soak, tasks: readonly SimTask[], foreign: Map<string, number>, when: string): Promise<void> {
+  const before = new Set(foreign.keys());
+  soak.exercised.handPaused += pauseSomeByHand(soak.sim, tasks, foreign, soak.random);
+  const byHand = tasks.filter((t) => foreign.has(`${t.provider}/${t.id}`) && !before.has(`${t.provider}/${t.id}`));
+  for (const t of byHand) {
+    const key = `${t.provider}/${t.account}/${t.id}`;
+    const holds = (await soak.ledger.holdsOf([key])).map((h) => `${h.source}:${h.status ?? 'held'}:${h.commandId}`);
+    soak.options.log?.(`paused by hand ${when}: ${key}; our holds on it then: ${holds.join(', ') || 'none'}`);
+    if (holds.length > 0) await logTaskStory(soak, key, 'its story until then');
+  }
+}
+
 function pauseSomeByHand(sim: Simulator, tasks: readonly SimTask[], foreign: Map<string, number>, random: () => number): number {
   let count = 0;
   for (const { provider, id } of tasks) {
@@ -694,12 +705,7 @@ async function measure(
   }
   exercised.providerRequests = sim.requests.length;
   exercised.faultsInjected = sim.requests.filter((r) => r.status === 0 || r.status === 429 || r.status >= 500).length;
-  exercised.droppedResponses = sim.requests.filter(
-    (r) =>
-      r.fault === 'drop-after-apply' &&
-      (ACTION_PATHS.some((p) => r.path.includes(p)) ||
-        ACTION_OPERATIONS.some((o) => r.headers['x-amz-target']?.endsWith(`.${o}`))),
-  ).length;
+  exercised.droppedResponses = sim.requests.filter((r) => r.fault === 'drop-after-apply' && isActionRequest(r)).length;
   const everything = JSON.stringify([runs.map((r) => r.result), recorded, await ledger.pausedByUs(), dlq, errors]);
   // DCS cannot restart a backup import it stopped: no command of the soak allows such a stop, so none is paused,
   // and every task the soak paused counts here.
@@ -776,33 +782,55 @@ async function orphanedTasks(soak: Soak, tasks: readonly SimTask[], foreign: Rea
   return orphans.length;
 }
 
-/** Every provider action on a task (with the command it ran under) and every hold change, interleaved, then its outcomes. */
+/**
+ * A task's story in time order: every action request the provider got for it (with its answer, or the fault it met),
+ * every action it applied (with the command whose run it fell in), every change of our holds on it; then its
+ * outcomes.
+ */
 async function logTaskStory(soak: Soak, key: TargetKey, why: string): Promise<void> {
   const log = soak.options.log;
   if (!log) return;
-  const [provider, , taskId] = key.split('/');
+  const [provider, , taskId = ''] = key.split('/');
   log(`${why}: ${key}`);
-  const events = soak.ledger.events.filter((e) => e.key === key);
+  const lines: { at: number; text: string }[] = [];
   const commandAt = (index: number) => soak.runs.find((r) => index >= r.from && index < r.to)?.command;
-  let next = 0;
   soak.sim.applied.forEach((a, index) => {
     if (a.provider !== provider || a.taskId !== taskId) return;
-    for (; next < events.length && (events[next]?.appliedBefore ?? 0) <= index; next++) {
-      const e = events[next];
-      if (e) log(`  hold ${e.op} ${e.source ?? '(all)'}`);
-    }
     const command = commandAt(index);
-    log(
-      `  provider #${index} at ${new Date(a.at).toISOString()}: toward ${a.toward} (command ${command ? `${command.action} ${command.source} ${command.commandId}` : 'in flight'})`,
-    );
+    const by = command ? `${command.action} ${command.source} ${command.commandId}` : 'in flight';
+    lines.push({ at: a.at, text: `provider #${index} applied: toward ${a.toward} (during ${by})` });
   });
-  for (const e of events.slice(next)) log(`  hold ${e.op} ${e.source ?? '(all)'}`);
+  for (const r of soak.sim.requests) {
+    if (
+      r.provider !== provider ||
+      !isActionRequest(r) ||
+      !(r.path.includes(encodeURIComponent(taskId)) || r.body.includes(taskId))
+    )
+      continue;
+    const op = r.headers['x-amz-target']?.split('.').at(-1) ?? r.path.split('?')[0]?.split('/').at(-1);
+    lines.push({ at: r.at, text: `request ${op}: ${r.status || 'no answer'}${r.fault ? ` (${r.fault})` : ''}` });
+  }
+  for (const e of soak.ledger.events) {
+    if (e.key === key) lines.push({ at: e.at, text: `hold ${e.op} ${e.source ?? '(all)'}${e.status ? ` ${e.status}` : ''}` });
+  }
+  const byHand = soak.foreign.get(`${provider}/${taskId}`);
+  if (byHand) lines.push({ at: byHand, text: 'paused by hand' });
+  lines.sort((a, b) => a.at - b.at);
+  for (const line of lines) log(`  ${new Date(line.at).toISOString()} ${line.text}`);
   for (const entry of await soak.ledger.history({ targetKey: key })) {
     const o = entry.outcome;
     log(
       `  outcome ${entry.commandId} ${o.startedAt ?? ''}..${o.finishedAt}: ${o.outcome}${o.errorClass ? ` ${o.errorClass}` : ''}${o.notApplied ? ' notApplied' : ''} ${o.reason ?? ''}`,
     );
   }
+}
+
+/** A pause or resume request, whichever way its provider names the operation. */
+function isActionRequest(r: { method: string; path: string; headers: Record<string, string> }): boolean {
+  return (
+    r.method === 'POST' &&
+    (ACTION_PATHS.some((p) => r.path.includes(p)) || ACTION_OPERATIONS.some((o) => r.headers['x-amz-target']?.endsWith(`.${o}`)))
+  );
 }
 
 /**

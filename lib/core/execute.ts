@@ -52,6 +52,11 @@ export async function executeChunk(
   chunk: Chunk,
   deps: ExecuteDeps,
   phase: HandoffPhase = 'act',
+  /**
+   * Task ids a hold of ours covers (besides this command's own write-ahead), or that a dead delivery may have acted
+   * on: a refusal of them may be the effect of an earlier request of ours, and a task of them found paused in the
+   * `hold` phase is still paused under one of our holds. Anything else found paused was paused by someone else.
+   */
   earlierOfOurs: ReadonlySet<string> = new Set(),
 ): Promise<ChunkResult> {
   if (pastStop(deps)) return { outcomes: [], handedBack: chunk.items.map((item) => ({ item, phase })) };
@@ -73,7 +78,7 @@ export async function executeChunk(
   if (phase === 'hold') {
     // A task already paused under a hold of ours gets this command's hold too; read it again first (under the
     // lease): a resume may have run it since the plan, and then it is paused again like any running task.
-    const checked = await checkStillPaused(chunk, deps, settle.at);
+    const checked = await checkStillPaused(chunk, deps, settle.at, earlierOfOurs);
     if (checked.handedBack.length) return { outcomes: [], handedBack: checked.handedBack };
     held.push(...checked.outcomes);
     items = checked.running;
@@ -181,14 +186,7 @@ export async function executeChunk(
   }
   const others = items.flatMap((item) => {
     const state = pausedByOthers.get(item.task.taskId);
-    if (!state) return [];
-    const reason = `paused by someone else since it was planned (${state.state}): not ours to hold`;
-    return [
-      {
-        ...settledOutcome(item.target, { outcome: 'already-paused', reason, stateAfter: state.state }, settle.at),
-        notApplied: true as const,
-      },
-    ];
+    return state ? [pausedByOthersOutcome(item.target, state, settle.at)] : [];
   });
   const acted = settle(
     results,
@@ -208,6 +206,7 @@ async function checkStillPaused(
   chunk: Chunk,
   deps: ExecuteDeps,
   startedAt: string,
+  heldByOurs: ReadonlySet<string>,
 ): Promise<{ outcomes: TargetOutcome[]; running: Chunk['items']; handedBack: HandedBack[] }> {
   const hand = () => ({ outcomes: [], running: [], handedBack: chunk.items.map((item) => ({ item, phase: 'hold' as const })) });
   const session = await deps.sessions.session(chunk.account.config.name).catch(() => undefined);
@@ -253,6 +252,9 @@ async function checkStillPaused(
       );
     } else if (state.phase === 'running') {
       running.push({ target: item.target, task: state });
+    } else if ((state.phase === 'paused' || state.phase === 'pausing') && !heldByOurs.has(item.task.taskId)) {
+      // The hold it was planned to join is gone (its source resumed the task), and someone paused it since.
+      outcomes.push(pausedByOthersOutcome(item.target, state, at));
     } else if (state.phase === 'paused' || state.phase === 'pausing') {
       outcomes.push(
         settledOutcome(
@@ -272,6 +274,15 @@ async function checkStillPaused(
     }
   }
   return { outcomes, running, handedBack: [] };
+}
+
+/** Found paused, and nothing of ours paused it: like a task found paused at planning, not ours to hold or resume. */
+function pausedByOthersOutcome(target: Target, state: ProviderTask, at: string): TargetOutcome {
+  const reason = `paused by someone else since it was planned (${state.state}): not ours to hold`;
+  return {
+    ...settledOutcome(target, { outcome: 'already-paused', reason, stateAfter: state.state }, at),
+    notApplied: true,
+  };
 }
 
 function asProviderError(cause: unknown, provider: Chunk['account']['config']['provider']): ProviderError {

@@ -19,7 +19,7 @@ import { accountFailure, type FailureSink, suspiciousWork } from './failures';
 import { handOn, sendToWorkQueues } from './handoff';
 import { checkResume, inParallel, pauseHoldChanges, placePendingHolds, resumeHoldChanges } from './holds';
 import { withLeases } from './leases';
-import type { HoldChange, Lease, Ledger, PauseRecord } from './ledger';
+import { type HoldChange, holdStatus, type Lease, type Ledger, type PauseRecord } from './ledger';
 import { assertOneOutcomePerTarget, failedOutcome, settledOutcome, summarize, Tally } from './outcome';
 import { planPause, planResume, planResumePages } from './plan';
 import { createRecorder, type Recorder } from './recorder';
@@ -299,10 +299,12 @@ async function runChunk(
       items = checked.act;
     }
     if (items.length === 0) return released;
-    // Targets an earlier request of ours may have acted on: a dead delivery's, or one any hold of ours covers.
+    // Targets an earlier request of ours may have acted on: a dead delivery's, or one a hold of ours covers. Not this
+    // command's own write-ahead: left by a delivery that gave up before calling (a dead one's is the takeover's).
+    const ourHold = (h: PauseRecord) => !(h.commandId === command.commandId && holdStatus(h) === 'pending');
     const earlierOfOurs = new Set(
       items
-        .filter((i) => claimed.takenOver.has(targetKey(i.target)) || (leased.get(targetKey(i.target)) ?? []).length > 0)
+        .filter((i) => claimed.takenOver.has(targetKey(i.target)) || (leased.get(targetKey(i.target)) ?? []).some(ourHold))
         .map((i) => i.task.taskId),
     );
     const result = await executeChunk(command, { account: chunk.account, items }, deps, phase, earlierOfOurs);

@@ -136,6 +136,34 @@ function diesBeforeFinishingClaims(ledger: Ledger): Ledger {
   });
 }
 
+describe('a pause adding its hold to a task already paused under one of ours', () => {
+  it('takes no hold when that hold was lifted and someone paused the task by hand before the worker came', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    await fleet.run({ action: 'pause', source: 'window:business-hours' });
+    const workQueue = new MemoryWorkQueue();
+    // The incident's pause finds the task paused under the window's hold: it plans to add its own.
+    await fleet.run({ action: 'pause', source: 'INC-12' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    expect(message?.phase).toBe('hold');
+    // Before its worker runs, the window resumes the task and lets go; then a DBA pauses it by hand.
+    await fleet.run({ action: 'resume', source: 'window:business-hours' });
+    fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
+
+    const { outcomes } = await runWorkMessage(message as WorkMessage, {
+      sessions: fleet.sessions(),
+      ledger: fleet.ledger,
+      failures: fleet.failures,
+      workQueue,
+    });
+
+    expect(outcomes).toMatchObject([{ outcome: 'already-paused', reason: expect.stringMatching(/someone else/) }]);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+    const resume = await fleet.run({ action: 'resume', source: 'INC-12' });
+    expect(resume.summary.targets).toBe(0);
+    expect(fleet.sim.task('ncp-object-migration', 'photos')?.state).toBe('PAUSED');
+  });
+});
+
 describe('a delivery that died after handing a target on, before finishing its claim', () => {
   it('is redelivered and reports what the hand-off recorded, without pausing again after the target failed', async () => {
     // The ledger's clock can jump past the dead delivery's lease, as the queue's visibility timeout would.
