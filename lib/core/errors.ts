@@ -68,6 +68,11 @@ export class ProviderError extends MigrationPauserError {
   readonly outOfTime?: boolean;
   readonly unreachable?: Unreachable;
   attempts: number;
+  /**
+   * An earlier attempt of the same request was answered with a server error (5xx), which may have been carried out:
+   * a refusal now may be the effect of that attempt. (A throttled attempt was certainly not carried out.)
+   */
+  afterServerError?: boolean;
 
   constructor(message: string, details: ProviderErrorDetails) {
     super(redactText(message), details.cause === undefined ? undefined : { cause: details.cause });

@@ -140,10 +140,11 @@ export async function executeChunk(
       if (state === undefined || (state instanceof ProviderError && state.errorClass !== 'not-found')) unread.add(id);
       else if (!(state instanceof ProviderError) && tookEffect(state)) {
         const result = results.get(id);
-        const retried = result?.ok === false && result.error.attempts > 1;
+        const retried = result?.ok === false && result.error.afterServerError === true;
         if (command.action === 'pause' && !earlierOfOurs.has(id) && !retried) {
-          // Nothing of ours could have paused it (a first request, no earlier delivery, no hold of ours): someone else
-          // did, since the plan. Like a task found paused at planning, it is not ours to hold or resume.
+          // Nothing of ours could have paused it (no earlier attempt the provider may have carried out, no earlier
+          // delivery, no hold of ours): someone else did, since the plan. Like a task found paused at planning, it is
+          // not ours to hold or resume.
           pausedByOthers.set(id, state);
         } else {
           results.set(id, { taskId: id, ok: true });

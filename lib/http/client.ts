@@ -125,6 +125,7 @@ export async function withProviderRetries<T>(
   attemptOnce: (attempt: number) => Promise<Attempt<T>>,
 ): Promise<T> {
   const sleep = settings.sleep ?? defaultSleep;
+  let serverErrorEarlier = false;
   for (let attempt = 1; ; attempt++) {
     const sentAt = await settings.limiter.take();
     const outcome = await attemptOnce(attempt);
@@ -137,6 +138,8 @@ export async function withProviderRetries<T>(
     // ThrottlingException, ...).
     if (outcome.unanswered !== true) settings.limiter.answered(sentAt, error.errorClass === 'throttled');
     error.attempts = attempt;
+    if (serverErrorEarlier) error.afterServerError = true;
+    if ((error.status ?? 0) >= 500) serverErrorEarlier = true;
     if (error.errorClass === 'throttled') {
       const asked = error.retryAfterMs ?? 2_000;
       const timeLeft = Math.max(0, settings.timeLeftMs?.() ?? Number.POSITIVE_INFINITY);

@@ -136,6 +136,36 @@ function diesBeforeFinishingClaims(ledger: Ledger): Ledger {
   });
 }
 
+describe('a pause retried after an answer that carried nothing out, then refused because the task is paused', () => {
+  async function pauseAfterHandPause(firstAnswer: 429 | 503) {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-13' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
+    fleet.sim.inject({ kind: 'http', status: firstAnswer, method: 'POST', pathIncludes: '/pause', times: 1 });
+    const deps = { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures, workQueue };
+    const { outcomes } = await runWorkMessage(message as WorkMessage, deps);
+    return { fleet, outcomes };
+  }
+
+  it('after a throttle (never carried out), the task was paused by someone else: no hold', async () => {
+    const { fleet, outcomes } = await pauseAfterHandPause(429);
+
+    expect(actionRequests(fleet.sim).map((r) => r.status)).toEqual([429, 400]);
+    expect(outcomes).toMatchObject([{ outcome: 'already-paused', reason: expect.stringMatching(/someone else/) }]);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+  });
+
+  it('after a server error (which may have been carried out), the pause may be ours: the hold stays', async () => {
+    const { fleet, outcomes } = await pauseAfterHandPause(503);
+
+    expect(actionRequests(fleet.sim).map((r) => r.status)).toEqual([503, 400]);
+    expect(outcomes).toMatchObject([{ outcome: 'paused' }]);
+    expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'INC-13', status: 'held' }]);
+  });
+});
+
 describe('a pause adding its hold to a task already paused under one of ours', () => {
   it('takes no hold when that hold was lifted and someone paused the task by hand before the worker came', async () => {
     const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
