@@ -18,6 +18,12 @@ export interface ChunkItem {
    * confirmation deadline, it did not take effect.
    */
   unanswered?: true;
+  /**
+   * Handed on in the `confirm` phase after the provider refused a pause as if the task were already paused, with
+   * nothing of ours to explain it (no hold of ours, no earlier attempt that may have been carried out). Found paused,
+   * it is someone else's pause; found running, the request did nothing.
+   */
+  refused?: true;
 }
 
 /** Targets of one account sized to one provider call (its batch limit, or the account's batch size). */

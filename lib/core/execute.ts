@@ -64,14 +64,7 @@ export async function executeChunk(
   const wanted = command.action === 'pause' ? isPaused : isNoLongerPaused;
   const timing = chunk.account.capabilities.confirm;
 
-  if (phase === 'confirm') {
-    const session = await deps.sessions.session(chunk.account.config.name).catch(() => undefined);
-    // Without a session nothing can be read: hand the chunk on; the hand-off limit settles it eventually.
-    if (!session) return { outcomes: [], handedBack: chunk.items.map((item) => ({ item, phase })) };
-    const ids = chunk.items.map((i) => i.task.taskId);
-    const seen = await confirm(session, ids, wanted, timing, deps, 0);
-    return settle(new Map(chunk.items.map((i) => [i.task.taskId, handedOnResult(i, chunk.account.config.provider)])), seen);
-  }
+  if (phase === 'confirm') return confirmHandedOn(command, chunk, deps, settle, earlierOfOurs);
 
   let items = chunk.items;
   const held: TargetOutcome[] = [];
@@ -131,17 +124,22 @@ export async function executeChunk(
   // Refused, but read back where the action leads: taken for the effect of an earlier request of ours.
   const refusedThere = new Set<string>();
   const pausedByOthers = new Map<string, ProviderTask>();
-  const tookEffect = command.action === 'pause' ? (t: ProviderTask) => isPaused(t) || t.phase === 'pausing' : wanted;
+  // Of the unread refusals, those nothing of ours could explain: found paused later, someone else's.
+  const unreadNotOurs = new Set<string>();
+  const tookEffect = tookEffectOf(command);
   if (refused.length) {
     const ids = refused.map((i) => i.task.taskId);
     const read = calls.session && !pastStop(deps) ? await calls.session.get(ids).catch(() => undefined) : undefined;
     for (const id of ids) {
       const state = read?.get(id);
-      if (state === undefined || (state instanceof ProviderError && state.errorClass !== 'not-found')) unread.add(id);
-      else if (!(state instanceof ProviderError) && tookEffect(state)) {
-        const result = results.get(id);
-        const retried = result?.ok === false && result.error.afterServerError === true;
-        if (command.action === 'pause' && !earlierOfOurs.has(id) && !retried) {
+      const result = results.get(id);
+      const retried = result?.ok === false && result.error.afterServerError === true;
+      const notOurs = command.action === 'pause' && !earlierOfOurs.has(id) && !retried;
+      if (state === undefined || (state instanceof ProviderError && state.errorClass !== 'not-found')) {
+        unread.add(id);
+        if (notOurs) unreadNotOurs.add(id);
+      } else if (!(state instanceof ProviderError) && tookEffect(state)) {
+        if (notOurs) {
           // Nothing of ours could have paused it (no earlier attempt the provider may have carried out, no earlier
           // delivery, no hold of ours): someone else did, since the plan. Like a task found paused at planning, it is
           // not ours to hold or resume.
@@ -195,6 +193,7 @@ export async function executeChunk(
     items.filter((i) => !pausedByOthers.has(i.task.taskId)),
     unread,
     notApplied,
+    unreadNotOurs,
   );
   return { outcomes: [...held, ...others, ...acted.outcomes], handedBack: acted.handedBack };
 }
@@ -348,6 +347,7 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
     items: Chunk['items'] = chunk.items,
     unread: ReadonlySet<string> = new Set(),
     notApplied: ReadonlySet<string> = new Set(),
+    refusedNotOurs: ReadonlySet<string> = new Set(),
   ): ChunkResult => {
     const outcomes: TargetOutcome[] = [];
     const handedBack: HandedBack[] = [];
@@ -358,8 +358,9 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
         const last = seen.last.get(id);
         const why = last instanceof ProviderError ? `the read-back kept failing (${last.message})` : undefined;
         const unanswered = result?.ok === false && result.error.maybeApplied === true;
+        const refused = refusedNotOurs.has(id) || (item.refused === true && unread.has(id));
         handedBack.push({
-          item: unanswered ? { ...item, unanswered: true } : item,
+          item: { ...item, ...(unanswered ? { unanswered: true } : {}), ...(refused ? { refused: true } : {}) },
           phase: 'confirm',
           ...(why ? { why } : {}),
         });
@@ -377,11 +378,61 @@ function settler(command: Command, chunk: Chunk, deps: ExecuteDeps) {
 }
 
 /**
- * What an earlier delivery's request for a handed-on target came to: accepted, or sent with no answer (then it may
- * not have reached the provider at all, and is judged as such when the read-back ends).
+ * A `confirm` hand-off: reads back what an earlier delivery asked for, never asks again. Each target's request came
+ * to one of three things there: accepted; sent with no answer (it may never have reached the provider, and is judged
+ * so when the read-back ends); or refused as if the task were already there, with nothing of ours to explain it.
+ * Such a refusal read back paused is someone else's pause (unless a hold of ours covers the task by now); read back
+ * elsewhere, the request did nothing.
  */
+async function confirmHandedOn(
+  command: Command,
+  chunk: Chunk,
+  deps: ExecuteDeps,
+  settle: ReturnType<typeof settler>,
+  earlierOfOurs: ReadonlySet<string>,
+): Promise<ChunkResult> {
+  const session = await deps.sessions.session(chunk.account.config.name).catch(() => undefined);
+  // Without a session nothing can be read: hand the chunk on; the hand-off limit settles it eventually.
+  if (!session) return { outcomes: [], handedBack: chunk.items.map((item) => ({ item, phase: 'confirm' })) };
+  const wanted = command.action === 'pause' ? isPaused : isNoLongerPaused;
+  const tookEffect = tookEffectOf(command);
+  const ids = chunk.items.map((i) => i.task.taskId);
+  const seen = await confirm(session, ids, wanted, chunk.account.capabilities.confirm, deps, 0);
+  const provider = chunk.account.config.provider;
+  const results = new Map(chunk.items.map((i) => [i.task.taskId, handedOnResult(i, provider)]));
+  const refused = new Set(chunk.items.filter((i) => i.refused === true).map((i) => i.task.taskId));
+  const others: TargetOutcome[] = [];
+  const notApplied = new Set<string>();
+  for (const item of chunk.items) {
+    const id = item.task.taskId;
+    const state = seen.last.get(id);
+    if (!refused.has(id) || state === undefined || state instanceof ProviderError) continue;
+    if (!tookEffect(state)) notApplied.add(id);
+    else if (earlierOfOurs.has(id)) results.set(id, { taskId: id, ok: true });
+    else others.push(pausedByOthersOutcome(item.target, state, settle.at));
+  }
+  const othersIds = new Set(others.map((o) => o.target.taskId));
+  const acted = settle(
+    results,
+    seen,
+    chunk.items.filter((i) => !othersIds.has(i.task.taskId)),
+    refused,
+    notApplied,
+  );
+  return { outcomes: [...others, ...acted.outcomes], handedBack: acted.handedBack };
+}
+
+/** What an earlier delivery's request for a handed-on target came to (see confirmHandedOn). */
 function handedOnResult(item: Chunk['items'][number], provider: Chunk['account']['config']['provider']): ActionResult {
   const taskId = item.task.taskId;
+  if (item.refused === true) {
+    const error = new ProviderError('the provider refused the request (an earlier delivery)', {
+      errorClass: 'invalid-state',
+      provider,
+      taskId,
+    });
+    return { taskId, ok: false, error };
+  }
   if (item.unanswered !== true) return { taskId, ok: true };
   const error = new ProviderError('the request got no answer (an earlier delivery); the provider may have carried it out', {
     errorClass: 'retryable',
@@ -390,6 +441,11 @@ function handedOnResult(item: Chunk['items'][number], provider: Chunk['account']
     maybeApplied: true,
   });
   return { taskId, ok: false, error };
+}
+
+/** Where a task read back shows the action took effect: for a pause, paused or on its way there. */
+function tookEffectOf(command: Command): (task: ProviderTask) => boolean {
+  return command.action === 'pause' ? (t) => isPaused(t) || t.phase === 'pausing' : isNoLongerPaused;
 }
 
 /** Accepted, or sent without an answer: the provider may have acted, so the task is read back, not asked again. */

@@ -33,8 +33,13 @@ const taskSchema = z.strictObject({
   details: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
 });
 
-/** `unanswered`: handed on after a request that got no answer (see ChunkItem). */
-const itemSchema = z.strictObject({ target: targetSchema, task: taskSchema, unanswered: z.optional(z.literal(true)) });
+/** `unanswered`, `refused`: what the request of a target handed on in the `confirm` phase came to (see ChunkItem). */
+const itemSchema = z.strictObject({
+  target: targetSchema,
+  task: taskSchema,
+  unanswered: z.optional(z.literal(true)),
+  refused: z.optional(z.literal(true)),
+});
 
 /** One chunk on a provider's work queue: what a worker needs to execute it, and nothing secret. */
 export const workMessageSchema = z.strictObject({

@@ -166,6 +166,31 @@ describe('a pause retried after an answer that carried nothing out, then refused
   });
 });
 
+describe('a first pause refused because someone else paused the task, when the refusal cannot be read back at once', () => {
+  it('is handed on, and the worker that reads it back paused takes no hold: not ours', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-14' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
+    // The refusal comes, and the read-back of it fails: the worker cannot tell yet whether the task is there.
+    fleet.sim.inject({ kind: 'http', status: 503, method: 'GET', pathIncludes: '/photos' });
+    const deps = { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures, workQueue };
+    const first = await runWorkMessage(message as WorkMessage, deps);
+    expect(first.outcomes).toEqual([]);
+    const [handedOn] = workQueue.drain();
+    expect(handedOn).toMatchObject({ phase: 'confirm' });
+    fleet.sim.clearFaults();
+
+    const second = await runWorkMessage(handedOn as WorkMessage, { ...deps, sessions: fleet.sessions() });
+
+    expect(second.outcomes).toMatchObject([{ outcome: 'already-paused', reason: expect.stringMatching(/someone else/) }]);
+    expect(actionRequests(fleet.sim)).toHaveLength(1);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
+    expect(fleet.failures.messages).toEqual([]);
+  });
+});
+
 describe('a pause adding its hold to a task already paused under one of ours', () => {
   it('takes no hold when that hold was lifted and someone paused the task by hand before the worker came', async () => {
     const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
