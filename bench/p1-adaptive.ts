@@ -135,7 +135,7 @@ export async function runP1Adaptive(targets: number, scenario: P1AdaptiveScenari
         boundRequests: bound.requests,
         boundSeconds,
         made: mine.length,
-        throttled: mine.filter((r) => r.status === 429).length,
+        throttled: mine.filter((r) => r.throttled).length,
         lastAt: ((mine.at(-1)?.at ?? startedAt) - startedAt) / 1000,
       };
     });
@@ -154,7 +154,7 @@ export async function runP1Adaptive(targets: number, scenario: P1AdaptiveScenari
       seconds,
       boundSeconds,
       ratio: seconds / boundSeconds,
-      throttledShare: requests ? sim.requests.filter((r) => r.status === 429).length / requests : 0,
+      throttledShare: requests ? sim.requests.filter((r) => r.throttled).length / requests : 0,
       lost: [...new Set(planned)].filter((key) => !withOutcome.has(key)).length,
       requests,
       outcomes: counts,
