@@ -2,20 +2,22 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseAccounts } from '../lib/config';
 import { parseCommand } from '../lib/core/command';
 import { planPause } from '../lib/core/plan';
 import { runCommand } from '../lib/core/run';
 import { AccountSessions } from '../lib/core/sessions';
 import { type TargetOutcome, targetKey } from '../lib/core/types';
+import type { WorkMessage } from '../lib/core/work';
 import { MemoryFailureSink } from '../lib/local/failures';
 import { MemoryLedger } from '../lib/local/ledger-memory';
 import { createLocalSecretSource } from '../lib/local/secrets';
+import { PROVIDER_KEYS } from '../lib/providers/keys';
 import { adapters } from '../lib/providers/registry';
 import { generateScenario, type SimAccount, startSimulator } from '../sim';
 import { accountBound } from './bound';
 import type { P1Result } from './p1';
+import { WorkPool } from './work-pool';
 
 /**
  * P1 with the adaptive limiter: the same fleet (10,000 targets, 4 providers × 2 accounts, 100 ms latency), but the
@@ -107,19 +109,10 @@ export async function runP1Adaptive(targets: number, scenario: P1AdaptiveScenari
       outcomes.push(...result.outcomes);
       planned = result.plan.targets.map((p) => targetKey(p.target));
     } else {
-      const workers = await runWorkers(
-        scenario.workers,
-        fleet.tasks.map((t) => t.id),
-        {
-          accountsFile,
-          secretEnv: sim.secretEnv(),
-        },
-      );
-      startedAt = workers.startedAt;
-      for (const r of workers.outputs) {
-        outcomes.push(...r.outcomes);
-        planned.push(...r.planned);
-      }
+      const run = await runWorkers(scenario.workers, { accountsFile, secretEnv: sim.secretEnv() });
+      startedAt = run.startedAt;
+      outcomes.push(...run.outcomes);
+      planned = run.planned;
     }
     const seconds = (Date.now() - startedAt) / 1000;
     const withOutcome = new Set(outcomes.map((o) => targetKey(o.target)));
@@ -135,7 +128,7 @@ export async function runP1Adaptive(targets: number, scenario: P1AdaptiveScenari
         boundRequests: bound.requests,
         boundSeconds,
         made: mine.length,
-        throttled: mine.filter((r) => r.status === 429).length,
+        throttled: mine.filter((r) => r.throttled).length,
         lastAt: ((mine.at(-1)?.at ?? startedAt) - startedAt) / 1000,
       };
     });
@@ -154,7 +147,7 @@ export async function runP1Adaptive(targets: number, scenario: P1AdaptiveScenari
       seconds,
       boundSeconds,
       ratio: seconds / boundSeconds,
-      throttledShare: requests ? sim.requests.filter((r) => r.status === 429).length / requests : 0,
+      throttledShare: requests ? sim.requests.filter((r) => r.throttled).length / requests : 0,
       lost: [...new Set(planned)].filter((key) => !withOutcome.has(key)).length,
       requests,
       outcomes: counts,
@@ -195,68 +188,103 @@ async function actingPerAccount(fleet: ReturnType<typeof generateScenario>): Pro
 export interface WorkerInput {
   accountsFile: unknown;
   secretEnv: Record<string, string>;
-  taskIds: string[];
   workers: number;
 }
 
-export interface WorkerOutput {
-  outcomes: TargetOutcome[];
-  planned: string[];
+/** A worker to the parent, over the IPC channel: loaded; the next chunk of an account, please; finished. */
+export type ToParent =
+  | { kind: 'ready' }
+  | { kind: 'next'; ask: number; account: string }
+  | { kind: 'done'; outcomes: TargetOutcome[] };
+/** The parent's answer to `next`: a chunk, or null once the account has no work left. */
+export interface ToWorker {
+  ask: number;
+  work: WorkMessage | null;
 }
 
 /**
- * The fleet spread over `workers` processes that share every account and never talk: each takes every
- * `workers`-th task id (so no two act on the same task) and takes 1/workers of each account's starting rate. The
- * clock starts when every worker has loaded and ends with the last one's result.
+ * The fleet over `workers` processes that share every account, as deployed: the command is planned once, by this
+ * process as the commands function plans it (every account listed once, not once per worker), at a worker's share of
+ * each account's starting rate; its work goes to a shared pool (WorkPool, the work queues), and each worker pulls the
+ * next chunk of an account whenever it has room for one — so a worker that learned a smaller share of an account
+ * takes fewer of its chunks instead of holding up the run with a fixed quarter of them. Each worker takes 1/workers
+ * of each account's starting rate and talks to the others not at all. The clock starts when every worker has
+ * loaded, before the plan, and ends with the last worker's result.
  */
 async function runWorkers(
   workers: number,
-  taskIds: readonly string[],
-  shared: Omit<WorkerInput, 'taskIds' | 'workers'>,
-): Promise<{ startedAt: number; outputs: WorkerOutput[] }> {
-  const unique = [...new Set(taskIds)].sort();
+  shared: Omit<WorkerInput, 'workers'>,
+): Promise<{ startedAt: number; outcomes: TargetOutcome[]; planned: string[] }> {
+  const sessions = new AccountSessions(
+    parseAccounts(shared.accountsFile).accounts,
+    adapters,
+    createLocalSecretSource({ env: shared.secretEnv }),
+    { runners: Object.fromEntries(PROVIDER_KEYS.map((key) => [key, workers])) },
+  );
+  const pool = new WorkPool((account) => sessions.handle(account)?.capabilities.batchLimit ?? 1);
   const dir = await mkdtemp(join(tmpdir(), 'p1-adaptive-'));
   try {
-    const children = await Promise.all(
-      Array.from({ length: workers }, async (_, i) => {
-        const file = join(dir, `worker-${i}.json`);
-        const input: WorkerInput = { ...shared, taskIds: unique.filter((_, n) => n % workers === i), workers };
-        await writeFile(file, JSON.stringify(input));
-        return startWorker(file);
-      }),
-    );
+    const file = join(dir, 'worker.json');
+    await writeFile(file, JSON.stringify({ ...shared, workers } satisfies WorkerInput));
+    const children = Array.from({ length: workers }, () => startWorker(file, pool));
     await Promise.all(children.map((c) => c.ready));
     const startedAt = Date.now();
-    for (const c of children) c.go();
-    return { startedAt, outputs: await Promise.all(children.map((c) => c.result)) };
+    const result = await runCommand(command, {
+      sessions,
+      ledger: new MemoryLedger(),
+      failures: new MemoryFailureSink(),
+      workQueue: pool,
+      inProcessLimit: 0,
+    });
+    pool.close();
+    const outcomes = [...result.outcomes];
+    for (const done of await Promise.all(children.map((c) => c.result))) outcomes.push(...done);
+    return { startedAt, outcomes, planned: result.plan.targets.map((p) => targetKey(p.target)) };
   } finally {
+    // A plan that failed sends nothing more: the workers are told so, and end.
+    pool.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function startWorker(inputFile: string): { ready: Promise<void>; go: () => void; result: Promise<WorkerOutput> } {
+function startWorker(inputFile: string, pool: WorkPool): { ready: Promise<void>; result: Promise<TargetOutcome[]> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'p1-adaptive-child.ts'), inputFile], {
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let err = '';
-  proc.stderr.on('data', (d) => {
+  proc.stderr?.on('data', (d) => {
     err += d;
   });
-  const lines = createInterface({ input: proc.stdout });
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => {
-    markReady = resolve;
+  const ready = settleable<void>();
+  const result = settleable<TargetOutcome[]>();
+  let outcomes: TargetOutcome[] | undefined;
+  proc.on('message', (message: ToParent) => {
+    if (message.kind === 'ready') ready.resolve();
+    else if (message.kind === 'done') outcomes = message.outcomes;
+    else
+      void pool.next(message.account).then((work) => {
+        if (proc.connected) proc.send({ ask: message.ask, work: work ?? null } satisfies ToWorker);
+      });
   });
-  const result = new Promise<WorkerOutput>((resolve, reject) => {
-    let last = '';
-    lines.on('line', (line) => {
-      if (line === 'ready') markReady();
-      else last = line;
-    });
-    proc.on('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(last) as WorkerOutput);
-      else reject(new Error(`P1 adaptive worker failed (${code}): ${err.slice(-2000)}`));
-    });
+  // 'close', not 'exit': it comes after the IPC channel has delivered the worker's last message.
+  proc.on('close', (code) => {
+    const failed = new Error(`P1 adaptive worker failed (${code}): ${err.slice(-2000)}`);
+    ready.reject(failed);
+    if (code === 0 && outcomes) result.resolve(outcomes);
+    else result.reject(failed);
   });
-  return { ready, go: () => proc.stdin.end('go\n'), result };
+  return { ready: ready.promise, result: result.promise };
+}
+
+/** A promise with its resolve and reject (Promise.withResolvers, which Node 20 lacks). */
+function settleable<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: Error) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Settled by a failure nobody awaits (a worker that fails after `ready`): not an unhandled rejection.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }

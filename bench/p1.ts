@@ -23,7 +23,10 @@ export interface P1Options {
 export interface P1Account extends AccountBound {
   made: number;
   throttled: number;
-  /** Seconds from the start of the run: the account's first and last request, and each 429 it got. */
+  /**
+   * Seconds from the start of the run: the account's first and last request, and each throttle it got (a 429, or
+   * DMS's 400 ThrottlingException).
+   */
   firstAt: number;
   lastAt: number;
   throttledAt: number[];
@@ -86,7 +89,7 @@ export async function runP1(options: P1Options): Promise<P1Result> {
       );
       const mine = sim.requests.filter((r) => r.account === account.name);
       const since = (at: number) => Math.round(at - startedAt) / 1000;
-      const throttledAt = mine.filter((r) => r.status === 429).map((r) => since(r.at));
+      const throttledAt = mine.filter((r) => r.throttled).map((r) => since(r.at));
       return {
         ...bound,
         made: mine.length,
@@ -98,7 +101,7 @@ export async function runP1(options: P1Options): Promise<P1Result> {
     });
     const boundSeconds = Math.max(...perAccount.map((a) => a.seconds));
     const requests = sim.requests.length;
-    const throttled = sim.requests.filter((r) => r.status === 429).length;
+    const throttled = sim.requests.filter((r) => r.throttled).length;
     return {
       targets: result.plan.targets.length,
       acting: perAccount.reduce((n, a) => n + a.acting, 0),

@@ -87,10 +87,10 @@ if (only.has('p1') || only.has('p2')) {
     settings: p1.settings,
   };
   log(`\nP1 — fan-out${scaled ? ` (SCALED DOWN to ${p1.targets} targets; the bound is computed for that size)` : ''}`);
-  log('account   provider               tasks acting  list pause confirm  bound-req  bound-s   made  429s  made/bound');
+  log('account   provider               tasks acting  list pause confirm  bound-req  bound-s   made  thrtl  made/bound');
   for (const a of p1.accounts) {
     log(
-      `${a.account.padEnd(9)} ${a.provider.padEnd(22)} ${String(a.tasks).padStart(5)} ${String(a.acting).padStart(6)} ${String(a.listRequests).padStart(5)} ${String(a.pauseRequests).padStart(5)} ${String(a.confirmRequests).padStart(7)} ${String(a.requests).padStart(10)} ${f(a.seconds, 1).padStart(8)} ${String(a.made).padStart(6)} ${String(a.throttled).padStart(5)} ${f(a.made / a.requests).padStart(11)}`,
+      `${a.account.padEnd(9)} ${a.provider.padEnd(22)} ${String(a.tasks).padStart(5)} ${String(a.acting).padStart(6)} ${String(a.listRequests).padStart(5)} ${String(a.pauseRequests).padStart(5)} ${String(a.confirmRequests).padStart(7)} ${String(a.requests).padStart(10)} ${f(a.seconds, 1).padStart(8)} ${String(a.made).padStart(6)} ${String(a.throttled).padStart(6)} ${f(a.made / a.requests).padStart(11)}`,
     );
   }
   log(`targets ${p1.targets}  seconds ${f(p1.seconds)}  boundSeconds ${f(p1.boundSeconds)}  ratio ${f(p1.ratio)} (goal ≤ 1.10)`);
@@ -184,7 +184,7 @@ if (only.has('p1adaptive')) {
     );
     for (const a of row.accounts) {
       log(
-        `  ${a.account.padEnd(9)} bound ${String(a.boundRequests).padStart(5)} req ${f(a.boundSeconds, 1).padStart(7)} s  made ${String(a.made).padStart(5)}  429s ${String(a.throttled).padStart(4)}  last request at ${f(a.lastAt, 1)} s`,
+        `  ${a.account.padEnd(9)} bound ${String(a.boundRequests).padStart(5)} req ${f(a.boundSeconds, 1).padStart(7)} s  made ${String(a.made).padStart(5)}  throttled ${String(a.throttled).padStart(4)}  last request at ${f(a.lastAt, 1)} s`,
       );
     }
   }

@@ -217,6 +217,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     const throttledReply = rateLimited(gateway, account, now);
     if (throttledReply !== undefined) {
+      record.throttled = true;
       send(throttledReply);
       return;
     }

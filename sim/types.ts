@@ -116,6 +116,11 @@ export interface RecordedRequest {
   at: number;
   /** The injected fault this request met, if any. */
   fault?: FaultRule['kind'];
+  /**
+   * The account's rate limit refused it, with the provider's own throttling reply (a 429; DMS and STS answer 400
+   * ThrottlingException / Throttling): count throttles by this, not by status.
+   */
+  throttled?: true;
   /** The path had a segment that escapes its template: `..`, an encoded `/`, control characters. */
   escapesTemplate: boolean;
 }

@@ -12,7 +12,7 @@
  * rivals' smaller gains (a smaller rate has a smaller K), so the shares converge.
  *
  *   before the first throttle   rate = initial · 2^(t/1 s)            (slow start: 5/s reaches 20/s in 2 s)
- *   on a throttle               wMax = rate then, rate = β·wMax        (β = 0.7; wMax·(1+β)/2 when below the last wMax)
+ *   on a throttle               wMax = rate sent, rate = β·wMax        (β = 0.7; wMax·(1+β)/2 when below the last wMax)
  *   after it                    rate = C·(t − K)³ + wMax,  K = ∛(wMax·(1−β)/C)
  *
  * and always: floor ≤ rate ≤ ceiling (the account's `rateLimit.max`), and rate ≤ max(initial, 2 × the most the account
@@ -20,6 +20,13 @@
  * never tried (the AWS SDK's cap), which would be a burst at the provider the moment work arrives. The most of a few
  * seconds, not the last second alone: a pause run sends in waves (a chunk's call, its confirm interval, its
  * read-back), and a lull between waves must not drop the rate back to where it started.
+ *
+ * The rate sent at a throttle is the lower of the rate allowed and that busiest second (the AWS SDK cuts from
+ * min(measured rate, fill rate) too). The allowed rate alone can be twice what was sent — slow start's cap is 2 × the
+ * busiest second — and 0.7 of it is then 1.4 × what was sent: a cut that lets the account send more, so the next
+ * requests are throttled too and the cuts cascade (bench p1adaptive's four workers leaving slow start on 20/s
+ * accounts: mostly 3–5 cuts each within 2 s, ending anywhere from 0.23 to 0.67 of what each had sent: unequal shares
+ * that CUBIC's slow cycles have not evened out by the end of the run).
  *
  * Pure: every decision takes `now` (epoch ms) and nothing here sleeps.
  */
@@ -92,7 +99,7 @@ export class CubicRate {
   throttled(sentAt: number, now: number): boolean {
     this.record(sentAt, now);
     if (this.throttledOnce && sentAt < this.since) return false;
-    const current = this.rate(now);
+    const current = Math.min(this.rate(now), this.measured(now));
     // Fast convergence (RFC 9438 §4.7): throttled below the last peak, the limit is lower than that peak (or another
     // worker took a share of it): aim the plateau lower too, and hand that share over sooner.
     this.wMax = this.throttledOnce && current < this.wMax ? (current * (1 + CUBIC_BETA)) / 2 : current;

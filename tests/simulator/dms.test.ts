@@ -220,6 +220,8 @@ describe('the simulated AWS DMS (SigV4, AWS JSON 1.1)', () => {
     const throttled = client.send(describeAll);
 
     await expect(throttled).rejects.toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    // Recorded as a throttle whatever the status, so a benchmark counting throttles does not count 429s alone.
+    expect(sim.requests.map((r) => r.throttled ?? false)).toEqual([false, true]);
     await expect(client.send(new DescribeReplicationInstancesCommand({}))).rejects.toMatchObject({
       name: 'UnknownOperationException',
     });

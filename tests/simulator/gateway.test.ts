@@ -78,6 +78,7 @@ describe('the simulated gateways', () => {
     ];
 
     expect(ncp.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(sim.requests.filter((r) => r.throttled).map((r) => r.status)).toEqual([429, 429]);
     expect(ncp[2]?.json).toMatchObject({ error: { errorCode: '420' } });
     expect(drs[1]).toMatchObject({
       status: 429,

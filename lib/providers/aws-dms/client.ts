@@ -56,6 +56,12 @@ export function createDmsCalls({ account, credentials, http }: DmsClientOptions)
     context: DmsErrorContext = {},
   ): Promise<unknown> {
     const { sdk, client: dms } = await connect();
+    // The credentials before the account's turn, not after: the SDK asks for them inside send, once the call has its
+    // turn, and assuming the role is a call of the same account (STS, through the same limiter) whose turn comes
+    // after every call already waiting. A worker whose first calls are a message's stops would wait for the role
+    // behind all of them — each holding a turn it cannot use — and then send them all at once (bench p1adaptive's
+    // workers: two minutes at 1/s, then a burst that DMS mostly throttled). Cached: one AssumeRole per role and hour.
+    await credentials.provide?.();
     return withProviderRetries(http, async (): Promise<Attempt<unknown>> => {
       try {
         return { ok: true, value: await send(dms, sdk) };

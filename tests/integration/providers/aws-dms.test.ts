@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdaptiveLimiter } from '../../../lib/http/adaptive-limiter';
 import { DEFAULT_RETRY } from '../../../lib/http/client';
+import { TokenBucket } from '../../../lib/http/rate-limiter';
 import { awsDmsAdapter, clearAssumedRoles } from '../../../lib/providers/aws-dms';
 import type { ProviderTask } from '../../../lib/providers/types';
 import { generateScenario, type RecordedRequest, type Scenario, type Simulator, startSimulator } from '../../../sim';
@@ -192,6 +193,26 @@ describe('aws-dms over HTTP (AWS JSON 1.1, SigV4, STS)', () => {
     const throttled = sim.requests.filter((r) => r.status === 400 && targetOf(r) === 'DescribeReplicationTasks');
     expect(throttled.length).toBeGreaterThanOrEqual(1);
   }, 20_000);
+
+  it('assumes the role before a burst of stops takes its turns, not behind them (a worker whose first call is a stop)', async () => {
+    const tasks = Array.from({ length: 20 }, (_, i) => ({ n: i + 1, state: 'running' }));
+    // 10 a second, one at once: the 20 stops take 2 s of turns, and a call waits for every turn taken before it.
+    const { sim, session } = await openDms(scenario(tasks), { http: { limiter: new TokenBucket(10, 1) } });
+    const startedAt = Date.now();
+
+    const results = await session.pause(
+      tasks.map((t) => aTask(t.n)),
+      OPTIONS,
+    );
+
+    expect(results.every((r) => r.ok)).toBe(true);
+    const [assume, ...stops] = sim.requests;
+    expect(assume && isSts(assume)).toBe(true);
+    // Behind the stops, the role would be assumed after their 2 s of turns, and all 20 sent at once after it.
+    expect((assume?.at ?? Number.POSITIVE_INFINITY) - startedAt).toBeLessThan(1_000);
+    expect(stops.map(targetOf)).toEqual(tasks.map(() => 'StopReplicationTask'));
+    expect((stops.at(-1)?.at ?? 0) - (stops[0]?.at ?? 0)).toBeGreaterThan(1_000);
+  }, 10_000);
 
   it('does not send a stop again when its answer never comes: the task is read back instead (maybeApplied)', async () => {
     const { sim, session } = await openDms(scenario([{ n: 1, state: 'running' }]), { http: { timeoutMs: 300 } });

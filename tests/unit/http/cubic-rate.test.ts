@@ -68,14 +68,28 @@ describe('the adaptive rate (CUBIC)', () => {
   });
 
   it('cuts to 0.7 of the rate a throttle came at', () => {
-    const control = new CubicRate({ initial: 5, ceiling: 100 }, 0);
-    drive(control, 0, 2_000);
-    const before = control.rate(2_000);
+    // Held at its ceiling for a few seconds: it sends at the rate it is allowed.
+    const control = new CubicRate({ initial: 5, ceiling: 12 }, 0);
+    drive(control, 0, 5_000);
+    const before = control.rate(5_000);
 
-    const cut = control.throttled(2_000, 2_000);
+    const cut = control.throttled(5_000, 5_000);
 
+    expect(before).toBe(12);
     expect(cut).toBe(true);
-    expect(control.rate(2_000)).toBeCloseTo(before * CUBIC_BETA, 6);
+    expect(control.rate(5_000)).toBeCloseTo(before * CUBIC_BETA, 6);
+  });
+
+  it('cuts from what it sent when that is less than it was allowed, not to more than it sent', () => {
+    const control = new CubicRate({ initial: 5, ceiling: 100 }, 0);
+    // 4 requests a second for 10 s: allowed 2 × 4 = 8/s (the cap on the curve), sending 4.
+    for (let now = 0; now < 10_000; now += 250) control.succeeded(now, now);
+    expect(control.rate(10_000)).toBe(8);
+
+    control.throttled(10_000, 10_000);
+
+    // 0.7 × 4 sent, where 0.7 × 8 allowed would let it send 5.6/s: more than before the throttle.
+    expect(control.rate(10_000)).toBeCloseTo(4 * CUBIC_BETA, 6);
   });
 
   it('does not cut again for a throttle of a request sent before the last cut', () => {
@@ -93,8 +107,8 @@ describe('the adaptive rate (CUBIC)', () => {
 
   it('climbs back to the rate that was throttled after K seconds, stays near it, then probes above it', () => {
     const control = new CubicRate({ initial: 20, ceiling: 100 }, 0);
-    drive(control, 0, 1_000);
-    const wMax = control.rate(1_000);
+    // Slow start is allowed 40/s by the end of its first second; what it sent in that second is the rate it cuts from.
+    const { sent: wMax } = drive(control, 0, 1_000);
     control.throttled(1_000, 1_000);
     const kMs = Math.cbrt((wMax * (1 - CUBIC_BETA)) / CUBIC_C) * 1000;
 
