@@ -65,7 +65,10 @@ export interface SoakReport {
   lost: number;
   /** Extra actions the provider accepted for one task within one command (a second pause of a paused task). */
   duplicateProviderActions: number;
-  /** Actions on tasks someone else paused (by hand, before or during the soak): we must never resume them. */
+  /**
+   * Actions on tasks someone else paused (by hand, before or during the soak): we must never resume them. Not counted
+   * here: tasks a pause of ours reached after the hand pause with its answer lost (`exercised.resumedUnknowable`).
+   */
   resumedNotOurs: number;
   /** Failed targets with a message on the DLQ; must equal `failed`. */
   failedInDlq: number;
@@ -119,6 +122,12 @@ export interface SoakReport {
      * each is a resume whose hold went between its plan and its worker: worth a look when it is more than a few.
      */
     suspiciousWork: number;
+    /**
+     * Actions on tasks someone paused by hand while a pause request of ours for them got no answer: read back paused,
+     * such a task is taken for ours, as a lost answer to a pause that worked must be. Counted apart from
+     * `resumedNotOurs`: no one could tell these apart.
+     */
+    resumedUnknowable: number;
     /** Final resumes run at the end, one per source used (and again while anything was left paused). */
     finalResumes: number;
   };
@@ -297,6 +306,7 @@ async function soakAgainst(
       incidentRaces: 0,
       redeliveries: 0,
       finalResumes: 0,
+      resumedUnknowable: 0,
       irreversibleRefused: 0,
       suspiciousWork: 0,
     },
@@ -720,7 +730,13 @@ async function measure(
   const holdsLeft = await ledger.pausedByUs();
   for (const h of holdsLeft) soak.options.log?.(`hold left: ${h.key} ${h.source} ${h.status} (${ledger.leaseOf(h.key)})`);
   // Every action on a task someone paused by hand, with what the ledger remembers of that task: what to look at.
-  const notOurs = sim.applied.filter((a) => a.at >= (foreign.get(`${a.provider}/${a.taskId}`) ?? Number.POSITIVE_INFINITY));
+  const unknowable = pausedUnderLostAnswers(sim, tasks, foreign);
+  const actedOnHandPaused = sim.applied.filter(
+    (a) => a.at >= (foreign.get(`${a.provider}/${a.taskId}`) ?? Number.POSITIVE_INFINITY),
+  );
+  const notOurs = actedOnHandPaused.filter((a) => !unknowable.has(`${a.provider}/${a.taskId}`));
+  exercised.resumedUnknowable = actedOnHandPaused.length - notOurs.length;
+  for (const key of unknowable) soak.options.log?.(`paused by hand while our pause of it got no answer: ${key}`);
   for (const a of notOurs) {
     const key = keyOf(a);
     const since = foreign.get(`${a.provider}/${a.taskId}`) ?? 0;
@@ -823,6 +839,39 @@ async function logTaskStory(soak: Soak, key: TargetKey, why: string): Promise<vo
       `  outcome ${entry.commandId} ${o.startedAt ?? ''}..${o.finishedAt}: ${o.outcome}${o.errorClass ? ` ${o.errorClass}` : ''}${o.notApplied ? ' notApplied' : ''} ${o.reason ?? ''}`,
     );
   }
+}
+
+/** The pause requests among ACTION_PATHS and ACTION_OPERATIONS. */
+const PAUSE_PATHS = ['/pause', '/stop', 'batch-stop', 'batch-pause-task'];
+const PAUSE_OPERATION = 'StopReplicationTask';
+
+/**
+ * Hand-paused tasks a pause request of ours reached after the hand pause and got no answer back from (a timeout, a
+ * reset, an answer dropped): the system then reads the task paused, which is exactly what that request would have
+ * done, and takes it for ours (the README's "how it leans"). No system could tell the two apart, so actions on
+ * these tasks are counted apart (`exercised.resumedUnknowable`), not as `resumedNotOurs`.
+ */
+function pausedUnderLostAnswers(sim: Simulator, tasks: readonly SimTask[], foreign: ReadonlyMap<string, number>): Set<string> {
+  const unknowable = new Set<string>();
+  const unanswered = sim.requests.filter(
+    (r) =>
+      r.status === 0 &&
+      r.method === 'POST' &&
+      (PAUSE_PATHS.some((p) => r.path.includes(p)) || r.headers['x-amz-target']?.endsWith(`.${PAUSE_OPERATION}`)),
+  );
+  for (const task of tasks) {
+    const key = `${task.provider}/${task.id}`;
+    const byHand = foreign.get(key);
+    if (byHand === undefined) continue;
+    const lost = unanswered.some(
+      (r) =>
+        r.provider === task.provider &&
+        r.at >= byHand &&
+        (r.path.includes(encodeURIComponent(task.id)) || r.body.includes(task.id)),
+    );
+    if (lost) unknowable.add(key);
+  }
+  return unknowable;
 }
 
 /** A pause or resume request, whichever way its provider names the operation. */
