@@ -123,7 +123,8 @@ export interface SoakReport {
      */
     suspiciousWork: number;
     /**
-     * Actions on tasks someone paused by hand while a pause request of ours for them got no answer: read back paused,
+     * Actions on tasks someone paused by hand while a pause request of ours for them got no answer or a server error
+     * (either may have been carried out): read back paused,
      * such a task is taken for ours, as a lost answer to a pause that worked must be. Counted apart from
      * `resumedNotOurs`: no one could tell these apart.
      */
@@ -847,15 +848,16 @@ const PAUSE_OPERATION = 'StopReplicationTask';
 
 /**
  * Hand-paused tasks a pause request of ours reached after the hand pause and got no answer back from (a timeout, a
- * reset, an answer dropped): the system then reads the task paused, which is exactly what that request would have
- * done, and takes it for ours (the README's "how it leans"). No system could tell the two apart, so actions on
- * these tasks are counted apart (`exercised.resumedUnknowable`), not as `resumedNotOurs`.
+ * reset, an answer dropped), or a server error (which may have been carried out): the system then reads the task
+ * paused, which is exactly what that request may have done, and takes it for ours (the README's "how it leans"). No
+ * system could tell the two apart, so actions on these tasks are counted apart (`exercised.resumedUnknowable`), not
+ * as `resumedNotOurs`.
  */
 function pausedUnderLostAnswers(sim: Simulator, tasks: readonly SimTask[], foreign: ReadonlyMap<string, number>): Set<string> {
   const unknowable = new Set<string>();
   const unanswered = sim.requests.filter(
     (r) =>
-      r.status === 0 &&
+      (r.status === 0 || r.status >= 500) &&
       r.method === 'POST' &&
       (PAUSE_PATHS.some((p) => r.path.includes(p)) || r.headers['x-amz-target']?.endsWith(`.${PAUSE_OPERATION}`)),
   );

@@ -53,9 +53,9 @@ export async function executeChunk(
   deps: ExecuteDeps,
   phase: HandoffPhase = 'act',
   /**
-   * Task ids a hold of ours covers (besides this command's own write-ahead), or that a dead delivery may have acted
-   * on: a refusal of them may be the effect of an earlier request of ours, and a task of them found paused in the
-   * `hold` phase is still paused under one of our holds. Anything else found paused was paused by someone else.
+   * Task ids a hold of ours covers (see run.ts, ourHoldIn): a refusal of them may be the effect of an earlier request
+   * of ours, and a task of them found paused in the `hold` phase is still paused under one of our holds. Anything
+   * else found paused was paused by someone else.
    */
   earlierOfOurs: ReadonlySet<string> = new Set(),
 ): Promise<ChunkResult> {

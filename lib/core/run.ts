@@ -299,13 +299,8 @@ async function runChunk(
       items = checked.act;
     }
     if (items.length === 0) return released;
-    // Targets an earlier request of ours may have acted on: a dead delivery's, or one a hold of ours covers. Not this
-    // command's own write-ahead: left by a delivery that gave up before calling (a dead one's is the takeover's).
-    const ourHold = (h: PauseRecord) => !(h.commandId === command.commandId && holdStatus(h) === 'pending');
     const earlierOfOurs = new Set(
-      items
-        .filter((i) => claimed.takenOver.has(targetKey(i.target)) || (leased.get(targetKey(i.target)) ?? []).some(ourHold))
-        .map((i) => i.task.taskId),
+      items.filter((i) => (leased.get(targetKey(i.target)) ?? []).some(ourHoldIn(command, phase))).map((i) => i.task.taskId),
     );
     const result = await executeChunk(command, { account: chunk.account, items }, deps, phase, earlierOfOurs);
     const settled =
@@ -323,6 +318,19 @@ async function runChunk(
     if (item) handedBack.push({ item, phase, why: 'another command kept changing this task' });
   }
   return { handedBack, inProgress: claimed.inProgress.map((i) => targetKey(i.target)), withOthers };
+}
+
+/**
+ * The holds, read under the lease, by which an earlier request of ours may explain finding a task paused (a refusal of
+ * our pause, a task a `hold` phase finds paused): any hold of ours — this command's own unconfirmed one too, written
+ * ahead by an earlier delivery. That delivery may have acted before it died (it took the hold back if it learned it
+ * had not), or a resume may have left the task paused for the hold's sake. A dead delivery without such a hold never
+ * called the provider. In the `confirm` phase the delivery that made the request has judged its own write-ahead
+ * already: a refusal nothing else explains came marked so, and only other holds count.
+ */
+function ourHoldIn(command: Command, phase: ChunkPhase): (hold: PauseRecord) => boolean {
+  if (phase !== 'confirm') return () => true;
+  return (h) => !(h.commandId === command.commandId && holdStatus(h) === 'pending');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Ledger } from '../../lib/core/ledger';
 import { runWorkMessage } from '../../lib/core/run';
+import { targetKey } from '../../lib/core/types';
 import type { WorkMessage } from '../../lib/core/work';
 import { MemoryLedger } from '../../lib/local/ledger-memory';
 import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
@@ -216,6 +217,67 @@ describe('a pause adding its hold to a task already paused under one of ours', (
     const resume = await fleet.run({ action: 'resume', source: 'INC-12' });
     expect(resume.summary.targets).toBe(0);
     expect(fleet.sim.task('ncp-object-migration', 'photos')?.state).toBe('PAUSED');
+  });
+});
+
+describe('an unconfirmed hold of a pause, written ahead by a delivery that then stopped', () => {
+  it('keeps the task ours when a resume left it paused for that hold', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    await fleet.run({ action: 'pause', source: 'window:business-hours' });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-15' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    if (!message) throw new Error('nothing was dispatched');
+    // Its first delivery wrote its hold ahead and handed the work back (another command held the task).
+    const [item] = message.items;
+    if (!item) throw new Error('no target');
+    await fleet.ledger.recordPause({
+      key: targetKey(item.target),
+      target: item.target,
+      source: 'INC-15',
+      commandId: message.command.commandId,
+      reason: 'incident',
+      requestedBy: 'tests',
+      pausedAt: new Date().toISOString(),
+      status: 'pending',
+    });
+    // The window's resume finds the incident's hold: it lets go of its own and leaves the task paused.
+    const resume = await fleet.run({ action: 'resume', source: 'window:business-hours' });
+    expect(resume.outcomes).toMatchObject([{ outcome: 'skipped', reason: expect.stringMatching(/INC-15/) }]);
+
+    const { outcomes } = await runWorkMessage(message, {
+      sessions: fleet.sessions(),
+      ledger: fleet.ledger,
+      failures: fleet.failures,
+      workQueue,
+    });
+
+    expect(outcomes).toMatchObject([{ outcome: 'already-paused' }]);
+    expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'INC-15', status: 'held' }]);
+    await fleet.run({ action: 'resume', source: 'INC-15' });
+    expect(fleet.sim.task('ncp-object-migration', 'photos')?.state).toBe('STARTED');
+  });
+
+  it('is the only sign that a dead delivery may have acted: without one, a refusal on a paused task is not ours', async () => {
+    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
+    const workQueue = new MemoryWorkQueue();
+    await fleet.run({ action: 'pause', source: 'INC-16' }, { workQueue, inProcessLimit: 0 });
+    const [message] = workQueue.drain();
+    const target = message?.items[0]?.target;
+    if (!message || !target) throw new Error('nothing was dispatched');
+    // A delivery claimed it, found it paused by someone else, took its own hold back, and died before recording that.
+    await fleet.ledger.claim(message.command.commandId, targetKey(target), { holder: 'dead', expiresAt: Date.now() - 1 });
+    fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
+
+    const { outcomes } = await runWorkMessage(message, {
+      sessions: fleet.sessions(),
+      ledger: fleet.ledger,
+      failures: fleet.failures,
+      workQueue,
+    });
+
+    expect(outcomes).toMatchObject([{ outcome: 'already-paused', reason: expect.stringMatching(/someone else/) }]);
+    expect(await fleet.ledger.pausedByUs()).toEqual([]);
   });
 });
 
