@@ -8,6 +8,21 @@ import { MemoryWorkQueue } from '../../lib/local/work-queue-memory';
 import { actionRequests, startFleet } from '../helpers/fleet';
 import { NCP_MAIN, ncpPolicy } from '../helpers/scenarios';
 
+/** The one NCP job of these tests, and the work message a pause by `source` left on the work queue, not worked yet. */
+async function queuedPause(source: string, options: { transitionMs?: number; ledger?: Ledger } = {}) {
+  const { transitionMs, ledger } = options;
+  const scenario = { accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] };
+  const fleet = await startFleet(transitionMs === undefined ? scenario : { ...scenario, transitionMs }, ledger ? { ledger } : {});
+  const workQueue = new MemoryWorkQueue();
+  await fleet.run({ action: 'pause', source }, { workQueue, inProcessLimit: 0 });
+  const [message] = workQueue.drain();
+  if (!message) throw new Error('nothing was dispatched');
+  /** One worker delivery on fresh sessions, as a new Lambda invocation would have. */
+  const work = (m: WorkMessage, on: Ledger = fleet.ledger) =>
+    runWorkMessage(m, { sessions: fleet.sessions(), ledger: on, failures: fleet.failures, workQueue });
+  return { fleet, workQueue, message, work };
+}
+
 /**
  * Found by the soak: a pause the provider applied whose answer was lost (or whose worker died before recording it)
  * is sent again — by the HTTP client's retry, or by the delivery that takes the claim over. The provider refuses
@@ -73,16 +88,11 @@ describe('a pause whose response was lost after the provider applied it', () => 
   });
 
   it('is handed on to be confirmed, not failed, when no read-back answers before the deadline after an accepted pause', async () => {
-    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
-    const workQueue = new MemoryWorkQueue();
-    await fleet.run({ action: 'pause', source: 'INC-9' }, { workQueue, inProcessLimit: 0 });
-    const [message] = workQueue.drain();
-    if (!message) throw new Error('nothing was dispatched');
+    const { fleet, workQueue, message, work } = await queuedPause('INC-9');
     // The pause is accepted (and carried out); then every read of the task fails until the confirmation deadline.
     fleet.sim.inject({ kind: 'http', status: 503, method: 'GET', pathIncludes: '/photos' });
-    const deps = { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures, workQueue };
 
-    const first = await runWorkMessage(message, deps);
+    const first = await work(message);
 
     expect(first.outcomes).toEqual([]);
     expect(fleet.failures.messages).toEqual([]);
@@ -91,7 +101,7 @@ describe('a pause whose response was lost after the provider applied it', () => 
     if (!handedOn) throw new Error('nothing was handed on');
     // The provider answers again: the next delivery reads the task paused, without asking for a second pause.
     fleet.sim.clearFaults();
-    const second = await runWorkMessage(handedOn, { ...deps, sessions: fleet.sessions() });
+    const second = await work(handedOn);
     expect(second.outcomes.map((o) => o.outcome)).toEqual(['paused']);
     expect(actionRequests(fleet.sim)).toHaveLength(1);
     expect(await fleet.ledger.pausedByUs()).toMatchObject([{ source: 'INC-9', status: 'held' }]);
@@ -100,21 +110,12 @@ describe('a pause whose response was lost after the provider applied it', () => 
 
 describe('a first pause refused because someone else paused the task since it was planned', () => {
   it('says already-paused and takes no hold: the task is not ours to resume', async () => {
-    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')], transitionMs: 300 });
-    const workQueue = new MemoryWorkQueue();
-    await fleet.run({ action: 'pause', source: 'INC-10' }, { workQueue, inProcessLimit: 0 });
-    const [message] = workQueue.drain();
-    if (!message) throw new Error('nothing was dispatched');
+    const { fleet, message, work } = await queuedPause('INC-10', { transitionMs: 300 });
     // Before the work is picked up, someone pauses the job by hand.
     fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
 
     // Our first and only pause request is refused; read back, the job is paused: not by us.
-    const { outcomes } = await runWorkMessage(message, {
-      sessions: fleet.sessions(),
-      ledger: fleet.ledger,
-      failures: fleet.failures,
-      workQueue,
-    });
+    const { outcomes } = await work(message);
 
     expect(outcomes).toMatchObject([{ outcome: 'already-paused', reason: expect.stringMatching(/someone else/) }]);
     expect(await fleet.ledger.pausedByUs()).toEqual([]);
@@ -139,14 +140,10 @@ function diesBeforeFinishingClaims(ledger: Ledger): Ledger {
 
 describe('a pause retried after an answer that carried nothing out, then refused because the task is paused', () => {
   async function pauseAfterHandPause(firstAnswer: 429 | 503) {
-    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
-    const workQueue = new MemoryWorkQueue();
-    await fleet.run({ action: 'pause', source: 'INC-13' }, { workQueue, inProcessLimit: 0 });
-    const [message] = workQueue.drain();
+    const { fleet, message, work } = await queuedPause('INC-13');
     fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
     fleet.sim.inject({ kind: 'http', status: firstAnswer, method: 'POST', pathIncludes: '/pause', times: 1 });
-    const deps = { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures, workQueue };
-    const { outcomes } = await runWorkMessage(message as WorkMessage, deps);
+    const { outcomes } = await work(message);
     return { fleet, outcomes };
   }
 
@@ -169,21 +166,17 @@ describe('a pause retried after an answer that carried nothing out, then refused
 
 describe('a first pause refused because someone else paused the task, when the refusal cannot be read back at once', () => {
   it('is handed on, and the worker that reads it back paused takes no hold: not ours', async () => {
-    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
-    const workQueue = new MemoryWorkQueue();
-    await fleet.run({ action: 'pause', source: 'INC-14' }, { workQueue, inProcessLimit: 0 });
-    const [message] = workQueue.drain();
+    const { fleet, workQueue, message, work } = await queuedPause('INC-14');
     fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
     // The refusal comes, and the read-back of it fails: the worker cannot tell yet whether the task is there.
     fleet.sim.inject({ kind: 'http', status: 503, method: 'GET', pathIncludes: '/photos' });
-    const deps = { sessions: fleet.sessions(), ledger: fleet.ledger, failures: fleet.failures, workQueue };
-    const first = await runWorkMessage(message as WorkMessage, deps);
+    const first = await work(message);
     expect(first.outcomes).toEqual([]);
     const [handedOn] = workQueue.drain();
     expect(handedOn).toMatchObject({ phase: 'confirm' });
     fleet.sim.clearFaults();
 
-    const second = await runWorkMessage(handedOn as WorkMessage, { ...deps, sessions: fleet.sessions() });
+    const second = await work(handedOn as WorkMessage);
 
     expect(second.outcomes).toMatchObject([{ outcome: 'already-paused', reason: expect.stringMatching(/someone else/) }]);
     expect(actionRequests(fleet.sim)).toHaveLength(1);
@@ -259,22 +252,14 @@ describe('an unconfirmed hold of a pause, written ahead by a delivery that then 
   });
 
   it('is the only sign that a dead delivery may have acted: without one, a refusal on a paused task is not ours', async () => {
-    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] });
-    const workQueue = new MemoryWorkQueue();
-    await fleet.run({ action: 'pause', source: 'INC-16' }, { workQueue, inProcessLimit: 0 });
-    const [message] = workQueue.drain();
-    const target = message?.items[0]?.target;
-    if (!message || !target) throw new Error('nothing was dispatched');
+    const { fleet, message, work } = await queuedPause('INC-16');
+    const target = message.items[0]?.target;
+    if (!target) throw new Error('no target');
     // A delivery claimed it, found it paused by someone else, took its own hold back, and died before recording that.
     await fleet.ledger.claim(message.command.commandId, targetKey(target), { holder: 'dead', expiresAt: Date.now() - 1 });
     fleet.sim.setTaskState('ncp-object-migration', 'photos', 'PAUSED');
 
-    const { outcomes } = await runWorkMessage(message, {
-      sessions: fleet.sessions(),
-      ledger: fleet.ledger,
-      failures: fleet.failures,
-      workQueue,
-    });
+    const { outcomes } = await work(message);
 
     expect(outcomes).toMatchObject([{ outcome: 'already-paused', reason: expect.stringMatching(/someone else/) }]);
     expect(await fleet.ledger.pausedByUs()).toEqual([]);
@@ -286,25 +271,20 @@ describe('a delivery that died after handing a target on, before finishing its c
     // The ledger's clock can jump past the dead delivery's lease, as the queue's visibility timeout would.
     let skewMs = 0;
     const ledger = new MemoryLedger(undefined, { now: () => new Date(Date.now() + skewMs) });
-    const fleet = await startFleet({ accounts: [NCP_MAIN], tasks: [ncpPolicy('photos', 'STARTED')] }, { ledger });
-    const workQueue = new MemoryWorkQueue();
-    await fleet.run({ action: 'pause', source: 'INC-11' }, { workQueue, inProcessLimit: 0 });
-    const [dispatched] = workQueue.drain();
-    if (!dispatched) throw new Error('nothing was dispatched');
+    const { fleet, workQueue, message: dispatched, work } = await queuedPause('INC-11', { ledger });
     // A hand-off itself: an earlier delivery's deadline came before it called the provider. (Its claims live in the
     // hand-off's own scope, where the command's recorded outcomes do not finish them.)
     const message: WorkMessage = { ...dispatched, handoff: 1 };
     // The pause goes out and its connection drops before the provider acted; no read-back answers after it.
     fleet.sim.inject({ kind: 'reset', method: 'POST', pathIncludes: '/pause', times: 1 });
     fleet.sim.inject({ kind: 'http', status: 503, method: 'GET', pathIncludes: '/photos' });
-    const deps = (l: Ledger) => ({ sessions: fleet.sessions(), ledger: l, failures: fleet.failures, workQueue });
 
-    await expect(runWorkMessage(message, deps(diesBeforeFinishingClaims(ledger)))).rejects.toThrow(/killed/);
+    await expect(work(message, diesBeforeFinishingClaims(ledger))).rejects.toThrow(/killed/);
     const [handedOn] = workQueue.drain();
     expect(handedOn).toMatchObject({ phase: 'confirm', handoff: 2 });
     fleet.sim.clearFaults();
     // The hand-off reads the policy running to its deadline: the pause failed, for a redrive.
-    const confirmed = await runWorkMessage(handedOn as WorkMessage, deps(ledger));
+    const confirmed = await work(handedOn as WorkMessage);
     expect(confirmed.outcomes).toMatchObject([{ outcome: 'failed', errorClass: 'retryable' }]);
     // Sent with no answer and read back running for the whole deadline: the pause never took effect, and its hold
     // goes (left pending, a later pause by hand would be taken for ours).
@@ -313,7 +293,7 @@ describe('a delivery that died after handing a target on, before finishing its c
     // Then the dead delivery's message comes back, after its lease ran out.
     skewMs = 20 * 60_000;
 
-    const redelivered = await runWorkMessage(message, deps(ledger));
+    const redelivered = await work(message);
 
     expect(redelivered.outcomes).toEqual(confirmed.outcomes);
     expect(actionRequests(fleet.sim)).toHaveLength(1);
