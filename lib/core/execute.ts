@@ -140,9 +140,9 @@ export async function executeChunk(
         if (notOurs) unreadNotOurs.add(id);
       } else if (!(state instanceof ProviderError) && tookEffect(state)) {
         if (notOurs) {
-          // Nothing of ours could have paused it (no earlier attempt the provider may have carried out, no earlier
-          // delivery, no hold of ours): someone else did, since the plan. Like a task found paused at planning, it is
-          // not ours to hold or resume.
+          // Nothing of ours could have paused it (no earlier attempt the provider may have carried out, no hold of
+          // ours, this command's own unconfirmed one included): someone else did, since the plan. Like a task found
+          // paused at planning, it is not ours to hold or resume.
           pausedByOthers.set(id, state);
         } else {
           results.set(id, { taskId: id, ok: true });
