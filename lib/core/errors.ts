@@ -153,6 +153,26 @@ export class SecretError extends MigrationPauserError {
 }
 
 /**
+ * The error for a secret whose fields an adapter's schema refused: names the first field at fault (missing, or not a
+ * non-empty string) and how to fix it for this kind of reference, never a value.
+ */
+export function secretFieldsError(
+  secret: Record<string, unknown>,
+  secretRef: string,
+  issues: readonly { path: readonly PropertyKey[] }[],
+  fields: readonly string[],
+): SecretError {
+  const field = issues[0]?.path.map(String).join('.') || '(root)';
+  const missing = secret[field] === undefined || secret[field] === null;
+  return new SecretError(
+    missing
+      ? `secret ${secretRef} has no field ${field} — ${secretFieldsHint(secretRef, fields)}`
+      : `secret ${secretRef} field ${field} must be a non-empty string — ${secretFieldsHint(secretRef, fields, 'fix')}`,
+    secretRef,
+  );
+}
+
+/**
  * How to give a secret the fields an adapter needs, by the kind of reference: Secrets Manager, an environment
  * variable or a file. Names fields, never values (it is put in error messages).
  */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { AccountConfig } from '../../config';
-import { ProviderError, SecretError, secretFieldsHint } from '../../core/errors';
+import { ProviderError, secretFieldsError } from '../../core/errors';
 import { rememberSecretValues } from '../../core/redaction';
 import { type Attempt, type HttpSettings, withProviderRetries } from '../../http/client';
 import { DMS_PROVIDER, dmsErrorFrom } from './errors';
@@ -39,14 +39,7 @@ export function parseDmsSecret(secret: Record<string, unknown>, secretRef: strin
   if (Object.keys(secret).length === 0) return undefined;
   const parsed = baseKeysSchema.safeParse(secret);
   if (parsed.success) return parsed.data;
-  const field = parsed.error.issues[0]?.path.map(String).join('.') || '(root)';
-  const missing = secret[field] === undefined || secret[field] === null;
-  throw new SecretError(
-    missing
-      ? `secret ${secretRef} has no field ${field} — ${secretFieldsHint(secretRef, REQUIRED_FIELDS)}`
-      : `secret ${secretRef} field ${field} must be a non-empty string — ${secretFieldsHint(secretRef, REQUIRED_FIELDS, 'fix')}`,
-    secretRef,
-  );
+  throw secretFieldsError(secret, secretRef, parsed.error.issues, REQUIRED_FIELDS);
 }
 
 /** Assumed credentials are used until this long before they expire, then the role is assumed again. */

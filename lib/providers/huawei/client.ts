@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { AccountConfig } from '../../config';
-import { SecretError, secretFieldsHint } from '../../core/errors';
+import { secretFieldsError } from '../../core/errors';
 import { type HttpRequest, type HttpSettings, parseJson, sendProviderRequest } from '../../http/client';
 import type { ProviderKey } from '../types';
 import { type ClassifyCode, huaweiErrorFromResponse } from './errors';
@@ -35,15 +35,7 @@ export function parseHuaweiSecret(secret: Record<string, unknown>, secretRef: st
     const { ak, sk, securityToken, projectId } = parsed.data;
     return { ak, sk, ...(securityToken ? { securityToken } : {}), ...(projectId ? { projectId } : {}) };
   }
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.map(String).join('.') || '(root)';
-  const missing = secret[field] === undefined || secret[field] === null;
-  throw new SecretError(
-    missing
-      ? `secret ${secretRef} has no field ${field} — ${secretFieldsHint(secretRef, REQUIRED_FIELDS)}`
-      : `secret ${secretRef} field ${field} must be a non-empty string — ${secretFieldsHint(secretRef, REQUIRED_FIELDS, 'fix')}`,
-    secretRef,
-  );
+  throw secretFieldsError(secret, secretRef, parsed.error.issues, REQUIRED_FIELDS);
 }
 
 export type HuaweiService = 'oms' | 'drs' | 'dcs';

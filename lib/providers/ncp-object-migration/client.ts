@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { AccountConfig } from '../../config';
-import { SecretError, secretFieldsHint } from '../../core/errors';
+import { secretFieldsError } from '../../core/errors';
 import { type HttpRequest, type HttpSettings, parseJson, sendProviderRequest } from '../../http/client';
 import { NCP_PROVIDER, ncpErrorFromResponse } from './errors';
 import { signNcpV2 } from './signer';
@@ -22,14 +22,7 @@ const REQUIRED_FIELDS = ['accessKey', 'secretKey'];
 export function parseNcpSecret(secret: Record<string, unknown>, secretRef: string): NcpCredentials {
   const parsed = ncpSecretSchema.safeParse(secret);
   if (parsed.success) return { accessKey: parsed.data.accessKey, secretKey: parsed.data.secretKey };
-  const field = parsed.error.issues[0]?.path.map(String).join('.') || '(root)';
-  const missing = secret[field] === undefined || secret[field] === null;
-  throw new SecretError(
-    missing
-      ? `secret ${secretRef} has no field ${field} — ${secretFieldsHint(secretRef, REQUIRED_FIELDS)}`
-      : `secret ${secretRef} field ${field} must be a non-empty string — ${secretFieldsHint(secretRef, REQUIRED_FIELDS, 'fix')}`,
-    secretRef,
-  );
+  throw secretFieldsError(secret, secretRef, parsed.error.issues, REQUIRED_FIELDS);
 }
 
 /** `account.endpoint` (tests, the simulator, private endpoints) or the public endpoint. */
